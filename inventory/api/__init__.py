@@ -1,0 +1,106 @@
+"""The REST API under /api/v1: flask-smorest, bearer tokens, one error format."""
+
+from flask import g, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from inventory.auth.services import user_for_token
+from inventory.db import db
+from inventory.errors import DomainError
+
+#: HTTP status → error code, for errors that are not domain errors
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "too_many_requests",
+}
+
+HTTP_MESSAGES_ZH = {
+    400: "请求格式有误。",
+    401: "请先登录（缺少或无效的访问令牌）。",
+    403: "您无权执行此操作。",
+    404: "未找到。",
+    405: "不支持此请求方法。",
+    422: "输入有误，请检查标出的字段。",
+}
+
+
+def language() -> str:
+    """Return the language of messages for this request: Chinese unless English is preferred."""
+    return request.accept_languages.best_match(["zh", "en"], default="zh") or "zh"
+
+
+def error_body(code: str, status: int, message: str, errors: dict | None = None) -> dict:
+    return {"code": code, "status": status, "message": message, "errors": errors or {}}
+
+
+class ReservesApi(Api):
+    """flask-smorest's Api with our error format: {code, status, message, errors}."""
+
+    def handle_http_exception(self, error: HTTPException):
+        status = error.code or 500
+        data = getattr(error, "data", None) or {}
+        errors = data.get("messages") or {}
+        if "json" in errors and isinstance(errors["json"], dict):
+            errors = errors["json"]
+        if language() == "zh" and status in HTTP_MESSAGES_ZH:
+            message = HTTP_MESSAGES_ZH[status]
+        else:
+            message = data.get("message") or error.description or error.name
+        return error_body(HTTP_CODES.get(status, "error"), status, message, errors), status
+
+
+
+def handle_domain_error(error: DomainError):
+    return error_body(error.code, error.status, error.message(language()), error.errors), error.status
+
+
+def require_token():
+    """Authenticate API requests by their bearer token; the login endpoint is exempt."""
+    if request.blueprint not in API_BLUEPRINTS:
+        return None
+    if request.method == "OPTIONS" or (request.method, request.endpoint) in PUBLIC_ENDPOINTS:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    user = user_for_token(db.session, token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        status = 401
+        return error_body(
+            "unauthorized", status,
+            HTTP_MESSAGES_ZH[401] if language() == "zh"
+            else "Log in first: the bearer token is missing or invalid.",
+        ), status, {"WWW-Authenticate": "Bearer"}
+    g.user = user
+    return None
+
+
+#: names of the API blueprints, whose requests need a bearer token
+API_BLUEPRINTS: set[str] = set()
+#: (method, endpoint) pairs that need no token
+PUBLIC_ENDPOINTS = {("POST", "auth_api.Tokens")}
+
+
+def init_app(app) -> None:
+    from inventory.auth.api import blp as auth_blp
+    from inventory.catalogue.api import blp as catalogue_blp
+    from inventory.geo.api import blp as geo_blp
+    from inventory.stock.api import blp as stock_blp
+    from inventory.transfers.api import blp as transfers_blp
+    from inventory.web import csrf
+
+    api = ReservesApi(app)
+    for blp in (auth_blp, geo_blp, catalogue_blp, stock_blp, transfers_blp):
+        csrf.exempt(blp)  # bearer tokens, not cookies, authenticate the API
+        api.register_blueprint(blp, url_prefix="/api/v1")
+        API_BLUEPRINTS.add(blp.name)
+    app.before_request(require_token)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    app.register_error_handler(DomainError, handle_domain_error)

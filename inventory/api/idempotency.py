@@ -1,0 +1,87 @@
+"""Idempotency-Key handling: a retried request gets the first answer and writes nothing new.
+
+The record of the key is written in the same transaction as the request's changes, so a
+request that failed leaves no record and may be retried. Two concurrent requests with
+one key meet at the record's primary key: the second waits, then replays the first.
+"""
+
+import hashlib
+import json
+from functools import wraps
+
+from flask import current_app, g, request
+from sqlalchemy.exc import IntegrityError
+
+from inventory.db import db
+from inventory.errors import IdempotencyKeyReused, InvalidInput
+from inventory.stock.models import IdempotencyRecord
+from inventory.uow import unit_of_work
+
+HEADER = "Idempotency-Key"
+#: where the key of the current request is kept (per request, unlike ``g``)
+ENVIRON_KEY = "reserves.idempotency_key"
+
+
+def request_key() -> str | None:
+    """Return the current request's idempotency key, if it has one."""
+    return request.environ.get(ENVIRON_KEY)
+
+
+def _fingerprint(user_id: int) -> str:
+    body = request.get_json(silent=True)
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    raw = f"{user_id}\n{request.method}\n{request.path}\n{canonical}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str):
+    if record.fingerprint != fingerprint or record.response is None:
+        raise IdempotencyKeyReused(
+            "该幂等键已用于另一请求；重试时请保持请求内容不变，新操作请使用新的键。",
+            "This Idempotency-Key was used for a different request; "
+            "retry with the same body, or use a new key for a new action.",
+            {"Idempotency-Key": ["used for a different request"]},
+        )
+    response = current_app.response_class(
+        record.response, status=record.status_code, mimetype="application/json")
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def idempotent(view):
+    """Make a stock-changing view safe to retry with an Idempotency-Key header."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get(HEADER)
+        if key is None:
+            return view(*args, **kwargs)
+        key = key.strip()
+        if not 1 <= len(key) <= 200:
+            raise InvalidInput("幂等键长度须为 1–200 个字符。",
+                               "The Idempotency-Key must have 1 to 200 characters.",
+                               {HEADER: ["1 to 200 characters"]})
+        session = db.session
+        fingerprint = _fingerprint(g.user.id)
+        try:
+            with unit_of_work(session):
+                record = session.get(IdempotencyRecord, key)
+                if record is not None:
+                    return _replay(record, fingerprint)
+                record = IdempotencyRecord(key=key, user_id=g.user.id, fingerprint=fingerprint)
+                session.add(record)
+                session.flush()
+                request.environ[ENVIRON_KEY] = key
+                response = current_app.make_response(view(*args, **kwargs))
+                record.status_code = response.status_code
+                record.response = response.get_data(as_text=True)
+                return response
+        except IntegrityError:
+            # Another request with this key committed first: answer as it did.
+            session.rollback()
+            record = session.get(IdempotencyRecord, key)
+            if record is None:
+                raise
+            return _replay(record, fingerprint)
+
+    return wrapper

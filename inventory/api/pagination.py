@@ -1,0 +1,13 @@
+"""Paging of query results for flask-smorest's ``@blp.paginate()``."""
+
+from sqlalchemy import func, select
+
+from inventory.db import db
+
+
+def paginate(stmt, pagination_parameters):
+    """Return one page of a query and set the total for the X-Pagination header."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    pagination_parameters.item_count = total
+    page, size = pagination_parameters.page, pagination_parameters.page_size
+    return db.session.scalars(stmt.limit(size).offset((page - 1) * size)).all()

@@ -1,0 +1,61 @@
+"""API login: exchange a username and password for a bearer token."""
+
+from flask import g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+
+from inventory.api.fields import Strict
+from inventory.auth import services
+from inventory.db import db
+
+blp = Blueprint("auth_api", __name__, description="Logging in 登录")
+
+
+class LoginSchema(Strict):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(load_default=None, validate=validate.Length(max=100),
+                         metadata={"description": "a name for the token, e.g. the device"})
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+    username = fields.String()
+    role = fields.String()
+    depots = fields.List(fields.String())
+
+
+class MeSchema(Schema):
+    username = fields.String()
+    display_name = fields.String(allow_none=True)
+    role = fields.String()
+    depots = fields.Function(lambda u: [d.code for d in u.depots])
+
+
+@blp.route("/tokens")
+class Tokens(MethodView):
+    @blp.arguments(LoginSchema)
+    @blp.response(201, TokenSchema)
+    @blp.doc(security=[])
+    def post(self, data):
+        """Log in: returns a bearer token for the Authorization header"""
+        user = services.authenticate(db.session, data["username"], data["password"])
+        if user is None:
+            abort(401, message="用户名或密码错误。Wrong username or password.")
+        token = services.create_token(db.session, user.username, data["name"])
+        return {"token": token, "username": user.username, "role": user.role,
+                "depots": [d.code for d in user.depots]}
+
+    @blp.response(204)
+    def delete(self):
+        """Log out: revoke the bearer token of this request"""
+        services.revoke_token(db.session, request.headers["Authorization"].split(" ", 1)[1].strip())
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.response(200, MeSchema)
+    def get(self):
+        """The user the token belongs to, with their role and depots"""
+        return g.user

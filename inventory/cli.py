@@ -1,0 +1,119 @@
+"""Command-line interface: ``flask --app inventory <command>``."""
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import current_app
+from sqlalchemy import func, inspect, select
+
+from inventory.db import db
+from inventory.errors import DomainError
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """Return the alembic configuration for the app's database (or the given URL)."""
+    config = Config(str(MIGRATIONS / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["database_url"] = url or current_app.config["SQLALCHEMY_DATABASE_URI"]
+    return config
+
+
+def _fail(error: DomainError) -> None:
+    click.echo(f"错误 Error: {error.zh} / {error.en}", err=True)
+    sys.exit(2)
+
+
+def init_app(app) -> None:
+    for cmd in (init_db, seed_demo, create_user, create_token, verify_ledger, seal_ledger):
+        app.cli.add_command(cmd)
+
+
+@click.command("init-db")
+def init_db():
+    """Upgrade the database to the newest migration."""
+    command.upgrade(alembic_config(), "head")
+    click.echo("Database is at the newest migration.")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has depots.")
+def seed_demo(if_empty):
+    """Load the demo county: areas, depots, catalogue, users and a year of history."""
+    from inventory import demo
+    from inventory.geo.models import Depot
+
+    if if_empty and inspect(db.engine).has_table("depots") and db.session.scalar(
+            select(func.count(Depot.id))):
+        click.echo("Database already has data; demo not loaded.")
+        return
+    summary = demo.seed(db.session)
+    click.echo("Demo county loaded: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True,
+              type=click.Choice(["admin", "bureau", "keeper", "planner", "auditor"]))
+@click.option("--depot", "depots", multiple=True, help="Depot code a keeper looks after.")
+@click.option("--name", "display_name", help="Display name.")
+def create_user(username, role, depots, display_name):
+    """Create a user; the password is read from standard input."""
+    from inventory.auth.services import create_user as create
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        create(db.session, username, password, role, depots=list(depots),
+               display_name=display_name)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"User {username} created with role {role}.")
+
+
+@click.command("create-token")
+@click.argument("username")
+@click.option("--name", help="A name for the token, e.g. the device.")
+def create_token(username, name):
+    """Print a new bearer token for the user."""
+    from inventory.auth.services import create_token as create
+
+    try:
+        click.echo(create(db.session, username, name))
+    except DomainError as error:
+        _fail(error)
+
+
+@click.command("verify-ledger")
+def verify_ledger():
+    """Check balances against the ledger, the hash chains and the seals; exit 1 on a mismatch."""
+    from inventory.stock.ledger import describe, verify_ledger
+
+    report = verify_ledger(db.session)
+    click.echo(describe(report))
+    sys.exit(0 if report.ok else 1)
+
+
+@click.command("seal-ledger")
+@click.option("--if-due", is_flag=True, help="Only when the last seal is older than the interval.")
+def seal_ledger(if_due):
+    """Seal the ledger's chain heads (daily, from cron or scripts/serve, and on demand)."""
+    from inventory.stock.ledger import seal_if_due, take_seal
+
+    if if_due:
+        hours = current_app.config["SEAL_INTERVAL_HOURS"]
+        seal = seal_if_due(db.session, timedelta(hours=hours))
+        if seal is None:
+            click.echo("Last seal is recent; nothing to do.")
+            return
+    else:
+        seal = take_seal(db.session, kind="on_demand")
+    click.echo(f"Seal {seal.id} taken: {seal.lots_count} lots, {seal.movements_count} rows, "
+               f"digest {seal.digest}")

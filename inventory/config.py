@@ -1,0 +1,52 @@
+"""Configuration from environment variables, with safe defaults for a laptop."""
+
+import os
+from pathlib import Path
+
+
+def default_sqlite_url(instance_path: str) -> str:
+    """Return the URL of the embedded SQLite database under the instance folder."""
+    return "sqlite:///" + str(Path(instance_path) / "reserves.sqlite3")
+
+
+def from_environment(instance_path: str) -> dict:
+    """Read settings from the environment (see README, section Configuration)."""
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
+        or default_sqlite_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SEAL_INTERVAL_HOURS": int(os.environ.get("SEAL_INTERVAL_HOURS", "24")),
+        "IDEMPOTENCY_TTL_DAYS": int(os.environ.get("IDEMPOTENCY_TTL_DAYS", "30")),
+        "API_TITLE": "县级应急物资储备 API / County emergency reserves API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": os.environ.get(
+            "SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+        ),
+        "API_SPEC_OPTIONS": {
+            "components": {
+                "securitySchemes": {
+                    "bearer": {"type": "http", "scheme": "bearer"},
+                }
+            },
+            "security": [{"bearer": []}],
+        },
+        "JSON_AS_ASCII": False,
+    }
+
+
+def _instance_secret(instance_path: str) -> str:
+    """Return the installation's secret, creating it once under the instance folder.
+
+    The secret signs sessions and, later, QR labels, so it must survive restarts.
+    """
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(os.urandom(32).hex())
+        path.chmod(0o600)
+    return path.read_text().strip()

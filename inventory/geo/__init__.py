@@ -1,0 +1,1 @@
+"""Areas (county → township → village) and the depots that belong to them."""

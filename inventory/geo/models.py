@@ -1,0 +1,63 @@
+"""Areas and depots."""
+
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inventory.db import db
+
+AREA_LEVELS = ("county", "township", "village")
+DEPOT_KINDS = ("government", "enterprise", "community")
+#: Chinese labels of the tiers and depot kinds, for pages and exports.
+LEVEL_LABELS = {"county": "县级", "township": "乡镇", "village": "村/社区"}
+DEPOT_KIND_LABELS = {"government": "政府储备库", "enterprise": "企业代储", "community": "社区储备点"}
+
+
+class Area(db.Model):
+    __tablename__ = "areas"
+    __table_args__ = (
+        CheckConstraint("level IN ('county', 'township', 'village')", name="level"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: administrative division code, e.g. 140522 for 阳城县
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+
+    parent: Mapped["Area | None"] = relationship(remote_side="Area.id", back_populates="children")
+    children: Mapped[list["Area"]] = relationship(back_populates="parent")
+    depots: Mapped[list["Depot"]] = relationship(back_populates="area")
+
+
+class Depot(db.Model):
+    __tablename__ = "depots"
+    __table_args__ = (
+        CheckConstraint("kind IN ('government', 'enterprise', 'community')", name="kind"),
+        CheckConstraint("capacity_m3 IS NULL OR capacity_m3 >= 0", name="capacity_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    #: storage capacity in cubic metres
+    capacity_m3: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    address: Mapped[str | None] = mapped_column(String(200))
+    keeper_name: Mapped[str | None] = mapped_column(String(50))
+    keeper_phone: Mapped[str | None] = mapped_column(String(30))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    area: Mapped[Area] = relationship(back_populates="depots", lazy="joined")
+
+    @property
+    def tier(self) -> str:
+        """The depot's tier is its area's level."""
+        return self.area.level

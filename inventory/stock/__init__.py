@@ -1,0 +1,1 @@
+"""Lots, the append-only stock ledger, its seals, and the stock services."""

@@ -1,0 +1,146 @@
+"""Stock rules in plain Python: expiry, usability, first-expiry-first-out and the hash chain."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
+
+from inventory.errors import InsufficientStock, LotNotUsable
+
+#: the prev_hash of a lot's first ledger row
+GENESIS_HASH = "0" * 64
+
+
+class LotLike(Protocol):
+    id: int
+    code: str
+    quantity: int
+    status: str
+    expires_on: date | None
+
+
+def derive_expiry(
+    expires_on: date | None,
+    manufactured_on: date | None,
+    received_on: date,
+    shelf_life_days: int | None,
+) -> date | None:
+    """Return the given expiry, or manufacture (else receipt) date plus the item's shelf life."""
+    if expires_on is not None or shelf_life_days is None:
+        return expires_on
+    return (manufactured_on or received_on) + timedelta(days=shelf_life_days)
+
+
+def is_expired(expires_on: date | None, today: date) -> bool:
+    """A lot expires after its last day of use."""
+    return expires_on is not None and today > expires_on
+
+
+def effective_status(lot: LotLike, today: date) -> str:
+    """Return the lot's status, counting a lapsed expiry date as expired."""
+    if lot.status == "available" and is_expired(lot.expires_on, today):
+        return "expired"
+    return lot.status
+
+
+def ensure_usable(lot: LotLike, today: date) -> None:
+    """Refuse to take stock out of an expired, quarantined or written-off lot.
+
+    :raise LotNotUsable: with the reason, in words a keeper understands.
+    """
+    status = effective_status(lot, today)
+    if status == "available":
+        return
+    zh = {
+        "expired": f"批次 {lot.code} 已于 {lot.expires_on} 过期，不能出库；请走报废或轮换流程。",
+        "quarantined": f"批次 {lot.code} 处于待检/封存状态，不能出库。",
+        "written_off": f"批次 {lot.code} 已报废，不能出库。",
+    }[status]
+    en = {
+        "expired": f"Lot {lot.code} expired on {lot.expires_on} and cannot be issued; "
+        "write it off or rotate it instead.",
+        "quarantined": f"Lot {lot.code} is quarantined and cannot be issued.",
+        "written_off": f"Lot {lot.code} has been written off and cannot be issued.",
+    }[status]
+    raise LotNotUsable(zh, en, {"lot": [en]})
+
+
+def ensure_enough(lot: LotLike, quantity: int) -> None:
+    """Refuse to take more than a lot holds.
+
+    :raise InsufficientStock: naming the lot, what it holds and what was asked.
+    """
+    if quantity > lot.quantity:
+        raise InsufficientStock(
+            f"库存不足：批次 {lot.code} 现有 {lot.quantity}，申请 {quantity}。",
+            f"Insufficient stock: lot {lot.code} holds {lot.quantity}, {quantity} requested.",
+            {"quantity": [f"at most {lot.quantity}"]},
+        )
+
+
+@dataclass(frozen=True)
+class Pick:
+    lot: LotLike
+    quantity: int
+
+
+def pick_fefo(lots: list[LotLike], quantity: int, today: date, item_label: str) -> list[Pick]:
+    """Choose lots first-expiry-first-out to cover the quantity.
+
+    Only usable lots are candidates; durable lots (no expiry) come last, oldest id first.
+
+    :raise InsufficientStock: when the usable lots together hold less than the quantity.
+    """
+    usable = [lot for lot in lots if lot.quantity > 0 and effective_status(lot, today) == "available"]
+    usable.sort(key=lambda lot: (lot.expires_on is None, lot.expires_on or date.max, lot.id))
+    available = sum(lot.quantity for lot in usable)
+    if available < quantity:
+        raise InsufficientStock(
+            f"库存不足：{item_label} 可用 {available}，申请 {quantity}。",
+            f"Insufficient stock: {available} of {item_label} available, {quantity} requested.",
+            {"quantity": [f"at most {available}"]},
+        )
+    picks, remaining = [], quantity
+    for lot in usable:
+        if remaining == 0:
+            break
+        take = min(lot.quantity, remaining)
+        picks.append(Pick(lot, take))
+        remaining -= take
+    return picks
+
+
+def chain_hash(prev_hash: str, fields: dict) -> str:
+    """Return the hash of a ledger row: SHA-256 over the previous hash and the row's fields."""
+    parts = [prev_hash]
+    for name in sorted(fields):
+        value = fields[name]
+        if isinstance(value, datetime):
+            value = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        parts.append(f"{name}={'' if value is None else value}")
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+HASHED_FIELDS = (
+    "lot_id",
+    "seq",
+    "depot_id",
+    "item_id",
+    "kind",
+    "quantity",
+    "balance_after",
+    "occurred_at",
+    "recorded_at",
+    "actor_id",
+    "reason",
+    "recipient",
+    "reference",
+    "idempotency_key",
+    "transfer_id",
+    "reverses_id",
+)
+
+
+def movement_hash(prev_hash: str, movement) -> str:
+    """Return the chain hash of a ledger row from its stored fields."""
+    return chain_hash(prev_hash, {name: getattr(movement, name) for name in HASHED_FIELDS})

@@ -1,0 +1,158 @@
+"""API schemas of lots, ledger rows, receipts, issues, adjustments, write-offs and reversals."""
+
+from marshmallow import Schema, fields, validate
+
+from inventory import clock
+from inventory.api.fields import AwareDateTime, Quantity, Strict, code_field, text_field
+from inventory.stock import domain
+from inventory.stock.models import LOT_SOURCES, MOVEMENT_KINDS
+
+
+class LotSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    item = fields.Function(lambda lot: lot.item.code)
+    item_name = fields.Function(lambda lot: lot.item.name_zh)
+    unit = fields.Function(lambda lot: lot.item.unit)
+    depot = fields.Function(lambda lot: lot.depot.code)
+    quantity = fields.Integer()
+    expires_on = fields.Date(allow_none=True)
+    manufactured_on = fields.Date(allow_none=True)
+    received_on = fields.Date()
+    source = fields.String()
+    unit_cost = fields.Decimal(as_string=False, allow_none=True)
+    status = fields.Function(lambda lot: domain.effective_status(lot, clock.today()))
+
+
+class MovementSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    lot = fields.Integer(attribute="lot_id")
+    lot_code = fields.Function(lambda m: m.lot.code)
+    depot = fields.Function(lambda m: m.lot.depot.code)
+    item = fields.Function(lambda m: m.lot.item.code)
+    quantity = fields.Integer()
+    balance_after = fields.Integer()
+    occurred_at = fields.DateTime()
+    recorded_at = fields.DateTime()
+    actor = fields.Function(lambda m: m.actor.username)
+    reason = fields.String(allow_none=True)
+    recipient = fields.String(allow_none=True)
+    reference = fields.String(allow_none=True)
+    transfer = fields.Integer(attribute="transfer_id", allow_none=True)
+    reverses = fields.Integer(attribute="reverses_id", allow_none=True)
+    seq = fields.Integer()
+    hash = fields.String()
+
+
+class MovementsSchema(Schema):
+    movements = fields.List(fields.Nested(MovementSchema))
+
+
+class ReceiptResultSchema(Schema):
+    lot = fields.Nested(LotSchema)
+    movements = fields.List(fields.Nested(MovementSchema))
+
+
+class _Stamped(Strict):
+    occurred_at = AwareDateTime(load_default=None, metadata={
+        "description": "when it happened, by the device's clock (offline queue); default now"})
+    reference = text_field(100, load_default=None)
+
+
+class ReceiptSchema(_Stamped):
+    depot = code_field(required=True)
+    item = code_field(required=True)
+    quantity = fields.Integer(required=True, strict=True, validate=Quantity)
+    lot_code = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    expires_on = fields.Date(load_default=None)
+    manufactured_on = fields.Date(load_default=None)
+    unit_cost = fields.Decimal(load_default=None, places=2, as_string=False,
+                               validate=validate.Range(min=0, max=10**9))
+    source = fields.String(load_default="purchase", validate=validate.OneOf(LOT_SOURCES))
+    reason = text_field(500, load_default=None)
+
+
+class IssueSchema(_Stamped):
+    depot = code_field(load_default=None)
+    item = code_field(load_default=None)
+    lot = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1))
+    quantity = fields.Integer(required=True, strict=True, validate=Quantity)
+    kind = fields.String(load_default="issue", validate=validate.OneOf(["issue", "rotation_out"]))
+    reason = text_field(500, load_default=None)
+    recipient = text_field(100, load_default=None)
+
+
+class AdjustmentSchema(_Stamped):
+    lot = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    counted_quantity = fields.Integer(required=True, strict=True,
+                                      validate=validate.Range(min=0, max=1_000_000_000))
+    reason = text_field(500, load_default=None)
+
+
+class WriteOffSchema(_Stamped):
+    lot = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    quantity = fields.Integer(load_default=None, strict=True, validate=Quantity)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ReversalSchema(Strict):
+    movement = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    occurred_at = AwareDateTime(load_default=None)
+
+
+class LotStatusSchema(Strict):
+    status = fields.String(required=True, validate=validate.OneOf(["available", "quarantined"]))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class BalanceQuerySchema(Strict):
+    depot = code_field(load_default=None)
+    item = code_field(load_default=None)
+    as_of = AwareDateTime(load_default=None)
+
+
+class BalanceSchema(Schema):
+    depot = fields.String()
+    item = fields.String()
+    quantity = fields.Integer()
+
+
+class LotQuerySchema(Strict):
+    depot = code_field(load_default=None)
+    item = code_field(load_default=None)
+    code = fields.String(load_default=None, validate=validate.Length(max=64))
+    status = fields.String(load_default=None,
+                           validate=validate.OneOf(["available", "quarantined", "expired",
+                                                    "written_off"]))
+    in_stock = fields.Boolean(load_default=None)
+
+
+class MovementQuerySchema(Strict):
+    depot = code_field(load_default=None)
+    item = code_field(load_default=None)
+    lot = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    kind = fields.String(load_default=None, validate=validate.OneOf(MOVEMENT_KINDS))
+    reference = fields.String(load_default=None, validate=validate.Length(max=100))
+    transfer = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    since = AwareDateTime(load_default=None)
+    until = AwareDateTime(load_default=None)
+
+
+class SealSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    taken_at = fields.DateTime()
+    lots_count = fields.Integer()
+    movements_count = fields.Integer()
+    prev_digest = fields.String()
+    digest = fields.String()
+
+
+class LedgerCheckSchema(Schema):
+    ok = fields.Boolean()
+    lots_checked = fields.Integer()
+    movements_checked = fields.Integer()
+    seals_checked = fields.Integer()
+    problems = fields.List(fields.String())

@@ -1,0 +1,429 @@
+"""Stock services: receipts, issues, adjustments, write-offs and reversals.
+
+Each service takes plain values and the acting user, runs in one unit of work,
+locks the lots it changes and appends to the ledger through ``append_movement``.
+"""
+
+import logging
+import secrets
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from inventory import clock
+from inventory.auth.permissions import ensure_can_move_stock
+from inventory.catalogue.models import Item
+from inventory.db import utcnow
+from inventory.errors import InsufficientStock, InvalidInput, NotFound, StateConflict
+from inventory.geo.models import Depot
+from inventory.stock import domain
+from inventory.stock.models import Lot, Movement
+from inventory.uow import unit_of_work
+
+log = logging.getLogger(__name__)
+
+#: how far ahead of the server a device clock may be before its time is refused
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+# -- look-ups ---------------------------------------------------------------
+
+def get_depot(session, code: str) -> Depot:
+    """:raise NotFound: when no depot has the code."""
+    depot = session.scalar(select(Depot).where(Depot.code == code))
+    if depot is None:
+        raise NotFound(f"没有编号为 {code} 的储备库。", f"No depot with code {code}.",
+                       {"depot": ["unknown depot"]})
+    return depot
+
+
+def get_item(session, code: str) -> Item:
+    """:raise NotFound: when no catalogue item has the code."""
+    item = session.scalar(select(Item).where(Item.code == code))
+    if item is None:
+        raise NotFound(f"物资目录中没有编号 {code}。", f"No catalogue item with code {code}.",
+                       {"item": ["unknown item"]})
+    return item
+
+
+def get_lot(session, lot_id: int, *, lock: bool = False) -> Lot:
+    """Return the lot, locked for update when asked.
+
+    :raise NotFound: when no lot has the id.
+    """
+    query = select(Lot).where(Lot.id == lot_id)
+    if lock:
+        query = query.with_for_update(of=Lot).execution_options(populate_existing=True)
+    lot = session.scalar(query)
+    if lot is None:
+        raise NotFound(f"没有编号为 {lot_id} 的批次。", f"No lot with id {lot_id}.",
+                       {"lot": ["unknown lot"]})
+    return lot
+
+
+def lock_lots(session, depot_id: int, item_id: int) -> list[Lot]:
+    """Lock every lot of an item at a depot, in id order so that lockers never deadlock."""
+    query = (
+        select(Lot)
+        .where(Lot.depot_id == depot_id, Lot.item_id == item_id)
+        .order_by(Lot.id)
+        .with_for_update(of=Lot)
+        .execution_options(populate_existing=True)
+    )
+    return list(session.scalars(query))
+
+
+def get_movement(session, movement_id: int) -> Movement:
+    """:raise NotFound: when no ledger row has the id."""
+    movement = session.get(Movement, movement_id)
+    if movement is None:
+        raise NotFound(f"没有编号为 {movement_id} 的台账记录。",
+                       f"No ledger row with id {movement_id}.", {"movement": ["unknown"]})
+    return movement
+
+
+# -- the ledger -------------------------------------------------------------
+
+def _checked_occurred_at(occurred_at: datetime | None, now: datetime) -> datetime:
+    if occurred_at is None:
+        return now
+    if occurred_at.tzinfo is None:
+        raise InvalidInput("发生时间须带时区。", "occurred_at needs a time zone.",
+                           {"occurred_at": ["give a time zone, e.g. +08:00"]})
+    if occurred_at > now + CLOCK_SKEW:
+        raise InvalidInput("发生时间晚于当前时间，请检查设备时钟。",
+                           "occurred_at is in the future; check the device clock.",
+                           {"occurred_at": ["in the future"]})
+    return occurred_at
+
+
+def movement_key(key: str | None, index: int) -> str | None:
+    """Return the idempotency key of the index-th ledger row written by a keyed request."""
+    return None if key is None else f"{key}#{index}"
+
+
+def append_movement(
+    session,
+    lot: Lot,
+    *,
+    kind: str,
+    quantity: int,
+    actor,
+    occurred_at: datetime | None = None,
+    reason: str | None = None,
+    recipient: str | None = None,
+    reference: str | None = None,
+    key: str | None = None,
+    transfer_id: int | None = None,
+    reverses_id: int | None = None,
+) -> Movement:
+    """Append one row to the lot's ledger chain and update its balance.
+
+    The caller holds the lot's row lock (or SQLite's write lock).
+
+    :raise InsufficientStock: when the row would drive the lot below zero.
+    """
+    balance = lot.quantity + quantity
+    if balance < 0:
+        domain.ensure_enough(lot, -quantity)
+    now = utcnow()
+    movement = Movement(
+        lot_id=lot.id,
+        seq=lot.seq + 1,
+        depot_id=lot.depot_id,
+        item_id=lot.item_id,
+        kind=kind,
+        quantity=quantity,
+        balance_after=balance,
+        occurred_at=_checked_occurred_at(occurred_at, now),
+        recorded_at=now,
+        actor_id=actor.id,
+        reason=reason,
+        recipient=recipient,
+        reference=reference,
+        idempotency_key=key,
+        transfer_id=transfer_id,
+        reverses_id=reverses_id,
+        prev_hash=lot.head_hash,
+    )
+    movement.hash = domain.movement_hash(lot.head_hash, movement)
+    movement.lot, movement.actor = lot, actor
+    lot.quantity = balance
+    lot.seq = movement.seq
+    lot.head_hash = movement.hash
+    session.add(movement)
+    return movement
+
+
+def new_lot(session, *, depot: Depot, item: Item, code: str, received_on, source: str,
+            expires_on=None, manufactured_on=None, unit_cost=None, origin_lot_id=None) -> Lot:
+    """Create an empty lot; its first ledger row brings the stock in."""
+    lot = Lot(
+        depot_id=depot.id,
+        item_id=item.id,
+        code=code,
+        received_on=received_on,
+        manufactured_on=manufactured_on,
+        expires_on=domain.derive_expiry(expires_on, manufactured_on, received_on,
+                                        item.shelf_life_days),
+        source=source,
+        unit_cost=unit_cost,
+        status="available",
+        quantity=0,
+        seq=0,
+        head_hash=domain.GENESIS_HASH,
+        origin_lot_id=origin_lot_id,
+    )
+    lot.depot, lot.item = depot, item
+    session.add(lot)
+    session.flush()
+    return lot
+
+
+def _positive(quantity: int) -> int:
+    if not isinstance(quantity, int) or quantity <= 0:
+        raise InvalidInput("数量须为正整数。", "Quantity must be a positive whole number.",
+                           {"quantity": ["must be a positive whole number"]})
+    return quantity
+
+
+# -- services ---------------------------------------------------------------
+
+def receive(
+    session,
+    actor,
+    *,
+    depot: str,
+    item: str,
+    quantity: int,
+    lot_code: str | None = None,
+    expires_on=None,
+    manufactured_on=None,
+    unit_cost: Decimal | float | None = None,
+    source: str = "purchase",
+    reference: str | None = None,
+    reason: str | None = None,
+    occurred_at: datetime | None = None,
+    key: str | None = None,
+) -> tuple[Lot, list[Movement]]:
+    """Receive goods into a depot (入库): create the lot, or top up one with the same code.
+
+    :raise StateConflict: when the lot code exists at the depot with another expiry date.
+    """
+    _positive(quantity)
+    with unit_of_work(session):
+        depot_row = get_depot(session, depot)
+        ensure_can_move_stock(actor, depot_row)
+        item_row = get_item(session, item)
+        when = occurred_at or utcnow()
+        received_on = clock.local_date(when)
+        if expires_on and manufactured_on and expires_on < manufactured_on:
+            raise InvalidInput("有效期早于生产日期。", "The expiry date is before the manufacture date.",
+                               {"expires_on": ["before manufactured_on"]})
+        code = lot_code or f"{received_on:%Y%m%d}-{secrets.token_hex(3).upper()}"
+        lot = session.scalar(
+            select(Lot)
+            .where(Lot.depot_id == depot_row.id, Lot.item_id == item_row.id, Lot.code == code)
+            .with_for_update(of=Lot)
+            .execution_options(populate_existing=True)
+        )
+        if lot is None:
+            lot = new_lot(session, depot=depot_row, item=item_row, code=code,
+                          received_on=received_on, source=source, expires_on=expires_on,
+                          manufactured_on=manufactured_on, unit_cost=unit_cost)
+        else:
+            expected = domain.derive_expiry(expires_on, manufactured_on, lot.received_on,
+                                            item_row.shelf_life_days)
+            if expected is not None and expected != lot.expires_on:
+                raise StateConflict(
+                    f"批次号 {code} 已在本库使用，有效期为 {lot.expires_on}，与本次 {expected} 不同；请使用新批次号。",
+                    f"Lot code {code} is already used at this depot with expiry {lot.expires_on}, "
+                    f"not {expected}; use a new lot code.",
+                    {"lot_code": ["already used with another expiry date"]},
+                )
+            if lot.status == "written_off":
+                raise StateConflict(f"批次 {code} 已报废，请使用新批次号。",
+                                    f"Lot {code} was written off; use a new lot code.",
+                                    {"lot_code": ["written off"]})
+        movement = append_movement(session, lot, kind="receipt", quantity=quantity, actor=actor,
+                                   occurred_at=occurred_at, reason=reason, reference=reference,
+                                   key=movement_key(key, 1))
+        log.info("receipt of %s %s into lot %s at %s", quantity, item, lot.id, depot)
+    return lot, [movement]
+
+
+ISSUE_KINDS = ("issue", "rotation_out")
+
+
+def issue(
+    session,
+    actor,
+    *,
+    quantity: int,
+    depot: str | None = None,
+    item: str | None = None,
+    lot: int | None = None,
+    kind: str = "issue",
+    reason: str | None = None,
+    recipient: str | None = None,
+    reference: str | None = None,
+    occurred_at: datetime | None = None,
+    key: str | None = None,
+) -> list[Movement]:
+    """Issue goods from a depot (出库): from one lot, or by item first-expiry-first-out.
+
+    :raise LotNotUsable: when the named lot is expired, quarantined or written off.
+    :raise InsufficientStock: when there is not enough usable stock.
+    """
+    _positive(quantity)
+    if kind not in ISSUE_KINDS:
+        raise InvalidInput("出库类型无效。", "Unknown issue kind.", {"kind": ["issue or rotation_out"]})
+    if (item is None) == (lot is None):
+        raise InvalidInput("请指定物资（按先到期先出）或批次，二者选一。",
+                           "Give either an item (picked first-expiry-first-out) or a lot, not both.",
+                           {"item": ["give item or lot"], "lot": ["give item or lot"]})
+    today = clock.today()
+    with unit_of_work(session):
+        if lot is not None:
+            lot_row = get_lot(session, lot, lock=True)
+            if depot is not None and lot_row.depot.code != depot:
+                raise InvalidInput(f"批次 {lot_row.code} 不在 {depot}。",
+                                   f"Lot {lot_row.code} is not at depot {depot}.",
+                                   {"lot": ["not at this depot"]})
+            ensure_can_move_stock(actor, lot_row.depot)
+            domain.ensure_usable(lot_row, today)
+            domain.ensure_enough(lot_row, quantity)
+            picks = [domain.Pick(lot_row, quantity)]
+        else:
+            if depot is None:
+                raise InvalidInput("按物资出库须指定储备库。", "Issuing by item needs a depot.",
+                                   {"depot": ["required with item"]})
+            depot_row = get_depot(session, depot)
+            ensure_can_move_stock(actor, depot_row)
+            item_row = get_item(session, item)
+            lots = lock_lots(session, depot_row.id, item_row.id)
+            picks = domain.pick_fefo(lots, quantity, today, f"{item_row.name_zh}（{item_row.code}）")
+        movements = [
+            append_movement(session, pick.lot, kind=kind, quantity=-pick.quantity, actor=actor,
+                            occurred_at=occurred_at, reason=reason, recipient=recipient,
+                            reference=reference, key=movement_key(key, index))
+            for index, pick in enumerate(picks, start=1)
+        ]
+    return movements
+
+
+def adjust(session, actor, *, lot: int, counted_quantity: int, reason: str | None = None,
+           reference: str | None = None, occurred_at: datetime | None = None,
+           key: str | None = None) -> list[Movement]:
+    """Bring a lot to the quantity counted in a stocktake (盘点调整); nothing when it agrees."""
+    if not isinstance(counted_quantity, int) or counted_quantity < 0:
+        raise InvalidInput("盘点数量须为非负整数。", "The counted quantity must be a whole number ≥ 0.",
+                           {"counted_quantity": ["must be ≥ 0"]})
+    with unit_of_work(session):
+        lot_row = get_lot(session, lot, lock=True)
+        ensure_can_move_stock(actor, lot_row.depot)
+        delta = counted_quantity - lot_row.quantity
+        if delta == 0:
+            return []
+        movement = append_movement(session, lot_row, kind="adjustment", quantity=delta,
+                                   actor=actor, occurred_at=occurred_at, reason=reason,
+                                   reference=reference, key=movement_key(key, 1))
+    return [movement]
+
+
+def write_off(session, actor, *, lot: int, reason: str, quantity: int | None = None,
+              reference: str | None = None, occurred_at: datetime | None = None,
+              key: str | None = None) -> list[Movement]:
+    """Write off damaged or expired stock (报废); all of the lot when no quantity is given."""
+    if not reason or not reason.strip():
+        raise InvalidInput("报废须填写原因。", "A write-off needs a reason.", {"reason": ["required"]})
+    with unit_of_work(session):
+        lot_row = get_lot(session, lot, lock=True)
+        ensure_can_move_stock(actor, lot_row.depot)
+        amount = lot_row.quantity if quantity is None else _positive(quantity)
+        if amount == 0:
+            raise InsufficientStock(f"批次 {lot_row.code} 已无库存，无需报废。",
+                                    f"Lot {lot_row.code} holds nothing to write off.",
+                                    {"lot": ["empty"]})
+        domain.ensure_enough(lot_row, amount)
+        movement = append_movement(session, lot_row, kind="write_off", quantity=-amount,
+                                   actor=actor, occurred_at=occurred_at, reason=reason,
+                                   reference=reference, key=movement_key(key, 1))
+        if lot_row.quantity == 0:
+            lot_row.status = "written_off"
+    return [movement]
+
+
+def reverse(session, actor, *, movement: int, reason: str, occurred_at: datetime | None = None,
+            key: str | None = None) -> list[Movement]:
+    """Cancel a ledger row by a new row of the opposite quantity (冲正) that names it.
+
+    :raise StateConflict: for a reversal, a transfer row, or a row already reversed.
+    :raise InsufficientStock: when the stock it brought in has already gone out.
+    """
+    if not reason or not reason.strip():
+        raise InvalidInput("冲正须填写原因。", "A reversal needs a reason.", {"reason": ["required"]})
+    with unit_of_work(session):
+        original = get_movement(session, movement)
+        lot_row = get_lot(session, original.lot_id, lock=True)
+        ensure_can_move_stock(actor, lot_row.depot)
+        if original.kind == "reversal":
+            raise StateConflict("冲正记录不能再冲正；如有错误请重新登记。",
+                                "A reversal cannot itself be reversed; record the movement again.")
+        if original.kind in ("transfer_out", "transfer_in"):
+            raise StateConflict("调拨记录不能冲正，请通过调拨单处理差异。",
+                                "Transfer rows cannot be reversed; settle differences on the transfer.")
+        already = session.scalar(select(Movement.id).where(Movement.reverses_id == original.id))
+        if already is not None:
+            raise StateConflict(f"台账记录 {original.id} 已被冲正（记录 {already}）。",
+                                f"Ledger row {original.id} was already reversed by row {already}.")
+        reversal = append_movement(session, lot_row, kind="reversal", quantity=-original.quantity,
+                                   actor=actor, occurred_at=occurred_at, reason=reason,
+                                   reference=original.reference, key=movement_key(key, 1),
+                                   reverses_id=original.id)
+        if original.kind == "write_off" and lot_row.status == "written_off":
+            lot_row.status = "available"
+    return [reversal]
+
+
+def set_lot_status(session, actor, *, lot: int, status: str, reason: str) -> Lot:
+    """Quarantine a lot (待检/封存) or release it back to available."""
+    if status not in ("available", "quarantined"):
+        raise InvalidInput("只能设为可用或待检/封存。", "Status must be available or quarantined.",
+                           {"status": ["available or quarantined"]})
+    with unit_of_work(session):
+        lot_row = get_lot(session, lot, lock=True)
+        ensure_can_move_stock(actor, lot_row.depot)
+        if lot_row.status == "written_off":
+            raise StateConflict("已报废批次不能改变状态。", "A written-off lot keeps its status.")
+        log.info("lot %s status %s -> %s by %s: %s", lot_row.id, lot_row.status, status,
+                 actor.username, reason)
+        lot_row.status = status
+    return lot_row
+
+
+# -- reading ----------------------------------------------------------------
+
+def balances(session, *, depot: str | None = None, item: str | None = None,
+             as_of: datetime | None = None) -> list[dict]:
+    """Return on-hand quantities by depot and item, now or as of a moment (by occurred_at)."""
+    if as_of is None:
+        source, qty = Lot, func.sum(Lot.quantity)
+    else:
+        source, qty = Movement, func.sum(Movement.quantity)
+    query = (
+        select(Depot.code, Item.code, qty)
+        .select_from(source)
+        .join(Depot, Depot.id == source.depot_id)
+        .join(Item, Item.id == source.item_id)
+        .group_by(Depot.code, Item.code)
+        .order_by(Depot.code, Item.code)
+    )
+    if as_of is not None:
+        query = query.where(Movement.occurred_at <= as_of)
+    if depot is not None:
+        query = query.where(Depot.id == get_depot(session, depot).id)
+    if item is not None:
+        query = query.where(Item.id == get_item(session, item).id)
+    return [{"depot": d, "item": i, "quantity": int(q or 0)} for d, i, q in session.execute(query)]

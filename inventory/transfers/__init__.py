@@ -1,0 +1,1 @@
+"""Transfers (调拨) between depots: draft, dispatched, received."""

@@ -1,0 +1,149 @@
+"""Web pages: login with sessions, the depot overview, a depot's stock, a lot's ledger."""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import func, select, text
+
+from inventory import ROOT, clock
+from inventory.auth.models import ROLE_LABELS, User
+from inventory.auth.services import authenticate
+from inventory.db import db
+from inventory.geo.models import DEPOT_KIND_LABELS, LEVEL_LABELS, Area, Depot
+from inventory.stock import domain
+from inventory.stock.models import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS, Lot, Movement
+from inventory.transfers.models import STATUS_LABELS as TRANSFER_LABELS
+from inventory.transfers.models import Transfer
+
+bp = Blueprint("web", __name__)
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "web.login"
+login_manager.login_message = "请先登录。"
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    return db.session.get(User, int(user_id))
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(
+        LEVEL_LABELS=LEVEL_LABELS, DEPOT_KIND_LABELS=DEPOT_KIND_LABELS, KIND_LABELS=KIND_LABELS,
+        STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, ROLE_LABELS=ROLE_LABELS,
+        TRANSFER_LABELS=TRANSFER_LABELS,
+    )
+
+
+@bp.get("/healthz")
+def healthz():
+    """Answer 200 when the database answers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as error:  # any database failure means unhealthy
+        return {"status": "unavailable", "database": str(error.__class__.__name__)}, 503
+    return {"status": "ok", "database": "ok"}
+
+
+@bp.get("/vendor/<path:filename>")
+def vendor(filename):
+    """Front-end packages installed from the npm registry (package.json)."""
+    return send_from_directory(ROOT / "node_modules", filename)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/"):
+        return target
+    return url_for("web.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with username and password; the session keeps the user logged in."""
+    if request.method == "POST":
+        user = authenticate(db.session, request.form.get("username", ""),
+                            request.form.get("password", ""))
+        if user is None:
+            flash("用户名或密码错误。", "error")
+            return render_template("login.html"), 401
+        login_user(user, remember=bool(request.form.get("remember")))
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("login.html")
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    return redirect(url_for("web.login"))
+
+
+@bp.get("/")
+@login_required
+def index():
+    """All depots by tier, with stock held and lots expiring within 90 days."""
+    today = clock.today()
+    totals = dict(db.session.execute(
+        select(Lot.depot_id, func.sum(Lot.quantity)).group_by(Lot.depot_id)).all())
+    expiring = dict(db.session.execute(
+        select(Lot.depot_id, func.count(Lot.id))
+        .where(Lot.quantity > 0, Lot.expires_on.is_not(None),
+               Lot.expires_on <= today.fromordinal(today.toordinal() + 90))
+        .group_by(Lot.depot_id)).all())
+    depots = db.session.scalars(select(Depot).join(Area).order_by(Depot.code)).unique().all()
+    in_transit = db.session.scalar(select(func.count(Transfer.id))
+                                   .where(Transfer.status == "dispatched"))
+    return render_template("index.html", depots=depots, totals=totals, expiring=expiring,
+                           in_transit=in_transit)
+
+
+@bp.get("/depots/<code>")
+@login_required
+def depot(code):
+    """One depot: stock by item and lot, transfers, recent ledger rows."""
+    depot = db.session.scalar(select(Depot).where(Depot.code == code)) or abort(404)
+    lots = db.session.scalars(
+        select(Lot).where(Lot.depot_id == depot.id, Lot.quantity > 0)
+        .order_by(Lot.item_id, Lot.expires_on)).all()
+    movements = db.session.scalars(
+        select(Movement).where(Movement.depot_id == depot.id)
+        .order_by(Movement.id.desc()).limit(30)).all()
+    transfers = db.session.scalars(
+        select(Transfer).where((Transfer.from_depot_id == depot.id)
+                               | (Transfer.to_depot_id == depot.id))
+        .order_by(Transfer.id.desc()).limit(20)).all()
+    today = clock.today()
+    return render_template("depot.html", depot=depot, lots=lots, movements=movements,
+                           transfers=transfers, today=today,
+                           status=lambda lot: domain.effective_status(lot, today))
+
+
+@bp.get("/lots/<int:lot_id>")
+@login_required
+def lot(lot_id):
+    """One lot and its whole ledger, from receipt on."""
+    lot = db.session.get(Lot, lot_id) or abort(404)
+    movements = db.session.scalars(
+        select(Movement).where(Movement.lot_id == lot.id).order_by(Movement.seq)).all()
+    origin = db.session.get(Lot, lot.origin_lot_id) if lot.origin_lot_id else None
+    return render_template("lot.html", lot=lot, movements=movements, origin=origin,
+                           status=domain.effective_status(lot, clock.today()))
+
+
+@bp.app_context_processor
+def inject_user():
+    return {"current_user": current_user}

@@ -1,0 +1,134 @@
+"""Fixtures: an app on a fresh SQLite database per test, and on PostgreSQL when a server answers.
+
+SQLite databases are copied from one template upgraded by the real migrations. PostgreSQL
+tests run in a database created for this test run and dropped at its end; tables are
+emptied between tests. In CI (CI=true) a missing PostgreSQL server fails the run.
+"""
+
+import os
+import shutil
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from inventory import create_app
+from inventory.db import db
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """Argon2 at its real cost makes every test user take 50 ms; tests need no such strength."""
+    from argon2 import PasswordHasher
+
+    from inventory.auth import services
+
+    real = services._hasher
+    services._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    services._DUMMY_HASH = services._hasher.hash("not a real password")
+    yield
+    services._hasher = real
+
+
+TEST_DATABASE_URL = os.environ.get(
+    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def upgrade(url: str) -> None:
+    from alembic import command
+
+    from inventory.cli import alembic_config
+
+    config = alembic_config(url)
+    config.attributes["configure_logging"] = False
+    command.upgrade(config, "head")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def _postgres_available() -> bool:
+    try:
+        engine = create_engine(TEST_DATABASE_URL, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A database of our own on the PostgreSQL server, for this test run only."""
+    if not _postgres_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs PostgreSQL at {TEST_DATABASE_URL}, and it does not answer.")
+        pytest.skip(f"no PostgreSQL server at {TEST_DATABASE_URL}")
+    name = f"reserves_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _config(url: str, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+    }
+
+
+@pytest.fixture
+def app(sqlite_template, tmp_path):
+    path = tmp_path / "reserves.sqlite3"
+    shutil.copy(sqlite_template, path)
+    app = create_app(_config(f"sqlite:///{path}", tmp_path))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def pg_app(postgres_url, tmp_path):
+    app = create_app(_config(postgres_url, tmp_path)
+                     | {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 20}})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def world(app):
+    from factories import make_world
+
+    return make_world(db.session)
+
+
+@pytest.fixture
+def pg_world(pg_app):
+    from factories import make_world
+
+    return make_world(db.session)
