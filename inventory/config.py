@@ -24,9 +24,8 @@ def from_environment(instance_path: str) -> dict:
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "/docs",
-        "OPENAPI_SWAGGER_UI_URL": os.environ.get(
-            "SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
-        ),
+        # swagger-ui-dist from the npm registry (package.json), served by the app itself
+        "OPENAPI_SWAGGER_UI_URL": "/vendor/swagger-ui-dist/",
         "API_SPEC_OPTIONS": {
             "components": {
                 "securitySchemes": {

@@ -25,4 +25,18 @@ ensure_venv() {
         touch "$stamp"
     fi
     export PATH="$VENV/bin:$PATH"
+    ensure_node_modules
+}
+
+# Front-end packages from the npm registry (package.json), served under /vendor/.
+ensure_node_modules() {
+    if ! command -v npm >/dev/null 2>&1; then
+        echo "npm not found: the API docs page needs swagger-ui-dist from the npm registry" >&2
+        return 0
+    fi
+    if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.json -nt node_modules ]; then
+        echo "Installing front-end packages (npm ci)" >&2
+        npm ci --no-audit --no-fund --loglevel=error
+        touch node_modules
+    fi
 }

@@ -102,5 +102,4 @@ def init_app(app) -> None:
         api.register_blueprint(blp, url_prefix="/api/v1")
         API_BLUEPRINTS.add(blp.name)
     app.before_request(require_token)
-    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     app.register_error_handler(DomainError, handle_domain_error)

@@ -1,0 +1,57 @@
+"""Web pages: login with sessions, the depot overview, a depot and a lot, the API docs."""
+
+from factories import PASSWORD
+
+from inventory.db import db
+from inventory.stock import services
+
+
+def login(client, username="keeper", password=PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def test_pages_need_a_login(client, world):
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_wrong_password_is_refused_with_a_message(client, world):
+    response = login(client, password="wrong")
+    assert response.status_code == 401
+    assert "用户名或密码错误" in response.get_data(as_text=True)
+
+
+def test_a_keeper_logs_in_and_sees_depots_stock_and_the_lot_ledger(client, world):
+    lot, _ = services.receive(db.session, world.users["keeper"], depot="XZ-01",
+                              item="SH-TENT-12", quantity=40, lot_code="T-2026-01",
+                              reference="RK-2026-0001")
+    assert login(client).status_code == 302
+    overview = client.get("/").get_data(as_text=True)
+    assert "县级救灾物资储备库" in overview and "乡镇" in overview
+    depot = client.get("/depots/XZ-01").get_data(as_text=True)
+    assert "T-2026-01" in depot and "12平方米单帐篷" in depot
+    page = client.get(f"/lots/{lot.id}").get_data(as_text=True)
+    assert "入库" in page and "RK-2026-0001" in page and "+40" in page
+
+
+def test_an_unknown_depot_is_a_404(client, world):
+    login(client)
+    assert client.get("/depots/NOPE").status_code == 404
+
+
+def test_logging_out_ends_the_session(client, world):
+    login(client)
+    client.post("/logout")
+    assert client.get("/").status_code == 302
+
+
+def test_the_login_form_refuses_a_post_without_csrf_token(app, world):
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = app.test_client().post("/login", data={"username": "keeper",
+                                                      "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_the_api_docs_page_uses_the_packaged_swagger_ui(client):
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "/vendor/swagger-ui-dist/" in page
