@@ -2,6 +2,7 @@
 
 from flask import g, request
 from flask_smorest import Api
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from inventory.auth.services import user_for_token
@@ -62,6 +63,23 @@ def handle_domain_error(error: DomainError):
     return error_body(error.code, error.status, error.message(language()), error.errors), error.status
 
 
+def handle_integrity_error(error: IntegrityError):
+    """Two requests raced for the same new row (a lot code, a key): the loser changed nothing."""
+    db.session.rollback()
+    zh = "与同时进行的另一操作冲突，本次未做任何更改，请重试。"
+    en = "This clashed with another request made at the same moment; nothing was changed. Retry."
+    return error_body("conflict", 409, zh if language() == "zh" else en), 409
+
+
+def handle_operational_error(error: OperationalError):
+    """The database was busy or broke a deadlock: nothing was changed; the client may retry."""
+    db.session.rollback()
+    zh = "数据库繁忙，本次未做任何更改，请稍后重试。"
+    en = "The database is busy; nothing was changed. Retry shortly."
+    body = error_body("busy", 503, zh if language() == "zh" else en)
+    return body, 503, {"Retry-After": "1"}
+
+
 def require_token():
     """Authenticate API requests by their bearer token; the login endpoint is exempt."""
     if request.blueprint not in API_BLUEPRINTS:
@@ -103,3 +121,5 @@ def init_app(app) -> None:
         API_BLUEPRINTS.add(blp.name)
     app.before_request(require_token)
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(OperationalError, handle_operational_error)

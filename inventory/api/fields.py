@@ -1,13 +1,40 @@
 """Shared marshmallow pieces for the API schemas."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 #: quantities are whole units; the upper bound keeps them inside a 32-bit column
 Quantity = validate.Range(min=1, max=1_000_000_000)
 
 
 class Strict(Schema):
-    """Input schemas refuse unknown fields (marshmallow's default), so typos are reported."""
+    """Input schemas refuse unknown fields (marshmallow's default), so typos are reported,
+    and refuse control characters that no keeper types and databases cannot store."""
+
+    @pre_load(pass_collection=True)
+    def refuse_control_characters(self, data, **kwargs):
+        bad = _control_characters(data)
+        if bad:
+            raise ValidationError({bad: ["contains control characters"]})
+        return data
+
+
+_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
+
+
+def _control_characters(value, path: str = "") -> str | None:
+    """Return the path of the first string (or key) holding a control character, if any."""
+    if isinstance(value, str):
+        return path or "_schema" if any(c in _CONTROL for c in value) else None
+    items = value.items() if hasattr(value, "items") else (
+        enumerate(value) if isinstance(value, list) else [])
+    for key, item in items:
+        where = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and any(c in _CONTROL for c in key):
+            return where
+        found = _control_characters(item, where)
+        if found:
+            return found
+    return None
 
 
 class AwareDateTime(fields.AwareDateTime):

@@ -116,7 +116,10 @@ class BalanceQuerySchema(Strict):
 class BalanceSchema(Schema):
     depot = fields.String()
     item = fields.String()
+    #: on hand at the depot
     quantity = fields.Integer()
+    #: dispatched to the depot and not yet received (only without as_of)
+    in_transit = fields.Integer(metadata={"description": "dispatched here, not yet received"})
 
 
 class LotQuerySchema(Strict):

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 #: how far ahead of the server a device clock may be before its time is refused
 CLOCK_SKEW = timedelta(minutes=10)
+#: the most a lot may hold (quantities are 32-bit integers in the database)
+MAX_BALANCE = 2_000_000_000
 
 
 # -- look-ups ---------------------------------------------------------------
@@ -127,6 +129,10 @@ def append_movement(
     balance = lot.quantity + quantity
     if balance < 0:
         domain.ensure_enough(lot, -quantity)
+    if balance > MAX_BALANCE:
+        raise InvalidInput(f"批次 {lot.code} 数量超出上限。", f"Lot {lot.code} would exceed the "
+                           f"largest quantity a lot may hold ({MAX_BALANCE}).",
+                           {"quantity": ["too large"]})
     now = utcnow()
     movement = Movement(
         lot_id=lot.id,
@@ -426,4 +432,31 @@ def balances(session, *, depot: str | None = None, item: str | None = None,
         query = query.where(Depot.id == get_depot(session, depot).id)
     if item is not None:
         query = query.where(Item.id == get_item(session, item).id)
-    return [{"depot": d, "item": i, "quantity": int(q or 0)} for d, i, q in session.execute(query)]
+    rows = {(d, i): {"depot": d, "item": i, "quantity": int(q or 0)}
+            for d, i, q in session.execute(query)}
+    if as_of is None:
+        _add_in_transit(session, rows, depot, item)
+    return sorted(rows.values(), key=lambda row: (row["depot"], row["item"]))
+
+
+def _add_in_transit(session, rows: dict, depot: str | None, item: str | None) -> None:
+    """Add what has been dispatched to each depot and not yet received (在途)."""
+    from inventory.transfers.models import Transfer, TransferLine
+
+    query = (
+        select(Depot.code, Item.code, func.sum(TransferLine.quantity))
+        .select_from(Transfer)
+        .join(TransferLine, TransferLine.transfer_id == Transfer.id)
+        .join(Depot, Depot.id == Transfer.to_depot_id)
+        .join(Item, Item.id == TransferLine.item_id)
+        .where(Transfer.status == "dispatched")
+        .group_by(Depot.code, Item.code)
+    )
+    if depot is not None:
+        query = query.where(Depot.code == depot)
+    if item is not None:
+        query = query.where(Item.code == item)
+    for row in rows.values():
+        row["in_transit"] = 0
+    for d, i, q in session.execute(query):
+        rows.setdefault((d, i), {"depot": d, "item": i, "quantity": 0})["in_transit"] = int(q)

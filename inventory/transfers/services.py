@@ -1,8 +1,9 @@
 """Transfers (调拨): draft → dispatched (transfer_out at the source) → received (transfer_in)."""
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from inventory import clock
 from inventory.auth.permissions import ensure_can_move_stock, ensure_can_plan_transfers
@@ -34,12 +35,6 @@ def get_transfer(session, transfer_id: int, *, lock: bool = False) -> Transfer:
     return transfer
 
 
-def _next_number(session, year: int) -> str:
-    prefix = f"DB-{year}-"
-    count = session.scalar(select(func.count()).where(Transfer.number.like(prefix + "%")))
-    return f"{prefix}{count + 1:04d}"
-
-
 def create(session, actor, *, from_depot: str, to_depot: str, lines: list[dict],
            reason: str | None = None, reference: str | None = None) -> Transfer:
     """Draft a transfer; each line names an item (picked FEFO at dispatch) or a lot."""
@@ -55,8 +50,9 @@ def create(session, actor, *, from_depot: str, to_depot: str, lines: list[dict],
         if not target.active:
             raise StateConflict(f"{target.name} 已停用。", f"Depot {target.code} is inactive.")
         ensure_can_plan_transfers(actor, source)
+        # The number comes from the id, so concurrent drafts never collide.
         transfer = Transfer(
-            number=_next_number(session, clock.today().year),
+            number=f"tmp-{uuid.uuid4().hex}",
             from_depot_id=source.id,
             to_depot_id=target.id,
             status="draft",
@@ -66,6 +62,7 @@ def create(session, actor, *, from_depot: str, to_depot: str, lines: list[dict],
         )
         session.add(transfer)
         session.flush()
+        transfer.number = f"DB-{clock.today().year}-{transfer.id:05d}"
         for index, line in enumerate(lines):
             quantity = line.get("quantity")
             if not isinstance(quantity, int) or quantity <= 0:
@@ -212,16 +209,3 @@ def cancel(session, actor, transfer_id: int) -> Transfer:
         ensure_can_plan_transfers(actor, transfer.from_depot)
         transfer.status = "cancelled"
     return transfer
-
-
-def in_transit(session, *, depot_id: int | None = None) -> list[dict]:
-    """Return quantities dispatched and not yet received, by target depot and item."""
-    query = (
-        select(Transfer.to_depot_id, TransferLine.item_id, func.sum(TransferLine.quantity))
-        .join(TransferLine, TransferLine.transfer_id == Transfer.id)
-        .where(Transfer.status == "dispatched")
-        .group_by(Transfer.to_depot_id, TransferLine.item_id)
-    )
-    if depot_id is not None:
-        query = query.where(Transfer.to_depot_id == depot_id)
-    return [{"depot_id": d, "item_id": i, "quantity": int(q)} for d, i, q in session.execute(query)]

@@ -244,7 +244,7 @@ def test_balances_now_and_as_of_a_past_moment(client, world):
         "depot": "XZ-01", "item": "SH-TENT-12", "quantity": 3,
         "occurred_at": "2026-06-01T09:00:00+08:00"})
     now = client.get("/api/v1/balances?depot=XZ-01", headers=world.headers("bureau")).json
-    assert now == [{"depot": "XZ-01", "item": "SH-TENT-12", "quantity": 7}]
+    assert now == [{"depot": "XZ-01", "item": "SH-TENT-12", "quantity": 7, "in_transit": 0}]
     then = client.get("/api/v1/balances", headers=world.headers("bureau"),
                       query_string={"item": "SH-TENT-12", "as_of": "2026-04-01T00:00:00+08:00"})
     assert then.json == [{"depot": "XZ-01", "item": "SH-TENT-12", "quantity": 10}]
@@ -274,6 +274,22 @@ def test_the_openapi_document_lists_the_contracted_paths(client):
                  "/api/v1/movements", "/api/v1/lots/{lot_id}", "/api/v1/areas",
                  "/api/v1/depots", "/api/v1/items"]:
         assert path in spec["paths"], path
+
+
+@pytest.mark.parametrize("body", [
+    {"depot": "XZ-01", "item": "SH-TENT-12", "quantity": 1, "lot_code": "A\x00B"},
+    {"depot": "XZ-01", "item": "SH-TENT-12", "quantity": 1, "reference": "\x07"},
+])
+def test_control_characters_are_refused_before_they_reach_the_database(client, world, body):
+    response = client.post("/api/v1/receipts", json=body, headers=world.headers("keeper"))
+    assert response.status_code == 422
+
+
+def test_a_lot_cannot_grow_past_the_largest_storable_quantity(client, world):
+    for _ in range(2):
+        response = receive(client, world, quantity=1_000_000_000)
+    third = receive(client, world, quantity=1_000_000_000)
+    assert response.status_code == 201 and third.status_code == 422
 
 
 def test_healthz_answers_with_the_database_reachable(client):

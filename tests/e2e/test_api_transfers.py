@@ -48,6 +48,18 @@ def test_a_transfer_moves_stock_and_keeps_lot_code_and_expiry(client, world):
     assert verify_ledger(db.session).ok
 
 
+def test_goods_in_transit_show_in_the_receiving_depots_balances(client, world):
+    stock(client, world)
+    transfer = draft(client, world, [{"item": "FW-WATER-5L", "quantity": 5}]).json
+    client.post(f"/api/v1/transfers/{transfer['id']}/dispatch", headers=world.headers("keeper"),
+                json={})
+    rows = client.get("/api/v1/balances?item=FW-WATER-5L", headers=world.headers("bureau")).json
+    assert rows == [
+        {"depot": "TS-01", "item": "FW-WATER-5L", "quantity": 0, "in_transit": 5},
+        {"depot": "XZ-01", "item": "FW-WATER-5L", "quantity": 15, "in_transit": 0},
+    ]
+
+
 def test_a_partial_receipt_records_the_discrepancy(client, world):
     source = stock(client, world)
     transfer = draft(client, world, [{"lot": source["id"], "quantity": 10}]).json
