@@ -6,14 +6,13 @@ emptied between tests. In CI (CI=true) a missing PostgreSQL server fails the run
 """
 
 import os
-import shutil
 import uuid
 
 import pytest
+from apps import postgres_app, sqlite_app, upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from inventory import create_app
 from inventory.db import db
 
 
@@ -33,16 +32,6 @@ def cheap_password_hashing():
 
 TEST_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def upgrade(url: str) -> None:
-    from alembic import command
-
-    from inventory.cli import alembic_config
-
-    config = alembic_config(url)
-    config.attributes["configure_logging"] = False
-    command.upgrade(config, "head")
 
 
 @pytest.fixture(scope="session")
@@ -82,37 +71,14 @@ def postgres_url():
     admin.dispose()
 
 
-def _config(url: str, tmp_path) -> dict:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": url,
-        "WTF_CSRF_ENABLED": False,
-    }
-
-
 @pytest.fixture
 def app(sqlite_template, tmp_path):
-    path = tmp_path / "reserves.sqlite3"
-    shutil.copy(sqlite_template, path)
-    app = create_app(_config(f"sqlite:///{path}", tmp_path))
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    yield from sqlite_app(sqlite_template, tmp_path)
 
 
 @pytest.fixture
 def pg_app(postgres_url, tmp_path):
-    app = create_app(_config(postgres_url, tmp_path)
-                     | {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 20}})
-    with app.app_context():
-        yield app
-        db.session.remove()
-        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        with db.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
+    yield from postgres_app(postgres_url, tmp_path)
 
 
 @pytest.fixture

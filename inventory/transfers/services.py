@@ -52,7 +52,7 @@ def create(session, actor, *, from_depot: str, to_depot: str, lines: list[dict],
         ensure_can_plan_transfers(actor, source)
         # The number comes from the id, so concurrent drafts never collide.
         transfer = Transfer(
-            number=f"tmp-{uuid.uuid4().hex}",
+            number=uuid.uuid4().hex,
             from_depot_id=source.id,
             to_depot_id=target.id,
             status="draft",

@@ -1,0 +1,54 @@
+"""Building test apps on a database: shared by the conftest files."""
+
+import shutil
+
+from sqlalchemy import text
+
+from inventory import create_app
+from inventory.db import db
+
+
+def upgrade(url: str) -> None:
+    """Upgrade the database at the URL to the newest migration."""
+    from alembic import command
+
+    from inventory.cli import alembic_config
+
+    config = alembic_config(url)
+    config.attributes["configure_logging"] = False
+    command.upgrade(config, "head")
+
+
+def _config(url: str, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+    }
+
+
+def sqlite_app(template, tmp_path):
+    """An app on a copy of the migrated SQLite template."""
+    path = tmp_path / "reserves.sqlite3"
+    shutil.copy(template, path)
+    app = create_app(_config(f"sqlite:///{path}", tmp_path))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def postgres_app(url, tmp_path):
+    """An app on this run's PostgreSQL database, emptied afterwards."""
+    app = create_app(_config(url, tmp_path)
+                     | {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 20}})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
