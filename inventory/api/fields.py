@@ -4,6 +4,10 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 #: quantities are whole units; the upper bound keeps them inside a 32-bit column
 Quantity = validate.Range(min=1, max=1_000_000_000)
+#: ids of lots, transfers and other 32-bit keys; ledger rows have 64-bit ids
+ID_MAX = 2**31 - 1
+Id = validate.Range(min=1, max=ID_MAX)
+BigId = validate.Range(min=1, max=2**63 - 1)
 
 
 class Strict(Schema):

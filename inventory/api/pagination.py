@@ -10,4 +10,7 @@ def paginate(stmt, pagination_parameters):
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     pagination_parameters.item_count = total
     page, size = pagination_parameters.page, pagination_parameters.page_size
-    return db.session.scalars(stmt.limit(size).offset((page - 1) * size)).all()
+    offset = (page - 1) * size
+    if offset >= total:  # past the end (also keeps absurd page numbers out of SQL)
+        return []
+    return db.session.scalars(stmt.limit(size).offset(offset)).all()

@@ -61,7 +61,7 @@ class Lots(MethodView):
         return paginate(stmt, pagination_parameters)
 
 
-@blp.route("/lots/<int:lot_id>")
+@blp.route("/lots/<int(max=2147483647):lot_id>")
 class LotById(MethodView):
     @blp.response(200, LotSchema)
     def get(self, lot_id):
@@ -69,7 +69,7 @@ class LotById(MethodView):
         return services.get_lot(db.session, lot_id)
 
 
-@blp.route("/lots/<int:lot_id>/status")
+@blp.route("/lots/<int(max=2147483647):lot_id>/status")
 class LotStatus(MethodView):
     @blp.arguments(LotStatusSchema)
     @blp.response(200, LotSchema)

@@ -3,7 +3,15 @@
 from marshmallow import Schema, fields, validate
 
 from inventory import clock
-from inventory.api.fields import AwareDateTime, Quantity, Strict, code_field, text_field
+from inventory.api.fields import (
+    AwareDateTime,
+    BigId,
+    Id,
+    Quantity,
+    Strict,
+    code_field,
+    text_field,
+)
 from inventory.stock import domain
 from inventory.stock.models import LOT_SOURCES, MOVEMENT_KINDS
 
@@ -67,8 +75,9 @@ class ReceiptSchema(_Stamped):
     lot_code = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     expires_on = fields.Date(load_default=None)
     manufactured_on = fields.Date(load_default=None)
-    unit_cost = fields.Decimal(load_default=None, places=2, as_string=False,
-                               validate=validate.Range(min=0, max=10**9))
+    unit_cost = fields.Float(load_default=None, allow_nan=False,
+                             validate=validate.Range(min=0, max=10**9),
+                             metadata={"description": "yuan per unit, to the fen"})
     source = fields.String(load_default="purchase", validate=validate.OneOf(LOT_SOURCES))
     reason = text_field(500, load_default=None)
 
@@ -76,7 +85,7 @@ class ReceiptSchema(_Stamped):
 class IssueSchema(_Stamped):
     depot = code_field(load_default=None)
     item = code_field(load_default=None)
-    lot = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1))
+    lot = fields.Integer(load_default=None, strict=True, validate=Id)
     quantity = fields.Integer(required=True, strict=True, validate=Quantity)
     kind = fields.String(load_default="issue", validate=validate.OneOf(["issue", "rotation_out"]))
     reason = text_field(500, load_default=None)
@@ -84,20 +93,20 @@ class IssueSchema(_Stamped):
 
 
 class AdjustmentSchema(_Stamped):
-    lot = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    lot = fields.Integer(required=True, strict=True, validate=Id)
     counted_quantity = fields.Integer(required=True, strict=True,
                                       validate=validate.Range(min=0, max=1_000_000_000))
     reason = text_field(500, load_default=None)
 
 
 class WriteOffSchema(_Stamped):
-    lot = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    lot = fields.Integer(required=True, strict=True, validate=Id)
     quantity = fields.Integer(load_default=None, strict=True, validate=Quantity)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
 class ReversalSchema(Strict):
-    movement = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    movement = fields.Integer(required=True, strict=True, validate=BigId)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
     occurred_at = AwareDateTime(load_default=None)
 
@@ -135,10 +144,10 @@ class LotQuerySchema(Strict):
 class MovementQuerySchema(Strict):
     depot = code_field(load_default=None)
     item = code_field(load_default=None)
-    lot = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    lot = fields.Integer(load_default=None, validate=Id)
     kind = fields.String(load_default=None, validate=validate.OneOf(MOVEMENT_KINDS))
     reference = fields.String(load_default=None, validate=validate.Length(max=100))
-    transfer = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    transfer = fields.Integer(load_default=None, validate=Id)
     since = AwareDateTime(load_default=None)
     until = AwareDateTime(load_default=None)
 

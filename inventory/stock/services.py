@@ -228,6 +228,8 @@ def receive(
             raise InvalidInput("有效期早于生产日期。", "The expiry date is before the manufacture date.",
                                {"expires_on": ["before manufactured_on"]})
         code = lot_code or f"{received_on:%Y%m%d}-{secrets.token_hex(3).upper()}"
+        if unit_cost is not None:
+            unit_cost = Decimal(str(unit_cost)).quantize(Decimal("0.01"))
         lot = session.scalar(
             select(Lot)
             .where(Lot.depot_id == depot_row.id, Lot.item_id == item_row.id, Lot.code == code)

@@ -6,7 +6,14 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import or_, select
 
-from inventory.api.fields import AwareDateTime, Quantity, Strict, code_field, text_field
+from inventory.api.fields import (
+    AwareDateTime,
+    Id,
+    Quantity,
+    Strict,
+    code_field,
+    text_field,
+)
 from inventory.api.idempotency import idempotent, request_key
 from inventory.api.pagination import paginate
 from inventory.db import db
@@ -20,7 +27,7 @@ blp = Blueprint("transfers_api", __name__, description="Transfers between depots
 
 class TransferLineInSchema(Strict):
     item = code_field(load_default=None)
-    lot = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1))
+    lot = fields.Integer(load_default=None, strict=True, validate=Id)
     quantity = fields.Integer(required=True, strict=True, validate=Quantity)
 
 
@@ -38,7 +45,8 @@ class DispatchSchema(Strict):
 
 
 class ReceiveLineSchema(Strict):
-    lot = fields.Integer(required=True, strict=True, metadata={"description": "source lot id"})
+    lot = fields.Integer(required=True, strict=True, validate=Id,
+                         metadata={"description": "source lot id"})
     quantity = fields.Integer(required=True, strict=True,
                               validate=validate.Range(min=0, max=1_000_000_000))
 
@@ -113,7 +121,7 @@ class Transfers(MethodView):
         return services.create(db.session, g.user, **data)
 
 
-@blp.route("/transfers/<int:transfer_id>")
+@blp.route("/transfers/<int(max=2147483647):transfer_id>")
 class TransferById(MethodView):
     @blp.response(200, TransferSchema)
     def get(self, transfer_id):
@@ -121,7 +129,7 @@ class TransferById(MethodView):
         return services.get_transfer(db.session, transfer_id)
 
 
-@blp.route("/transfers/<int:transfer_id>/dispatch")
+@blp.route("/transfers/<int(max=2147483647):transfer_id>/dispatch")
 class Dispatch(MethodView):
     @idempotent
     @blp.arguments(DispatchSchema)
@@ -133,7 +141,7 @@ class Dispatch(MethodView):
         return {"transfer": transfer, "movements": movements}
 
 
-@blp.route("/transfers/<int:transfer_id>/receive")
+@blp.route("/transfers/<int(max=2147483647):transfer_id>/receive")
 class Receive(MethodView):
     @idempotent
     @blp.arguments(ReceiveSchema)
@@ -145,7 +153,7 @@ class Receive(MethodView):
         return {"transfer": transfer, "movements": movements}
 
 
-@blp.route("/transfers/<int:transfer_id>/cancel")
+@blp.route("/transfers/<int(max=2147483647):transfer_id>/cancel")
 class Cancel(MethodView):
     @blp.response(200, TransferSchema)
     def post(self, transfer_id):
