@@ -17,7 +17,6 @@ def from_environment(instance_path: str) -> dict:
         or default_sqlite_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SEAL_INTERVAL_HOURS": int(os.environ.get("SEAL_INTERVAL_HOURS", "24")),
-        "IDEMPOTENCY_TTL_DAYS": int(os.environ.get("IDEMPOTENCY_TTL_DAYS", "30")),
         "API_TITLE": "县级应急物资储备 API / County emergency reserves API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

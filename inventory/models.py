@@ -1,5 +1,6 @@
 """Every model, imported in one place so that the metadata is complete (alembic, tests)."""
 
+from inventory.audit import AuditEvent
 from inventory.auth.models import ApiToken, User, user_depots
 from inventory.catalogue.models import Item
 from inventory.db import db
@@ -10,6 +11,6 @@ from inventory.transfers.models import Transfer, TransferLine
 metadata = db.metadata
 
 __all__ = [
-    "ApiToken", "Area", "Depot", "IdempotencyRecord", "Item", "Lot", "Movement", "Seal",
+    "ApiToken", "Area", "AuditEvent", "Depot", "IdempotencyRecord", "Item", "Lot", "Movement", "Seal",
     "SealHead", "Transfer", "TransferLine", "User", "metadata", "user_depots",
 ]

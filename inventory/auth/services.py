@@ -7,6 +7,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
+from inventory import audit
 from inventory.auth.models import ROLES, ApiToken, User
 from inventory.db import utcnow
 from inventory.errors import InvalidInput, NotFound, StateConflict
@@ -44,6 +45,9 @@ def create_user(session, username: str, password: str, role: str, *,
         user = User(username=username, role=role, display_name=display_name,
                     password_hash=hash_password(password), depots=depot_rows)
         session.add(user)
+        session.flush()
+        audit.record(session, None, "user.create", "user", user.id, username=username,
+                     role=role, depots=list(depots))
     return user
 
 
@@ -74,6 +78,7 @@ def create_token(session, username: str, name: str | None = None) -> str:
             raise NotFound(f"没有用户 {username}。", f"No user {username}.")
         token = "rsv_" + secrets.token_urlsafe(32)
         session.add(ApiToken(user_id=user.id, token_hash=_digest(token), name=name))
+        audit.record(session, user, "token.create", "user", user.id, name=name)
     return token
 
 
@@ -94,3 +99,4 @@ def revoke_token(session, token: str) -> None:
         record = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
         if record is not None and record.revoked_at is None:
             record.revoked_at = utcnow()
+            audit.record(session, record.user, "token.revoke", "user", record.user_id)

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from inventory import clock
+from inventory import audit, clock
 from inventory.auth.permissions import ensure_can_move_stock
 from inventory.catalogue.models import Item
 from inventory.db import utcnow
@@ -405,8 +405,8 @@ def set_lot_status(session, actor, *, lot: int, status: str, reason: str) -> Lot
         ensure_can_move_stock(actor, lot_row.depot)
         if lot_row.status == "written_off":
             raise StateConflict("已报废批次不能改变状态。", "A written-off lot keeps its status.")
-        log.info("lot %s status %s -> %s by %s: %s", lot_row.id, lot_row.status, status,
-                 actor.username, reason)
+        audit.record(session, actor, "lot.status", "lot", lot_row.id,
+                     **{"from": lot_row.status, "to": status, "reason": reason})
         lot_row.status = status
     return lot_row
 

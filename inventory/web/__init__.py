@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import func, select, text
 
 from inventory import ROOT, clock
+from inventory.audit import events_for
 from inventory.auth.models import ROLE_LABELS, User
 from inventory.auth.services import authenticate
 from inventory.db import db
@@ -141,7 +142,8 @@ def lot(lot_id):
         select(Movement).where(Movement.lot_id == lot.id).order_by(Movement.seq)).all()
     origin = db.session.get(Lot, lot.origin_lot_id) if lot.origin_lot_id else None
     return render_template("lot.html", lot=lot, movements=movements, origin=origin,
-                           status=domain.effective_status(lot, clock.today()))
+                           status=domain.effective_status(lot, clock.today()),
+                           events=events_for(db.session, "lot", lot.id))
 
 
 @bp.app_context_processor

@@ -34,6 +34,16 @@ def test_a_keeper_logs_in_and_sees_depots_stock_and_the_lot_ledger(client, world
     assert "入库" in page and "RK-2026-0001" in page and "+40" in page
 
 
+def test_the_lot_page_shows_who_quarantined_it_and_why(client, world):
+    lot, _ = services.receive(db.session, world.users["keeper"], depot="XZ-01",
+                              item="FW-BISCUIT", quantity=10)
+    services.set_lot_status(db.session, world.users["keeper"], lot=lot.id,
+                            status="quarantined", reason="包装破损待检")
+    login(client)
+    page = client.get(f"/lots/{lot.id}").get_data(as_text=True)
+    assert "状态变更" in page and "包装破损待检" in page and "可用 → 待检/封存" in page
+
+
 def test_an_unknown_depot_is_a_404(client, world):
     login(client)
     assert client.get("/depots/NOPE").status_code == 404
