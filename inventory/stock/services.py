@@ -291,7 +291,8 @@ def issue(
         raise InvalidInput("请指定物资（按先到期先出）或批次，二者选一。",
                            "Give either an item (picked first-expiry-first-out) or a lot, not both.",
                            {"item": ["give item or lot"], "lot": ["give item or lot"]})
-    today = clock.today()
+    # A lot is judged usable on the day the movement happened (a phone may send it later).
+    today = clock.local_date(occurred_at) if occurred_at else clock.today()
     with unit_of_work(session):
         if lot is not None:
             lot_row = get_lot(session, lot, lock=True)

@@ -91,7 +91,8 @@ def create(session, actor, *, from_depot: str, to_depot: str, lines: list[dict],
 def dispatch(session, actor, transfer_id: int, *, occurred_at: datetime | None = None,
              key: str | None = None) -> tuple[Transfer, list[Movement]]:
     """Send a drafted transfer: transfer_out rows at the source; the goods are then in transit."""
-    today = clock.today()
+    # A lot is judged usable on the day the movement happened (a phone may send it later).
+    today = clock.local_date(occurred_at) if occurred_at else clock.today()
     with unit_of_work(session):
         transfer = get_transfer(session, transfer_id, lock=True)
         if transfer.status != "draft":
@@ -158,13 +159,14 @@ def receive(session, actor, transfer_id: int, *, lines: list[dict] | None = None
                                    {f"lines[{index}].quantity": ["0 … quantity dispatched"]})
             received[lot_id] = quantity
         movements: list[Movement] = []
+        received_on = clock.local_date(occurred_at) if occurred_at else clock.today()
         for lot_id in sorted(by_lot):
             group = by_lot[lot_id]
             remaining = received[lot_id]
             source_lot = group[0].lot
             target_lot = None
             if remaining > 0:
-                target_lot = _receiving_lot(session, transfer, source_lot)
+                target_lot = _receiving_lot(session, transfer, source_lot, received_on)
                 movements.append(append_movement(
                     session, target_lot, kind="transfer_in", quantity=remaining, actor=actor,
                     occurred_at=occurred_at, reason=transfer.reason, reference=transfer.number,
@@ -180,7 +182,7 @@ def receive(session, actor, transfer_id: int, *, lines: list[dict] | None = None
     return transfer, movements
 
 
-def _receiving_lot(session, transfer: Transfer, source_lot: Lot) -> Lot:
+def _receiving_lot(session, transfer: Transfer, source_lot: Lot, received_on) -> Lot:
     lot = session.scalar(
         select(Lot)
         .where(Lot.depot_id == transfer.to_depot_id, Lot.item_id == source_lot.item_id,
@@ -195,7 +197,7 @@ def _receiving_lot(session, transfer: Transfer, source_lot: Lot) -> Lot:
                 f"The receiving depot has lot code {lot.code} with another expiry date.")
         return lot
     return new_lot(session, depot=transfer.to_depot, item=source_lot.item, code=source_lot.code,
-                   received_on=clock.today(), source="transfer",
+                   received_on=received_on, source="transfer",
                    expires_on=source_lot.expires_on, manufactured_on=source_lot.manufactured_on,
                    unit_cost=source_lot.unit_cost, origin_lot_id=source_lot.id)
 

@@ -75,6 +75,29 @@ def test_an_expired_lot_cannot_be_issued_by_lot(client, world):
     assert "过期" in response.json["message"]
 
 
+def test_a_lot_is_judged_on_the_day_the_movement_happened(client, world):
+    """A phone that issued yesterday from a lot that expired at midnight sends it today."""
+    from datetime import timedelta
+
+    from inventory import clock
+
+    yesterday = clock.today() - timedelta(days=1)
+    lot = receive(client, world, item="FW-BISCUIT", lot_code="EDGE", quantity=5,
+                  expires_on=yesterday.isoformat()).json["lot"]
+    when = f"{yesterday.isoformat()}T20:00:00+08:00"
+    late = client.post("/api/v1/issues", headers=world.headers("keeper"),
+                       json={"lot": lot["id"], "quantity": 2, "occurred_at": when})
+    assert late.status_code == 201, late.json
+    now = client.post("/api/v1/issues", headers=world.headers("keeper"),
+                      json={"lot": lot["id"], "quantity": 1})
+    assert now.status_code == 409 and now.json["code"] == "lot_not_usable"
+    by_item = client.post("/api/v1/issues", headers=world.headers("keeper"),
+                          json={"depot": "XZ-01", "item": "FW-BISCUIT", "quantity": 1,
+                                "occurred_at": when})
+    assert by_item.status_code == 201, by_item.json
+    assert by_item.json["movements"][0]["lot"] == lot["id"]
+
+
 def test_a_quarantined_lot_is_never_picked_and_cannot_be_issued(client, world):
     lot = receive(client, world, quantity=5).json["lot"]
     status = client.post(f"/api/v1/lots/{lot['id']}/status", headers=world.headers("keeper"),
