@@ -13,6 +13,11 @@ def from_environment(instance_path: str) -> dict:
     """Read settings from the environment (see README, section Configuration)."""
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
+        # Signs QR labels; kept apart from SECRET_KEY so printed labels outlive key rotation.
+        "LABEL_SECRET": os.environ.get("LABEL_SECRET")
+        or _instance_secret(instance_path, "label_secret"),
+        # Public address printed in QR labels (default: the address the request came in on).
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
         or default_sqlite_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -37,12 +42,12 @@ def from_environment(instance_path: str) -> dict:
     }
 
 
-def _instance_secret(instance_path: str) -> str:
-    """Return the installation's secret, creating it once under the instance folder.
+def _instance_secret(instance_path: str, name: str = "secret_key") -> str:
+    """Return one of the installation's secrets, creating it once under the instance folder.
 
-    The secret signs sessions and, later, QR labels, so it must survive restarts.
+    Secrets sign sessions and QR labels, so they must survive restarts.
     """
-    path = Path(instance_path) / "secret_key"
+    path = Path(instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(os.urandom(32).hex())

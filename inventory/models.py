@@ -4,13 +4,15 @@ from inventory.audit import AuditEvent
 from inventory.auth.models import ApiToken, User, user_depots
 from inventory.catalogue.models import Item
 from inventory.db import db
-from inventory.geo.models import Area, Depot
+from inventory.geo.models import Area, Bin, Depot
 from inventory.stock.models import IdempotencyRecord, Lot, Movement, Seal, SealHead
+from inventory.stocktake.models import Stocktake, StocktakeCount
 from inventory.transfers.models import Transfer, TransferLine
 
 metadata = db.metadata
 
 __all__ = [
-    "ApiToken", "Area", "AuditEvent", "Depot", "IdempotencyRecord", "Item", "Lot", "Movement", "Seal",
-    "SealHead", "Transfer", "TransferLine", "User", "metadata", "user_depots",
+    "ApiToken", "Area", "AuditEvent", "Bin", "Depot", "IdempotencyRecord", "Item", "Lot", "Movement",
+    "Seal", "SealHead", "Stocktake", "StocktakeCount", "Transfer", "TransferLine", "User",
+    "metadata", "user_depots",
 ]

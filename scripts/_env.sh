@@ -40,3 +40,27 @@ ensure_node_modules() {
         touch node_modules
     fi
 }
+
+# Debian packages the browser tests and label PDFs need: Chromium (driven by Playwright) and a
+# TrueType CJK font (embedded in label sheets, and for Chinese text in screenshots).
+ensure_system_packages() {
+    local missing=()
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=""
+    if [ "$(id -u)" != 0 ]; then
+        if sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+            echo "Missing Debian packages: ${missing[*]} (install them with apt-get)" >&2
+            return 0
+        fi
+    fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "Missing packages: ${missing[*]} (no apt-get here; install them by hand)" >&2
+        return 0
+    fi
+    echo "Installing Debian packages: ${missing[*]}" >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null \
+        || { $sudo apt-get update -q >/dev/null && \
+             $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null; }
+}

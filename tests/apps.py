@@ -23,6 +23,7 @@ def _config(url: str, tmp_path) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
+        "LABEL_SECRET": "test-label-secret",
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
     }

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inventory.db import db
@@ -61,3 +61,19 @@ class Depot(db.Model):
     def tier(self) -> str:
         """The depot's tier is its area's level."""
         return self.area.level
+
+
+class Bin(db.Model):
+    """A storage location inside a depot (库位/货架), with its own QR label."""
+
+    __tablename__ = "bins"
+    __table_args__ = (UniqueConstraint("depot_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), index=True)
+    #: e.g. A-01-03 (area, shelf, level)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    depot: Mapped[Depot] = relationship(lazy="joined")

@@ -101,6 +101,8 @@ class Lot(db.Model):
     head_hash: Mapped[str] = mapped_column(String(64))
     #: the lot this one was transferred from, for tracing across depots
     origin_lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
+    #: where in the depot the lot is stored, when the depot labels its bins
+    bin_id: Mapped[int | None] = mapped_column(ForeignKey("bins.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     item: Mapped[Item] = relationship(lazy="joined")

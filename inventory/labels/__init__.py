@@ -1,0 +1,1 @@
+"""QR labels: signed payloads, printable PDF sheets, and the /q/<payload> entry point."""

@@ -1,0 +1,74 @@
+"""Web entry points for labels: /q/<payload> (what a phone camera opens) and the PDF sheets."""
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+
+from inventory.db import db
+from inventory.errors import DomainError
+from inventory.geo.models import Bin, Depot
+from inventory.labels import pdf, service
+from inventory.stock.models import Lot
+
+bp = Blueprint("labels", __name__)
+
+#: the most labels one PDF may hold (about 40 sheets)
+MAX_LABELS = 1000
+
+
+@bp.get("/q/<path:code>")
+@login_required
+def open_label(code):
+    """A scanned label: go to the lot's, depot's or bin's page."""
+    try:
+        kind, found = service.resolve(db.session, code)
+    except DomainError as error:
+        return render_template("label_error.html", error=error), error.status
+    if kind == "lot":
+        return redirect(url_for("web.lot", lot_id=found.id))
+    if kind == "depot":
+        return redirect(url_for("web.depot", code=found.code))
+    return redirect(url_for("web.depot", code=found.depot.code, bin=found.code))
+
+
+def _ids(name: str) -> list[int]:
+    values = request.args.getlist(name)
+    try:
+        ids = [int(value) for value in values]
+    except ValueError:
+        abort(400, description=f"{name} 须为编号。")
+    return ids
+
+
+@bp.get("/labels.pdf")
+@login_required
+def label_sheet():
+    """Labels for any selection: ?lot=1&lot=2, ?depot=3, ?bin=4, ?depot_lots=XZ-01 (every lot
+    in stock at a depot); ?layout=sheet (3 × 8 on A4, the default) or pallet (one per page)."""
+    layout = request.args.get("layout", "sheet")
+    if layout not in pdf.LAYOUTS:
+        abort(400, description="layout 须为 sheet 或 pallet。")
+    lot_ids, depot_ids, bin_ids = _ids("lot"), _ids("depot"), _ids("bin")
+    if len(lot_ids) + len(depot_ids) + len(bin_ids) > MAX_LABELS:
+        abort(400, description=f"一次最多打印 {MAX_LABELS} 张标签。")
+    labels = []
+    if lot_ids:
+        lots = db.session.scalars(select(Lot).where(Lot.id.in_(lot_ids))).all()
+        by_id = {lot.id: lot for lot in lots}
+        labels += [service.lot_label(by_id[i]) for i in lot_ids if i in by_id]
+    for code in request.args.getlist("depot_lots"):
+        depot = db.session.scalar(select(Depot).where(Depot.code == code)) or abort(404)
+        lots = db.session.scalars(select(Lot).where(Lot.depot_id == depot.id, Lot.quantity > 0)
+                                  .order_by(Lot.item_id, Lot.expires_on).limit(MAX_LABELS)).all()
+        labels += [service.lot_label(lot) for lot in lots]
+    if depot_ids:
+        depots = db.session.scalars(select(Depot).where(Depot.id.in_(depot_ids))).all()
+        labels += [service.depot_label(depot) for depot in depots]
+    if bin_ids:
+        bins = db.session.scalars(select(Bin).where(Bin.id.in_(bin_ids))).all()
+        labels += [service.bin_label(bin_) for bin_ in bins]
+    if not labels:
+        abort(404, description="没有找到要打印的对象。")
+    body = pdf.render(labels[:MAX_LABELS], layout, title="物资标签")
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="labels.pdf"'})

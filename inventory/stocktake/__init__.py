@@ -1,0 +1,1 @@
+"""Stocktakes (盘点): count every lot of a depot, submit, approve; approval writes adjustments."""
