@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; ``test_config`` overrides settings read from the environment."""
-    from inventory import api, cli, config, web
+    from inventory import api, cli, config, i18n, web
     from inventory.db import db
 
     app = Flask(
@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
 
     db.init_app(app)
+    i18n.init_app(app)
     api.init_app(app)
     web.init_app(app)
     cli.init_app(app)

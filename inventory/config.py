@@ -39,6 +39,13 @@ def from_environment(instance_path: str) -> dict:
             "security": [{"bearer": []}],
         },
         "JSON_AS_ASCII": False,
+        # The scan screen's CSRF token lives as long as the session, so actions queued
+        # offline can still be sent hours later.
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Keepers stay logged in on their phones for a month (“remember me”).
+        "REMEMBER_COOKIE_DURATION": 30 * 86400,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
     }
 
 

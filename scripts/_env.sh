@@ -26,6 +26,19 @@ ensure_venv() {
     fi
     export PATH="$VENV/bin:$PATH"
     ensure_node_modules
+    compile_translations
+}
+
+# Message catalogues (English; the pages' source language is Chinese), compiled when changed.
+compile_translations() {
+    local po mo
+    for po in inventory/translations/*/LC_MESSAGES/messages.po; do
+        [ -f "$po" ] || continue
+        mo="${po%.po}.mo"
+        if [ ! -f "$mo" ] || [ "$po" -nt "$mo" ]; then
+            "$VENV/bin/pybabel" compile -q -i "$po" -o "$mo"
+        fi
+    done
 }
 
 # Front-end packages from the npm registry (package.json), served under /vendor/.

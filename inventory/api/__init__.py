@@ -2,6 +2,7 @@
 
 from flask import g, request
 from flask_smorest import Api
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -87,6 +88,11 @@ def require_token():
     if request.method == "OPTIONS" or (request.method, request.endpoint) in PUBLIC_ENDPOINTS:
         return None
     header = request.headers.get("Authorization", "")
+    if not header:
+        user = _session_user()
+        if user is not None:
+            g.user = user
+            return None
     scheme, _, token = header.partition(" ")
     user = user_for_token(db.session, token.strip()) if scheme.lower() == "bearer" else None
     if user is None:
@@ -100,6 +106,26 @@ def require_token():
     return None
 
 
+def _session_user():
+    """The user logged in to the web pages (the scan screen calls the API with its session).
+
+    A cookie travels with any request the browser makes, so requests that change something
+    must also carry the page's CSRF token in the X-CSRFToken header.
+    """
+    from flask_login import current_user
+
+    from inventory.web import csrf
+
+    if not current_user.is_authenticated:
+        return None
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        try:
+            csrf.protect()
+        except CSRFError:
+            return None
+    return current_user._get_current_object()
+
+
 #: names of the API blueprints, whose requests need a bearer token
 API_BLUEPRINTS: set[str] = set()
 #: (method, endpoint) pairs that need no token
@@ -110,12 +136,15 @@ def init_app(app) -> None:
     from inventory.auth.api import blp as auth_blp
     from inventory.catalogue.api import blp as catalogue_blp
     from inventory.geo.api import blp as geo_blp
+    from inventory.scan.api import blp as scan_blp
     from inventory.stock.api import blp as stock_blp
+    from inventory.stocktake.api import blp as stocktake_blp
     from inventory.transfers.api import blp as transfers_blp
     from inventory.web import csrf
 
     api = ReservesApi(app)
-    for blp in (auth_blp, geo_blp, catalogue_blp, stock_blp, transfers_blp):
+    for blp in (auth_blp, geo_blp, catalogue_blp, stock_blp, transfers_blp, stocktake_blp,
+                scan_blp):
         csrf.exempt(blp)  # bearer tokens, not cookies, authenticate the API
         api.register_blueprint(blp, url_prefix="/api/v1")
         API_BLUEPRINTS.add(blp.name)

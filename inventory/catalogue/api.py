@@ -1,9 +1,12 @@
 """Catalogue endpoints."""
 
+from functools import cache
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import or_, select
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import select
 
 from inventory.api.fields import Strict
 from inventory.catalogue.models import Item
@@ -28,10 +31,25 @@ class ItemSchema(Schema):
     active = fields.Boolean()
 
 
+def matches(item: Item, text: str) -> bool:
+    """Search as keepers type: part of the code or a name, or the pinyin initials of the
+    Chinese name (mb → 棉被, zdc → 折叠床)."""
+    text = text.strip().lower()
+    return (text in item.code.lower() or text in item.name_zh or text in item.name_en.lower()
+            or text.replace(" ", "") in initials(item.name_zh))
+
+
+@cache
+def initials(name: str) -> str:
+    """The pinyin initials of a Chinese name, lower case (棉被 → mb)."""
+    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+
+
 class ItemQuerySchema(Strict):
     category = fields.String(load_default=None, validate=validate.Length(max=30))
     q = fields.String(load_default=None, validate=validate.Length(max=50),
-                      metadata={"description": "part of the code or a name"})
+                      metadata={"description": "part of the code or a name, or the pinyin "
+                                               "initials of the Chinese name"})
 
 
 @blp.route("/items")
@@ -43,11 +61,10 @@ class Items(MethodView):
         stmt = select(Item).order_by(Item.code)
         if query["category"]:
             stmt = stmt.where(Item.category == query["category"])
+        items = db.session.scalars(stmt).all()
         if query["q"]:
-            like = f"%{query['q']}%"
-            stmt = stmt.where(or_(Item.code.ilike(like), Item.name_zh.like(like),
-                                  Item.name_en.ilike(like)))
-        return db.session.scalars(stmt).all()
+            items = [item for item in items if matches(item, query["q"])]
+        return items
 
 
 @blp.route("/items/<code>")

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from inventory.auth.models import User
 from inventory.catalogue.models import Item
 from inventory.db import UTCDateTime, db, utcnow
-from inventory.geo.models import Depot
+from inventory.geo.models import Bin, Depot
 
 #: a 64-bit id on PostgreSQL; SQLite's rowid alias must be INTEGER
 BigId = BigInteger().with_variant(Integer, "sqlite")
@@ -107,6 +107,7 @@ class Lot(db.Model):
 
     item: Mapped[Item] = relationship(lazy="joined")
     depot: Mapped[Depot] = relationship(lazy="joined")
+    bin: Mapped["Bin | None"] = relationship()
 
 
 class Movement(db.Model):

@@ -30,6 +30,7 @@ class LotSchema(Schema):
     source = fields.String()
     unit_cost = fields.Decimal(as_string=False, allow_none=True)
     status = fields.Function(lambda lot: domain.effective_status(lot, clock.today()))
+    bin = fields.Function(lambda lot: lot.bin.code if lot.bin_id else None)
 
 
 class MovementSchema(Schema):
@@ -80,6 +81,7 @@ class ReceiptSchema(_Stamped):
                              metadata={"description": "yuan per unit, to the fen"})
     source = fields.String(load_default="purchase", validate=validate.OneOf(LOT_SOURCES))
     reason = text_field(500, load_default=None)
+    bin = code_field(load_default=None, metadata={"description": "storage location in the depot"})
 
 
 class IssueSchema(_Stamped):

@@ -16,7 +16,7 @@ from inventory.auth.permissions import ensure_can_move_stock
 from inventory.catalogue.models import Item
 from inventory.db import utcnow
 from inventory.errors import InsufficientStock, InvalidInput, NotFound, StateConflict
-from inventory.geo.models import Depot
+from inventory.geo.models import Bin, Depot
 from inventory.stock import domain
 from inventory.stock.models import Lot, Movement
 from inventory.uow import unit_of_work
@@ -38,6 +38,14 @@ def get_depot(session, code: str) -> Depot:
         raise NotFound(f"没有编号为 {code} 的储备库。", f"No depot with code {code}.",
                        {"depot": ["unknown depot"]})
     return depot
+
+
+def get_bin(session, depot: Depot, code: str) -> Bin:
+    """:raise NotFound: when the depot has no bin with the code."""
+    found = session.scalar(select(Bin).where(Bin.depot_id == depot.id, Bin.code == code))
+    if found is None:
+        raise NotFound(f"{depot.name} 没有库位 {code}。", f"Depot {depot.code} has no bin {code}.")
+    return found
 
 
 def get_item(session, code: str) -> Item:
@@ -212,6 +220,7 @@ def receive(
     reason: str | None = None,
     occurred_at: datetime | None = None,
     key: str | None = None,
+    bin: str | None = None,
 ) -> tuple[Lot, list[Movement]]:
     """Receive goods into a depot (入库): create the lot, or top up one with the same code.
 
@@ -222,6 +231,7 @@ def receive(
         depot_row = get_depot(session, depot)
         ensure_can_move_stock(actor, depot_row)
         item_row = get_item(session, item)
+        bin_row = get_bin(session, depot_row, bin) if bin else None
         when = occurred_at or utcnow()
         received_on = clock.local_date(when)
         if expires_on and manufactured_on and expires_on < manufactured_on:
@@ -240,6 +250,8 @@ def receive(
             lot = new_lot(session, depot=depot_row, item=item_row, code=code,
                           received_on=received_on, source=source, expires_on=expires_on,
                           manufactured_on=manufactured_on, unit_cost=unit_cost)
+        if bin_row is not None:
+            lot.bin_id = bin_row.id
         else:
             expected = domain.derive_expiry(expires_on, manufactured_on, lot.received_on,
                                             item_row.shelf_life_days)

@@ -1,0 +1,49 @@
+"""Languages of the web pages: Chinese (zh_CN) first, English on request.
+
+Source strings are Chinese; ``inventory/translations/en/LC_MESSAGES/messages.po`` holds the
+English. The set-up scripts compile the catalogues (``pybabel compile``). A user switches
+language with the link in the page header, remembered in a cookie.
+"""
+
+from flask import Blueprint, redirect, request
+from flask_babel import Babel
+
+from inventory import ROOT
+
+LANGUAGES = {"zh_CN": "中文", "en": "English"}
+DEFAULT = "zh_CN"
+COOKIE = "lang"
+
+bp = Blueprint("i18n", __name__)
+babel = Babel()
+
+
+def N_(text: str) -> str:  # noqa: N802 - the usual name of gettext_noop
+    """Mark a string for translation where it is defined; translate it where it is shown."""
+    return text
+
+
+def select_locale() -> str:
+    chosen = request.args.get("lang") or request.cookies.get(COOKIE)
+    return chosen if chosen in LANGUAGES else DEFAULT
+
+
+@bp.get("/lang/<code>")
+def switch(code):
+    """Switch the pages' language and go back where the user was."""
+    target = request.referrer or "/"
+    if not target.startswith(request.host_url):
+        target = "/"
+    response = redirect(target)
+    if code in LANGUAGES:
+        response.set_cookie(COOKIE, code, max_age=5 * 365 * 86400, samesite="Lax")
+    return response
+
+
+def init_app(app) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES",
+                          str(ROOT / "inventory" / "translations"))
+    babel.init_app(app, locale_selector=select_locale)
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES)

@@ -1,0 +1,65 @@
+"""A live server and a real browser: Playwright driving Debian's Chromium, headless."""
+
+import os
+import shutil
+import threading
+
+import pytest
+from apps import _config, upgrade
+from werkzeug.serving import make_server
+
+from inventory import create_app
+from inventory.db import db
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs Chromium at {CHROMIUM} (scripts/test installs it)")
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    """The app on its own SQLite file, served by a threaded server on a free port."""
+    path = tmp_path / "live.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    app = create_app(_config(f"sqlite:///{path}", tmp_path) | {"WTF_CSRF_ENABLED": True})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    with app.app_context():
+        yield app
+        db.session.remove()
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_world(live_app):
+    from factories import make_world
+
+    return make_world(db.session)
+
+
+@pytest.fixture
+def phone(browser, live_app):
+    """A phone-sized browser context (390 × 844)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True, locale="zh-CN",
+                                  base_url=live_app.config["LIVE_URL"])
+    yield context
+    context.close()
