@@ -17,6 +17,9 @@ def unit_of_work(session):
         session.info["uow_depth"] = depth + 1
         try:
             yield session
+            # The inner service is done: its rows get their ids now, so that what it
+            # returns can be shown before the outer transaction commits.
+            session.flush()
         finally:
             session.info["uow_depth"] = depth
         return

@@ -178,6 +178,13 @@
     return api(action.method || "POST", action.url, action.body, headers);
   }
 
+  function describeError(result) {
+    const data = result.data || {};
+    const fields = Object.entries(data.errors || {})
+      .map(([field, problems]) => `${field}: ${[].concat(problems).join(", ")}`).join("; ");
+    return [data.message || String(result.status), fields].filter(Boolean).join(" ");
+  }
+
   async function flush() {
     if (state.sending || !navigator.onLine) { renderQueue(); return; }
     state.sending = true;
@@ -196,7 +203,7 @@
           done(action, result.data);
         } else {
           const refused = load(REFUSED_KEY, []);
-          action.reason = (result.data && result.data.message) || String(result.status);
+          action.reason = describeError(result);
           refused.push(action);
           save(REFUSED_KEY, refused);
           say(`${T.refused}: ${T.actions[action.type] || action.type} · ${action.reason}`, "error");

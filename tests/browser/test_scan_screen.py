@@ -191,3 +191,80 @@ def test_a_page_without_a_csrf_token_cannot_use_the_session(phone, live_world, l
         headers: {'Content-Type': 'application/json'},
         body: JSON.stringify({depot: 'XZ-01', item: 'SH-TENT-12', quantity: 1})})).status""")
     assert status == 401
+
+
+def test_receiving_a_transfer_by_scanning_records_the_discrepancy(phone, live_world, live_app):
+    from inventory.labels import payload
+    from inventory.stock import services
+    from inventory.transfers import services as transfers
+    from inventory.transfers.models import Transfer
+
+    source, _ = services.receive(db.session, live_world.users["keeper2"], depot="TS-01",
+                                 item="FW-WATER-5L", quantity=50, lot_code="W-IN-1")
+    transfer = transfers.create(db.session, live_world.users["bureau"], from_depot="TS-01",
+                                to_depot="XZ-01", lines=[{"lot": source.id, "quantity": 20}])
+    transfers.dispatch(db.session, live_world.users["keeper2"], transfer.id)
+    page = phone.new_page()
+    log_in(page, "keeper")
+    page.goto("/scan/")
+    page.click("[role=tab][data-tab=incoming]")
+    page.wait_for_selector(f"#incoming-list >> text={transfer.number}")
+    scan(page, "http://x/q/" + payload.sign("lot", source.id, live_app.config["LABEL_SECRET"]))
+    row = page.locator(f'#incoming-list tr[data-lot="{source.id}"]')
+    assert "已扫描" in row.inner_text()
+    row.locator("input").fill("19")
+    page.click("#incoming-list button[type=submit]")
+    page.wait_for_selector("#incoming-list >> text=没有待接收的调拨。")
+    db.session.rollback()
+    received = db.session.get(Transfer, transfer.id)
+    assert received.status == "received"
+    assert [(line.quantity, line.quantity_received) for line in received.lines] == [(20, 19)]
+
+
+def test_an_issue_is_undone_by_a_reversal_with_a_reason(phone, live_world, live_app):
+    from inventory.stock import services
+
+    lot, _ = services.receive(db.session, live_world.users["keeper"], depot="XZ-01",
+                              item="SH-TENT-12", quantity=10, lot_code="REV-1")
+    page = phone.new_page()
+    log_in(page, "keeper")
+    page.goto("/scan/")
+    scan(page, "REV-1")
+    page.wait_for_selector("#lot-card:not([hidden])")
+    issue(page, 4)
+    page.wait_for_function("document.getElementById('lot-quantity').textContent === '6'")
+    page.once("dialog", lambda dialog: dialog.accept("数量录错"))
+    page.click("#result-rows button >> text=冲正")
+    page.wait_for_function("document.getElementById('lot-quantity').textContent === '10'")
+    db.session.rollback()
+    reversal = db.session.scalar(select(Movement).where(Movement.lot_id == lot.id,
+                                                        Movement.kind == "reversal"))
+    assert reversal.quantity == 4 and reversal.reason == "数量录错"
+
+
+def test_a_stocktake_by_scanning(phone, live_world, live_app):
+    from inventory.stock import services
+    from inventory.stocktake.models import StocktakeCount
+
+    services.receive(db.session, live_world.users["keeper"], depot="XZ-01",
+                     item="SH-TENT-12", quantity=12, lot_code="CNT-1")
+    services.receive(db.session, live_world.users["keeper"], depot="XZ-01",
+                     item="FW-BISCUIT", quantity=30, lot_code="CNT-2")
+    page = phone.new_page()
+    log_in(page, "keeper")
+    page.goto("/scan/")
+    page.click("[role=tab][data-tab=count]")
+    page.click("#count-start")
+    page.wait_for_selector("#count-open:not([hidden])")
+    assert page.locator("#count-uncounted li").count() == 2
+    scan(page, "CNT-1")
+    page.wait_for_selector("#form-count:not([hidden])")
+    page.fill("#form-count [name=counted]", "11")
+    page.click("#form-count button[type=submit]")
+    page.click("[role=tab][data-tab=count]")
+    page.wait_for_selector("#count-counted tr >> text=-1")
+    assert page.locator("#count-uncounted li").count() == 1
+    screenshot(page, "scan-stocktake.png")
+    db.session.rollback()
+    [row] = db.session.scalars(select(StocktakeCount)).all()
+    assert (row.expected, row.counted) == (12, 11)

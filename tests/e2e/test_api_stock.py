@@ -194,6 +194,10 @@ def test_a_repeated_idempotency_key_returns_the_first_result_and_writes_nothing(
     assert first.json == second.json
     assert second.headers["Idempotent-Replayed"] == "true"
     assert db.session.query(Movement).count() == 1
+    # The keyed answer names the rows it wrote, as an unkeyed one does (a reversal needs it).
+    [movement] = first.json["movements"]
+    assert movement["id"] == db.session.query(Movement.id).scalar()
+    assert first.json["lot"]["id"] == movement["lot"]
 
 
 def test_the_same_idempotency_key_with_another_body_is_a_409(client, world):
