@@ -1,5 +1,6 @@
 """Web pages: login with sessions, the depot overview, a depot's stock, a lot's ledger."""
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import (
@@ -19,15 +20,20 @@ from sqlalchemy import func, select, text
 from inventory import ROOT, clock
 from inventory.audit import events_for
 from inventory.auth.models import ROLE_LABELS, User
+from inventory.auth.permissions import can_move_stock
 from inventory.auth.services import authenticate
 from inventory.db import db
-from inventory.geo.models import DEPOT_KIND_LABELS, LEVEL_LABELS, Area, Depot
+from inventory.geo.models import DEPOT_KIND_LABELS, LEVEL_LABELS, Area, Bin, Depot
 from inventory.stock import domain
 from inventory.stock.models import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS, Lot, Movement
+from inventory.stocktake.models import STATUS_LABELS as STOCKTAKE_LABELS
+from inventory.stocktake.models import Stocktake
 from inventory.transfers.models import STATUS_LABELS as TRANSFER_LABELS
 from inventory.transfers.models import Transfer
 
 bp = Blueprint("web", __name__)
+#: lots expiring within this many days are listed on the depot page
+EXPIRING_DAYS = 90
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "web.login"
@@ -51,7 +57,7 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(
         LEVEL_LABELS=LEVEL_LABELS, DEPOT_KIND_LABELS=DEPOT_KIND_LABELS, KIND_LABELS=KIND_LABELS,
         STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, ROLE_LABELS=ROLE_LABELS,
-        TRANSFER_LABELS=TRANSFER_LABELS,
+        TRANSFER_LABELS=TRANSFER_LABELS, STOCKTAKE_LABELS=STOCKTAKE_LABELS,
     )
 
 
@@ -122,9 +128,31 @@ def index():
 def depot(code):
     """One depot: stock by item and lot, transfers, recent ledger rows."""
     depot = db.session.scalar(select(Depot).where(Depot.code == code)) or abort(404)
-    lots = db.session.scalars(
-        select(Lot).where(Lot.depot_id == depot.id, Lot.quantity > 0)
-        .order_by(Lot.item_id, Lot.expires_on)).all()
+    lots_query = select(Lot).where(Lot.depot_id == depot.id, Lot.quantity > 0)
+    bin_code = request.args.get("bin")
+    shelf = None
+    if bin_code:
+        shelf = db.session.scalar(select(Bin).where(Bin.depot_id == depot.id,
+                                                    Bin.code == bin_code)) or abort(404)
+        lots_query = lots_query.where(Lot.bin_id == shelf.id)
+    lots = db.session.scalars(lots_query.order_by(Lot.item_id, Lot.expires_on)).all()
+    today = clock.today()
+    by_item: dict = {}
+    for lot in lots:
+        entry = by_item.setdefault(lot.item_id, {"item": lot.item, "quantity": 0, "usable": 0,
+                                                 "lots": 0})
+        entry["quantity"] += lot.quantity
+        entry["lots"] += 1
+        if domain.effective_status(lot, today) == "available":
+            entry["usable"] += lot.quantity
+    expiring = [lot for lot in lots if lot.expires_on and lot.expires_on <= today + timedelta(
+        days=EXPIRING_DAYS)]
+    expiring.sort(key=lambda lot: lot.expires_on)
+    last_stocktake = db.session.scalar(
+        select(Stocktake).where(Stocktake.depot_id == depot.id)
+        .order_by(Stocktake.id.desc()).limit(1))
+    bins = db.session.scalars(select(Bin).where(Bin.depot_id == depot.id, Bin.active)
+                              .order_by(Bin.code)).all()
     movements = db.session.scalars(
         select(Movement).where(Movement.depot_id == depot.id)
         .order_by(Movement.id.desc()).limit(30)).all()
@@ -132,9 +160,10 @@ def depot(code):
         select(Transfer).where((Transfer.from_depot_id == depot.id)
                                | (Transfer.to_depot_id == depot.id))
         .order_by(Transfer.id.desc()).limit(20)).all()
-    today = clock.today()
     return render_template("depot.html", depot=depot, lots=lots, movements=movements,
-                           transfers=transfers, today=today,
+                           transfers=transfers, today=today, by_item=list(by_item.values()),
+                           expiring=expiring, last_stocktake=last_stocktake, bins=bins,
+                           shelf=shelf, can_move=can_move_stock(current_user, depot),
                            status=lambda lot: domain.effective_status(lot, today))
 
 

@@ -65,3 +65,34 @@ def test_the_login_form_refuses_a_post_without_csrf_token(app, world):
 def test_the_api_docs_page_uses_the_packaged_swagger_ui(client):
     page = client.get("/api/v1/docs").get_data(as_text=True)
     assert "/vendor/swagger-ui-dist/" in page
+
+
+def test_the_depot_page_sums_by_item_lists_expiring_lots_bins_and_the_last_count(client, world):
+    from datetime import timedelta
+
+    from inventory import clock
+    from inventory.geo.models import Bin
+    from inventory.stocktake import services as stocktakes
+
+    shelf = Bin(depot_id=world.depots["XZ-01"].id, code="B-02", name="二号货架")
+    db.session.add(shelf)
+    db.session.commit()
+    keeper = world.users["keeper"]
+    soon = (clock.today() + timedelta(days=20)).isoformat()
+    services.receive(db.session, keeper, depot="XZ-01", item="FW-WATER-5L", quantity=30,
+                     lot_code="W-SOON", expires_on=clock.today() + timedelta(days=20))
+    services.receive(db.session, keeper, depot="XZ-01", item="FW-WATER-5L", quantity=12,
+                     lot_code="W-LATER", bin="B-02")
+    login(client)
+    page = client.get("/depots/XZ-01").get_data(as_text=True)
+    assert "从未盘点" in page
+    assert "库存汇总" in page and ">42<" in page  # 30 + 12 drums of water
+    assert "即将到期" in page and soon in page
+    assert 'name="lot"' in page  # lots can be selected for printing
+    stocktakes.start(db.session, keeper, depot="XZ-01")
+    page = client.get("/depots/XZ-01").get_data(as_text=True)
+    assert "PD-" in page and "盘点中" in page
+    shelf_page = client.get("/depots/XZ-01?bin=B-02").get_data(as_text=True)
+    assert "W-LATER" in shelf_page and ">12<" in shelf_page and ">42<" not in shelf_page
+    assert "即将到期" not in shelf_page  # the lot expiring soon is on another shelf
+    assert client.get("/depots/XZ-01?bin=NOPE").status_code == 404
