@@ -2,7 +2,8 @@
 
 The record of the key is written in the same transaction as the request's changes, so a
 request that failed leaves no record and may be retried. Two concurrent requests with
-one key meet at the record's primary key: the second waits, then replays the first.
+one key meet at the record's primary key when they commit: the second one's transaction
+is rolled back whole and it replays the first one's answer.
 """
 
 import hashlib
@@ -68,13 +69,12 @@ def idempotent(view):
                 record = session.get(IdempotencyRecord, key)
                 if record is not None:
                     return _replay(record, fingerprint)
-                record = IdempotencyRecord(key=key, user_id=g.user.id, fingerprint=fingerprint)
-                session.add(record)
-                session.flush()
                 request.environ[ENVIRON_KEY] = key
                 response = current_app.make_response(view(*args, **kwargs))
-                record.status_code = response.status_code
-                record.response = response.get_data(as_text=True)
+                # Written with the answer, in the request's own transaction: one INSERT.
+                session.add(IdempotencyRecord(
+                    key=key, user_id=g.user.id, fingerprint=fingerprint,
+                    status_code=response.status_code, response=response.get_data(as_text=True)))
                 return response
         except IntegrityError:
             # Another request with this key committed first: answer as it did.

@@ -6,6 +6,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from inventory import audit
 from inventory.auth.models import ROLES, ApiToken, User
@@ -84,10 +85,12 @@ def create_token(session, username: str, name: str | None = None) -> str:
 
 def user_for_token(session, token: str) -> User | None:
     """Return the active user a bearer token belongs to, else None."""
-    record = session.scalar(
+    # One round trip: the token, its user and the user's depots (permission checks need them).
+    record = session.scalars(
         select(ApiToken).where(ApiToken.token_hash == _digest(token),
                                ApiToken.revoked_at.is_(None))
-    )
+        .options(joinedload(ApiToken.user).joinedload(User.depots))
+    ).unique().one_or_none()
     if record is None or not record.user.active:
         return None
     return record.user
