@@ -1,0 +1,109 @@
+"""The solver runner tells the truth: optimal only when proven within the gap."""
+
+import random
+
+import pulp
+import pytest
+from pulp import constants
+
+from optimizer.solve import (
+    FEASIBLE,
+    INFEASIBLE,
+    NO_SOLUTION,
+    OPTIMAL,
+    UNBOUNDED,
+    SolveOptions,
+    classify,
+    relative_gap,
+    run,
+    solve_in_order,
+)
+
+
+@pytest.mark.parametrize(("sol_status", "gap", "expected"), [
+    (constants.LpSolutionOptimal, 0.0, OPTIMAL),
+    (constants.LpSolutionOptimal, None, OPTIMAL),
+    (constants.LpSolutionOptimal, 0.5e-4, OPTIMAL),
+    # CBC's solution file says "Optimal" but its log shows a gap wider than asked for.
+    (constants.LpSolutionOptimal, 0.02, FEASIBLE),
+    # Stopped at the time limit holding a solution: PuLP's LpStatus says "Optimal".
+    (constants.LpSolutionIntegerFeasible, 0.3, FEASIBLE),
+    (constants.LpSolutionIntegerFeasible, 0.0, FEASIBLE),
+    (constants.LpSolutionInfeasible, None, INFEASIBLE),
+    (constants.LpSolutionUnbounded, None, UNBOUNDED),
+    (constants.LpSolutionNoSolutionFound, None, NO_SOLUTION),
+])
+def test_a_solution_counts_as_optimal_only_when_proven_within_the_gap(sol_status, gap, expected):
+    assert classify(sol_status, gap, target_gap=1e-4) == expected
+
+
+def test_the_relative_gap_is_measured_against_the_incumbent():
+    assert relative_gap(100.0, 99.0) == pytest.approx(0.01)
+    assert relative_gap(5.0, 5.0) == 0.0
+    assert relative_gap(0.0, -1.0) == float("inf")
+    assert relative_gap(None, 1.0) is None
+
+
+def hard_knapsacks(seed: int = 1, n: int = 400, m: int = 60) -> pulp.LpProblem:
+    """Many integer knapsack rows: more than a fraction of a second can prove."""
+    rng = random.Random(seed)
+    prob = pulp.LpProblem("knapsacks", pulp.LpMinimize)
+    x = prob.add_variable_dicts("x", range(n), lowBound=0, upBound=3, cat=pulp.LpInteger)
+    for r in range(m):
+        prob.addConstraint(pulp.lpSum(rng.randint(1, 40) * x[i] for i in range(n))
+                           <= rng.randint(200, 400), f"row{r}")
+    prob.setObjective(1000 - pulp.lpSum(rng.randint(10, 50) * x[i] for i in range(n)))
+    return prob
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_a_run_stopped_by_the_time_limit_is_feasible_not_optimal(solver):
+    prob = hard_knapsacks()
+    outcome = run(prob, SolveOptions(solver=solver, time_limit=0.5, gap=0))
+    assert outcome.status == FEASIBLE
+    assert outcome.gap > 0
+    assert outcome.best_bound < outcome.objective
+    assert outcome.objective == pytest.approx(pulp.value(prob.objective))
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_the_objective_constant_counts_in_objective_bound_and_gap(solver):
+    prob = pulp.LpProblem("small", pulp.LpMinimize)
+    x = prob.add_variable_dicts("x", range(2), lowBound=0, upBound=5, cat=pulp.LpInteger)
+    prob.addConstraint(x[0] + x[1] >= 3.5, "need")
+    prob.setObjective(2 * x[0] + 3 * x[1] + 100)
+    outcome = run(prob, SolveOptions(solver=solver, gap=0))
+    assert outcome.status == OPTIMAL
+    assert outcome.objective == pytest.approx(108)
+    assert outcome.best_bound == pytest.approx(108)
+    assert outcome.gap == 0
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_an_infeasible_model_is_reported_infeasible(solver):
+    prob = pulp.LpProblem("impossible", pulp.LpMinimize)
+    x = prob.add_variable("x", lowBound=0, upBound=1, cat=pulp.LpInteger)
+    prob.addConstraint(x >= 2, "too_much")
+    prob.setObjective(x + 0)
+    assert run(prob, SolveOptions(solver=solver)).status == INFEASIBLE
+
+
+def test_a_model_without_variables_is_decided_without_a_solver():
+    prob = pulp.LpProblem("empty", pulp.LpMinimize)
+    prob.setObjective(pulp.LpAffineExpression(constant=4.0))
+    outcome = run(prob, SolveOptions())
+    assert (outcome.status, outcome.objective) == (OPTIMAL, 4.0)
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_the_second_objective_is_minimised_while_the_first_keeps_its_optimum(solver):
+    # Maximise x + y (≤ 4 together) first, then prefer y, which costs less.
+    prob = pulp.LpProblem("order", pulp.LpMinimize)
+    x = prob.add_variable("x", lowBound=0, upBound=3, cat=pulp.LpInteger)
+    y = prob.add_variable("y", lowBound=0, upBound=3, cat=pulp.LpInteger)
+    prob.addConstraint(x + y <= 4, "together")
+    solved = solve_in_order(prob, [("short", 10 - x - y), ("cost", 5 * x + 2 * y)],
+                            SolveOptions(solver=solver, gap=0))
+    assert solved.status == OPTIMAL
+    assert (x.varValue, y.varValue) == (1, 3)
+    assert [p.value for p in solved.phases] == [6, 11]
