@@ -5,8 +5,9 @@ English. The set-up scripts compile the catalogues (``pybabel compile``). A user
 language with the link in the page header, remembered in a cookie.
 """
 
+from babel import Locale
 from flask import Blueprint, redirect, request
-from flask_babel import Babel
+from flask_babel import Babel, get_locale, refresh
 
 from inventory import ROOT
 
@@ -21,6 +22,17 @@ babel = Babel()
 def N_(text: str) -> str:  # noqa: N802 - the usual name of gettext_noop
     """Mark a string for translation where it is defined; translate it where it is shown."""
     return text
+
+
+def current_language() -> str:
+    """Name the pages' current language by its key in ``LANGUAGES``."""
+    locale = get_locale()  # Babel spells zh_CN as zh_Hans_CN, so compare parsed locales
+    return next((code for code in LANGUAGES if Locale.parse(code) == locale), DEFAULT)
+
+
+def html_lang() -> str:
+    """Name the pages' current language as ``<html lang>`` wants it: ``zh-CN`` or ``en``."""
+    return current_language().replace("_", "-")
 
 
 def select_locale() -> str:
@@ -45,5 +57,9 @@ def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES",
                           str(ROOT / "inventory" / "translations"))
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel caches the locale on g, and a request inside an app context pushed earlier
+    # (as in the tests) shares that g: choose the language afresh for every request.
+    app.before_request(refresh)
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES)
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale,
+                                 current_language=current_language, html_lang=html_lang)

@@ -30,6 +30,27 @@ def cheap_password_hashing():
     services._hasher = real
 
 
+@pytest.fixture(autouse=True, scope="session")
+def compiled_translations():
+    """Compile the message catalogues that are newer than their .mo, as scripts/_env.sh does."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from inventory import ROOT
+
+    for po in (ROOT / "inventory" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parent.parent.name)
+        # written aside and renamed, because parallel workers may compile at the same time
+        partial = mo.with_name(f"messages.mo.{os.getpid()}")
+        with partial.open("wb") as target:
+            write_mo(target, catalog)
+        partial.replace(mo)
+
+
 TEST_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

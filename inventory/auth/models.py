@@ -7,14 +7,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inventory.db import UTCDateTime, db, utcnow
 from inventory.geo.models import Depot
+from inventory.i18n import N_
 
 ROLES = ("admin", "bureau", "keeper", "planner", "auditor")
 ROLE_LABELS = {
-    "admin": "系统管理员",
-    "bureau": "局机关",
-    "keeper": "库管员",
-    "planner": "规划人员",
-    "auditor": "审计人员",
+    "admin": N_("系统管理员"),
+    "bureau": N_("局机关"),
+    "keeper": N_("库管员"),
+    "planner": N_("规划人员"),
+    "auditor": N_("审计人员"),
 }
 
 user_depots = Table(

@@ -6,12 +6,17 @@ from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inventory.db import db
+from inventory.i18n import N_
 
 AREA_LEVELS = ("county", "township", "village")
 DEPOT_KINDS = ("government", "enterprise", "community")
-#: Chinese labels of the tiers and depot kinds, for pages and exports.
-LEVEL_LABELS = {"county": "县级", "township": "乡镇", "village": "村/社区"}
-DEPOT_KIND_LABELS = {"government": "政府储备库", "enterprise": "企业代储", "community": "社区储备点"}
+#: Chinese labels of the tiers and depot kinds, for pages and exports (pages translate them).
+LEVEL_LABELS = {"county": N_("县级"), "township": N_("乡镇"), "village": N_("村/社区")}
+DEPOT_KIND_LABELS = {
+    "government": N_("政府储备库"),
+    "enterprise": N_("企业代储"),
+    "community": N_("社区储备点"),
+}
 
 
 class Area(db.Model):

@@ -1,6 +1,7 @@
 """Web entry points for labels: /q/<payload> (what a phone camera opens) and the PDF sheets."""
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -36,7 +37,7 @@ def _ids(name: str) -> list[int]:
     try:
         ids = [int(value) for value in values]
     except ValueError:
-        abort(400, description=f"{name} 须为编号。")
+        abort(400, description=gettext("%(name)s 须为编号。", name=name))
     return ids
 
 
@@ -47,10 +48,10 @@ def label_sheet():
     in stock at a depot); ?layout=sheet (3 × 8 on A4, the default) or pallet (one per page)."""
     layout = request.args.get("layout", "sheet")
     if layout not in pdf.LAYOUTS:
-        abort(400, description="layout 须为 sheet 或 pallet。")
+        abort(400, description=gettext("layout 须为 sheet 或 pallet。"))
     lot_ids, depot_ids, bin_ids = _ids("lot"), _ids("depot"), _ids("bin")
     if len(lot_ids) + len(depot_ids) + len(bin_ids) > MAX_LABELS:
-        abort(400, description=f"一次最多打印 {MAX_LABELS} 张标签。")
+        abort(400, description=gettext("一次最多打印 %(count)d 张标签。", count=MAX_LABELS))
     labels = []
     if lot_ids:
         lots = db.session.scalars(select(Lot).where(Lot.id.in_(lot_ids))).all()
@@ -68,7 +69,7 @@ def label_sheet():
         bins = db.session.scalars(select(Bin).where(Bin.id.in_(bin_ids))).all()
         labels += [service.bin_label(bin_) for bin_ in bins]
     if not labels:
-        abort(404, description="没有找到要打印的对象。")
+        abort(404, description=gettext("没有找到要打印的对象。"))
     body = pdf.render(labels[:MAX_LABELS], layout, title="物资标签")
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="labels.pdf"'})

@@ -25,6 +25,7 @@ from inventory.auth.models import User
 from inventory.catalogue.models import Item
 from inventory.db import UTCDateTime, db, utcnow
 from inventory.geo.models import Bin, Depot
+from inventory.i18n import N_
 
 #: a 64-bit id on PostgreSQL; SQLite's rowid alias must be INTEGER
 BigId = BigInteger().with_variant(Integer, "sqlite")
@@ -41,29 +42,30 @@ MOVEMENT_KINDS = (
     "rotation_out",
     "reversal",
 )
+#: Chinese labels for pages, which translate them where shown (``N_`` only marks them).
 SOURCE_LABELS = {
-    "purchase": "采购",
-    "donation": "捐赠",
-    "transfer": "调拨",
-    "contract": "协议调用",
-    "capacity": "产能转产",
-    "opening": "期初",
+    "purchase": N_("采购"),
+    "donation": N_("捐赠"),
+    "transfer": N_("调拨"),
+    "contract": N_("协议调用"),
+    "capacity": N_("产能转产"),
+    "opening": N_("期初"),
 }
 STATUS_LABELS = {
-    "available": "可用",
-    "quarantined": "待检/封存",
-    "expired": "已过期",
-    "written_off": "已报废",
+    "available": N_("可用"),
+    "quarantined": N_("待检/封存"),
+    "expired": N_("已过期"),
+    "written_off": N_("已报废"),
 }
 KIND_LABELS = {
-    "receipt": "入库",
-    "issue": "出库",
-    "transfer_out": "调拨出库",
-    "transfer_in": "调拨入库",
-    "adjustment": "盘点调整",
-    "write_off": "报废",
-    "rotation_out": "轮换出库",
-    "reversal": "冲正",
+    "receipt": N_("入库"),
+    "issue": N_("出库"),
+    "transfer_out": N_("调拨出库"),
+    "transfer_in": N_("调拨入库"),
+    "adjustment": N_("盘点调整"),
+    "write_off": N_("报废"),
+    "rotation_out": N_("轮换出库"),
+    "reversal": N_("冲正"),
 }
 
 

@@ -8,11 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from inventory.auth.models import User
 from inventory.db import UTCDateTime, db, utcnow
 from inventory.geo.models import Depot
+from inventory.i18n import N_
 from inventory.stock.models import Lot
 
 STOCKTAKE_STATUSES = ("counting", "submitted", "approved", "rejected", "cancelled")
-STATUS_LABELS = {"counting": "盘点中", "submitted": "待审批", "approved": "已审批",
-                 "rejected": "已退回", "cancelled": "已取消"}
+STATUS_LABELS = {"counting": N_("盘点中"), "submitted": N_("待审批"), "approved": N_("已审批"),
+                 "rejected": N_("已退回"), "cancelled": N_("已取消")}
 
 
 class Stocktake(db.Model):

@@ -9,9 +9,11 @@ from inventory.auth.models import User
 from inventory.catalogue.models import Item
 from inventory.db import UTCDateTime, db, utcnow
 from inventory.geo.models import Depot
+from inventory.i18n import N_
 
 TRANSFER_STATUSES = ("draft", "dispatched", "received", "cancelled")
-STATUS_LABELS = {"draft": "草稿", "dispatched": "在途", "received": "已接收", "cancelled": "已取消"}
+STATUS_LABELS = {"draft": N_("草稿"), "dispatched": N_("在途"), "received": N_("已接收"),
+                 "cancelled": N_("已取消")}
 
 
 class Transfer(db.Model):

@@ -13,6 +13,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import func, select, text
@@ -24,6 +25,7 @@ from inventory.auth.permissions import can_move_stock
 from inventory.auth.services import authenticate
 from inventory.db import db
 from inventory.geo.models import DEPOT_KIND_LABELS, LEVEL_LABELS, Area, Bin, Depot
+from inventory.i18n import N_
 from inventory.stock import domain
 from inventory.stock.models import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS, Lot, Movement
 from inventory.stocktake.models import STATUS_LABELS as STOCKTAKE_LABELS
@@ -37,7 +39,9 @@ EXPIRING_DAYS = 90
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "web.login"
-login_manager.login_message = "请先登录。"
+login_manager.login_message = N_("请先登录。")
+#: translated when flashed, in the language of the request that needed the login
+login_manager.localize_callback = gettext
 
 
 @login_manager.user_loader
@@ -90,7 +94,7 @@ def login():
         user = authenticate(db.session, request.form.get("username", ""),
                             request.form.get("password", ""))
         if user is None:
-            flash("用户名或密码错误。", "error")
+            flash(gettext("用户名或密码错误。"), "error")
             return render_template("login.html"), 401
         login_user(user, remember=bool(request.form.get("remember")))
         return redirect(_safe_next(request.args.get("next")))
