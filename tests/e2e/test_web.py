@@ -96,3 +96,38 @@ def test_the_depot_page_sums_by_item_lists_expiring_lots_bins_and_the_last_count
     assert "W-LATER" in shelf_page and ">12<" in shelf_page and ">42<" not in shelf_page
     assert "即将到期" not in shelf_page  # the lot expiring soon is on another shelf
     assert client.get("/depots/XZ-01?bin=NOPE").status_code == 404
+
+
+def test_the_bureau_approves_a_submitted_count_on_its_page(client, world):
+    from inventory.stock.models import Movement
+    from inventory.stocktake import services as stocktakes
+
+    keeper = world.users["keeper"]
+    lot, _ = services.receive(db.session, keeper, depot="XZ-01", item="SH-TENT-12",
+                              quantity=20, lot_code="APP-1")
+    other, _ = services.receive(db.session, keeper, depot="XZ-01", item="FW-BISCUIT",
+                                quantity=5, lot_code="APP-2")
+    count = stocktakes.start(db.session, keeper, depot="XZ-01")
+    stocktakes.count(db.session, keeper, count.id, lot=lot.id, counted=18)
+    stocktakes.submit(db.session, keeper, count.id)
+    # The keeper sees it but cannot decide.
+    login(client)
+    page = client.get(f"/stocktakes/{count.id}").get_data(as_text=True)
+    assert "APP-1" in page and "-2" in page and "APP-2" in page  # variance and the uncounted lot
+    assert 'value="approve"' not in page
+    refused = client.post(f"/stocktakes/{count.id}/decision", data={"decision": "approve"},
+                          follow_redirects=True)
+    assert "无权" in refused.get_data(as_text=True)
+    client.post("/logout")
+    login(client, "bureau")
+    listing = client.get("/stocktakes/").get_data(as_text=True)
+    assert count.number in listing and "待审批" in listing
+    back = client.post(f"/stocktakes/{count.id}/decision", data={"decision": "reject"},
+                       follow_redirects=True)
+    assert "须填写" in back.get_data(as_text=True) or "原因" in back.get_data(as_text=True)
+    done = client.post(f"/stocktakes/{count.id}/decision",
+                       data={"decision": "approve", "note": "同意"}, follow_redirects=True)
+    assert "写入 1 条盘点调整" in done.get_data(as_text=True)
+    db.session.expire_all()
+    adjustment = db.session.query(Movement).filter_by(kind="adjustment").one()
+    assert (adjustment.lot_id, adjustment.quantity) == (lot.id, -2)
