@@ -268,3 +268,27 @@ def test_a_stocktake_by_scanning(phone, live_world, live_app):
     db.session.rollback()
     [row] = db.session.scalars(select(StocktakeCount)).all()
     assert (row.expected, row.counted) == (12, 11)
+
+
+def test_a_transfer_out_from_the_scan_screen_puts_goods_in_transit(phone, live_world, live_app):
+    from inventory.stock import services
+    from inventory.transfers.models import Transfer
+
+    lot, _ = services.receive(db.session, live_world.users["keeper"], depot="XZ-01",
+                              item="SH-TENT-12", quantity=30, lot_code="OUT-1")
+    page = phone.new_page()
+    log_in(page, "keeper")
+    page.goto("/scan/")
+    scan(page, "OUT-1")
+    page.wait_for_selector("#lot-card:not([hidden])")
+    page.click("#lot-actions [data-action=transfer]")
+    page.select_option("#form-transfer [name=to_depot]", "TS-01")
+    page.fill("#form-transfer [name=quantity]", "12")
+    page.fill("#form-transfer [name=reason]", "汛前预置")
+    page.click("#form-transfer button[type=submit]")
+    page.wait_for_function("document.getElementById('lot-quantity').textContent === '18'")
+    db.session.rollback()
+    [transfer] = db.session.scalars(select(Transfer)).all()
+    assert (transfer.status, transfer.from_depot.code, transfer.to_depot.code) == (
+        "dispatched", "XZ-01", "TS-01")
+    assert [(line.lot_id, line.quantity) for line in transfer.lines] == [(lot.id, 12)]
