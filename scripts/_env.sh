@@ -36,7 +36,7 @@ compile_translations() {
         [ -f "$po" ] || continue
         mo="${po%.po}.mo"
         if [ ! -f "$mo" ] || [ "$po" -nt "$mo" ]; then
-            "$VENV/bin/pybabel" compile -q -i "$po" -o "$mo"
+            "$VENV/bin/pybabel" compile -i "$po" -o "$mo" >/dev/null
         fi
     done
 }
