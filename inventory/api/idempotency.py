@@ -11,9 +11,10 @@ import json
 from functools import wraps
 
 from flask import current_app, g, request
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from inventory.db import db
+from inventory.db import db, utcnow
 from inventory.errors import IdempotencyKeyReused, InvalidInput
 from inventory.stock.models import IdempotencyRecord
 from inventory.uow import unit_of_work
@@ -72,9 +73,10 @@ def idempotent(view):
                 request.environ[ENVIRON_KEY] = key
                 response = current_app.make_response(view(*args, **kwargs))
                 # Written with the answer, in the request's own transaction: one INSERT.
-                session.add(IdempotencyRecord(
+                session.execute(insert(IdempotencyRecord.__table__).values(
                     key=key, user_id=g.user.id, fingerprint=fingerprint,
-                    status_code=response.status_code, response=response.get_data(as_text=True)))
+                    status_code=response.status_code, response=response.get_data(as_text=True),
+                    created_at=utcnow()))
                 return response
         except IntegrityError:
             # Another request with this key committed first: answer as it did.
