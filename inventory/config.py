@@ -21,6 +21,8 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
         or default_sqlite_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Seconds a worker process remembers a resolved bearer token (inventory/auth/tokens.py).
+        "API_TOKEN_CACHE_SECONDS": float(os.environ.get("API_TOKEN_CACHE_SECONDS", "10")),
         "SEAL_INTERVAL_HOURS": int(os.environ.get("SEAL_INTERVAL_HOURS", "24")),
         "API_TITLE": "县级应急物资储备 API / County emergency reserves API",
         "API_VERSION": "v1",

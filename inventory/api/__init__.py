@@ -1,12 +1,13 @@
 """The REST API under /api/v1: flask-smorest, bearer tokens, one error format."""
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from inventory.auth.services import user_for_token
+from inventory.auth.tokens import TokenCache
 from inventory.db import db
 from inventory.errors import DomainError
 
@@ -94,7 +95,8 @@ def require_token():
             g.user = user
             return None
     scheme, _, token = header.partition(" ")
-    user = user_for_token(db.session, token.strip()) if scheme.lower() == "bearer" else None
+    user = (user_for_token(db.session, token.strip(), token_cache())
+            if scheme.lower() == "bearer" else None)
     if user is None:
         status = 401
         return error_body(
@@ -104,6 +106,11 @@ def require_token():
         ), status, {"WWW-Authenticate": "Bearer"}
     g.user = user
     return None
+
+
+def token_cache() -> TokenCache:
+    """Return this process's memory of resolved bearer tokens."""
+    return current_app.extensions["token_cache"]
 
 
 def _session_user():
@@ -148,6 +155,7 @@ def init_app(app) -> None:
         csrf.exempt(blp)  # bearer tokens, not cookies, authenticate the API
         api.register_blueprint(blp, url_prefix="/api/v1")
         API_BLUEPRINTS.add(blp.name)
+    app.extensions["token_cache"] = TokenCache(app.config["API_TOKEN_CACHE_SECONDS"])
     app.before_request(require_token)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)

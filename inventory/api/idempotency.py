@@ -1,9 +1,12 @@
 """Idempotency-Key handling: a retried request gets the first answer and writes nothing new.
 
 The record of the key is written in the same transaction as the request's changes, so a
-request that failed leaves no record and may be retried. Two concurrent requests with
-one key meet at the record's primary key when they commit: the second one's transaction
-is rolled back whole and it replays the first one's answer.
+request that failed leaves no record and may be retried. The record is not looked up
+first: a new key (nearly every request) costs one INSERT and nothing else. A repeated
+key is met when the attempt fails, at the record's primary key or at its ledger rows'
+unique keys (or at a rule such as "not enough stock" that the first attempt's changes now
+break); the attempt is rolled back whole and the first answer is replayed. Two concurrent
+requests with one key meet the same way: the second waits for the first to commit.
 """
 
 import hashlib
@@ -15,9 +18,11 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from inventory.db import db, utcnow
-from inventory.errors import IdempotencyKeyReused, InvalidInput
+from inventory.errors import DomainError, IdempotencyKeyReused, InvalidInput
 from inventory.stock.models import IdempotencyRecord
 from inventory.uow import unit_of_work
+
+_INSERT_RECORD = insert(IdempotencyRecord.__table__)
 
 HEADER = "Idempotency-Key"
 #: where the key of the current request is kept (per request, unlike ``g``)
@@ -67,19 +72,18 @@ def idempotent(view):
         fingerprint = _fingerprint(g.user.id)
         try:
             with unit_of_work(session):
-                record = session.get(IdempotencyRecord, key)
-                if record is not None:
-                    return _replay(record, fingerprint)
                 request.environ[ENVIRON_KEY] = key
                 response = current_app.make_response(view(*args, **kwargs))
                 # Written with the answer, in the request's own transaction: one INSERT.
-                session.execute(insert(IdempotencyRecord.__table__).values(
-                    key=key, user_id=g.user.id, fingerprint=fingerprint,
-                    status_code=response.status_code, response=response.get_data(as_text=True),
-                    created_at=utcnow()))
+                session.connection().execute(_INSERT_RECORD, {
+                    "key": key, "user_id": g.user.id, "fingerprint": fingerprint,
+                    "status_code": response.status_code,
+                    "response": response.get_data(as_text=True), "created_at": utcnow()})
                 return response
-        except IntegrityError:
-            # Another request with this key committed first: answer as it did.
+        except (IntegrityError, DomainError):
+            # A key seen before is found only when this attempt fails: at its own record or
+            # ledger rows (unique keys) or at a rule the first attempt's changes now break.
+            # The attempt was rolled back whole; answer as the first one did.
             session.rollback()
             record = session.get(IdempotencyRecord, key)
             if record is None:

@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
+from inventory.api import token_cache
 from inventory.api.fields import Strict
 from inventory.auth import services
 from inventory.db import db
@@ -35,7 +36,7 @@ class MeSchema(Schema):
 
 @blp.route("/tokens")
 class Tokens(MethodView):
-    @blp.arguments(LoginSchema)
+    @blp.arguments(LoginSchema())
     @blp.response(201, TokenSchema)
     @blp.doc(security=[])
     def post(self, data):
@@ -50,7 +51,8 @@ class Tokens(MethodView):
     @blp.response(204)
     def delete(self):
         """Log out: revoke the bearer token of this request"""
-        services.revoke_token(db.session, request.headers["Authorization"].split(" ", 1)[1].strip())
+        token = request.headers["Authorization"].split(" ", 1)[1].strip()
+        services.revoke_token(db.session, token, token_cache())
 
 
 @blp.route("/me")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from inventory import audit
 from inventory.auth.models import ROLES, ApiToken, User
+from inventory.auth.tokens import TokenCache
 from inventory.db import utcnow
 from inventory.errors import InvalidInput, NotFound, StateConflict
 from inventory.geo.models import Depot
@@ -83,21 +84,28 @@ def create_token(session, username: str, name: str | None = None) -> str:
     return token
 
 
-def user_for_token(session, token: str) -> User | None:
+def user_for_token(session, token: str, cache: TokenCache | None = None) -> User | None:
     """Return the active user a bearer token belongs to, else None."""
-    # One round trip: the token, its user and the user's depots (permission checks need them).
+    digest = _digest(token)
+    if cache is not None and (user := cache.recall(session, digest)) is not None:
+        return user
+    # One round trip: the token, its user and the user's depots (permission checks need them,
+    # not the depots' areas).
     record = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token),
-                               ApiToken.revoked_at.is_(None))
-        .options(joinedload(ApiToken.user).joinedload(User.depots))
+        select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user).joinedload(User.depots).lazyload(Depot.area))
     ).unique().one_or_none()
     if record is None or not record.user.active:
         return None
+    if cache is not None:
+        cache.remember(digest, record.user)
     return record.user
 
 
-def revoke_token(session, token: str) -> None:
+def revoke_token(session, token: str, cache: TokenCache | None = None) -> None:
     """Revoke a bearer token (logout)."""
+    if cache is not None:
+        cache.forget(_digest(token))
     with unit_of_work(session):
         record = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
         if record is not None and record.revoked_at is None:

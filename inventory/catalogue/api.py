@@ -54,7 +54,7 @@ class ItemQuerySchema(Strict):
 
 @blp.route("/items")
 class Items(MethodView):
-    @blp.arguments(ItemQuerySchema, location="query")
+    @blp.arguments(ItemQuerySchema(), location="query")
     @blp.response(200, ItemSchema(many=True))
     def get(self, query):
         """Catalogue items, by category or search text"""

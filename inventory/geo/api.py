@@ -50,7 +50,7 @@ class DepotQuerySchema(Strict):
 
 @blp.route("/areas")
 class Areas(MethodView):
-    @blp.arguments(AreaQuerySchema, location="query")
+    @blp.arguments(AreaQuerySchema(), location="query")
     @blp.response(200, AreaSchema(many=True))
     def get(self, query):
         """The area tree: county, townships (乡镇), villages and communities (村/社区)"""
@@ -62,7 +62,7 @@ class Areas(MethodView):
 
 @blp.route("/depots")
 class Depots(MethodView):
-    @blp.arguments(DepotQuerySchema, location="query")
+    @blp.arguments(DepotQuerySchema(), location="query")
     @blp.response(200, DepotSchema(many=True))
     def get(self, query):
         """Depots (储备库/储备点) on the three tiers"""

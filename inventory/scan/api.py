@@ -58,7 +58,7 @@ def _my_depot_ids(user) -> list[int]:
 
 @blp.route("/scan")
 class Scan(MethodView):
-    @blp.arguments(ScanQuerySchema, location="query")
+    @blp.arguments(ScanQuerySchema(), location="query")
     @blp.response(200, ScanResultSchema)
     def get(self, query):
         """What a scanned label or a typed lot code names, with what the user may do there"""

@@ -36,7 +36,7 @@ blp = Blueprint("stock_api", __name__, description="Lots and the stock ledger �
 
 @blp.route("/lots")
 class Lots(MethodView):
-    @blp.arguments(LotQuerySchema, location="query")
+    @blp.arguments(LotQuerySchema(), location="query")
     @blp.response(200, LotSchema(many=True))
     @blp.paginate()
     def get(self, query, pagination_parameters):
@@ -71,7 +71,7 @@ class LotById(MethodView):
 
 @blp.route("/lots/<int(max=2147483647):lot_id>/status")
 class LotStatus(MethodView):
-    @blp.arguments(LotStatusSchema)
+    @blp.arguments(LotStatusSchema())
     @blp.response(200, LotSchema)
     def post(self, data, lot_id):
         """Quarantine a lot (待检/封存) or release it"""
@@ -81,7 +81,7 @@ class LotStatus(MethodView):
 @blp.route("/receipts")
 class Receipts(MethodView):
     @idempotent
-    @blp.arguments(ReceiptSchema)
+    @blp.arguments(ReceiptSchema())
     @blp.response(201, ReceiptResultSchema)
     def post(self, data):
         """Receive goods into a depot (入库); creates the lot or tops up one with the same code"""
@@ -92,7 +92,7 @@ class Receipts(MethodView):
 @blp.route("/issues")
 class Issues(MethodView):
     @idempotent
-    @blp.arguments(IssueSchema)
+    @blp.arguments(IssueSchema())
     @blp.response(201, MovementsSchema)
     def post(self, data):
         """Issue goods (出库) from a lot, or by item first-expiry-first-out"""
@@ -102,7 +102,7 @@ class Issues(MethodView):
 @blp.route("/adjustments")
 class Adjustments(MethodView):
     @idempotent
-    @blp.arguments(AdjustmentSchema)
+    @blp.arguments(AdjustmentSchema())
     @blp.response(201, MovementsSchema)
     def post(self, data):
         """Set a lot to the quantity counted (盘点调整); no row when the count agrees"""
@@ -112,7 +112,7 @@ class Adjustments(MethodView):
 @blp.route("/write-offs")
 class WriteOffs(MethodView):
     @idempotent
-    @blp.arguments(WriteOffSchema)
+    @blp.arguments(WriteOffSchema())
     @blp.response(201, MovementsSchema)
     def post(self, data):
         """Write off damaged or expired stock (报废), with a reason"""
@@ -122,7 +122,7 @@ class WriteOffs(MethodView):
 @blp.route("/reversals")
 class Reversals(MethodView):
     @idempotent
-    @blp.arguments(ReversalSchema)
+    @blp.arguments(ReversalSchema())
     @blp.response(201, MovementsSchema)
     def post(self, data):
         """Cancel a ledger row by a reversal (冲正) that names it, with a reason"""
@@ -131,7 +131,7 @@ class Reversals(MethodView):
 
 @blp.route("/balances")
 class Balances(MethodView):
-    @blp.arguments(BalanceQuerySchema, location="query")
+    @blp.arguments(BalanceQuerySchema(), location="query")
     @blp.response(200, BalanceSchema(many=True))
     def get(self, query):
         """On-hand quantities by depot and item, now or as of a moment"""
@@ -140,7 +140,7 @@ class Balances(MethodView):
 
 @blp.route("/movements")
 class Movements(MethodView):
-    @blp.arguments(MovementQuerySchema, location="query")
+    @blp.arguments(MovementQuerySchema(), location="query")
     @blp.response(200, MovementSchema(many=True))
     @blp.paginate()
     def get(self, query, pagination_parameters):

@@ -79,6 +79,68 @@ def ensure_enough(lot: LotLike, quantity: int) -> None:
 
 
 @dataclass(frozen=True)
+class DepotRef:
+    """A depot as a stock change names it."""
+
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """A catalogue item as a stock change names it."""
+
+    id: int
+    code: str
+    name_zh: str
+
+
+@dataclass
+class LockedLot:
+    """A lot's row read under its lock for a stock change: the state the change builds on."""
+
+    id: int
+    code: str
+    depot_id: int
+    item_id: int
+    quantity: int
+    seq: int
+    head_hash: str
+    status: str
+    expires_on: date | None
+    depot: DepotRef
+    item: ItemRef
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One ledger row as written: its stored fields, its lot and who made it."""
+
+    id: int
+    lot_id: int
+    seq: int
+    depot_id: int
+    item_id: int
+    kind: str
+    quantity: int
+    balance_after: int
+    occurred_at: datetime
+    recorded_at: datetime
+    actor_id: int
+    reason: str | None
+    recipient: str | None
+    reference: str | None
+    idempotency_key: str | None
+    transfer_id: int | None
+    reverses_id: int | None
+    prev_hash: str
+    hash: str
+    lot: object
+    actor: object
+
+
+@dataclass(frozen=True)
 class Pick:
     lot: LotLike
     quantity: int

@@ -9,7 +9,8 @@ import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import defaultload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from inventory import audit, clock
@@ -65,12 +66,46 @@ def get_lot(session, lot_id: int, *, lock: bool = False) -> Lot:
     """
     query = select(Lot).where(Lot.id == lot_id)
     if lock:
-        query = query.with_for_update(of=Lot).execution_options(populate_existing=True)
+        # Locked for a stock change, which needs the depot but not the depot's area.
+        query = (query.options(defaultload(Lot.depot).lazyload(Depot.area))
+                 .with_for_update(of=Lot).execution_options(populate_existing=True))
     lot = session.scalar(query)
     if lot is None:
         raise NotFound(f"没有编号为 {lot_id} 的批次。", f"No lot with id {lot_id}.",
                        {"lot": ["unknown lot"]})
     return lot
+
+
+_LOCK_LOT = (
+    select(Lot.__table__.c["id", "code", "depot_id", "item_id", "quantity", "seq", "head_hash",
+                           "status", "expires_on"],
+           Depot.code.label("depot_code"), Depot.name.label("depot_name"),
+           Item.code.label("item_code"), Item.name_zh.label("item_name"))
+    .join_from(Lot.__table__, Depot.__table__, Depot.id == Lot.depot_id)
+    .join(Item.__table__, Item.id == Lot.item_id)
+    .where(Lot.id == bindparam("lot"))
+    .with_for_update(of=Lot.__table__)
+)
+
+
+def lock_lot(session, lot_id: int) -> domain.LockedLot:
+    """Lock a lot for one stock change and return its state, with its depot and item.
+
+    Lighter than loading the lot as a mapped object: a stock movement is the request a
+    depot makes most, and it needs only these columns.
+
+    :raise NotFound: when no lot has the id.
+    """
+    row = session.connection().execute(_LOCK_LOT, {"lot": lot_id}).one_or_none()
+    if row is None:
+        raise NotFound(f"没有编号为 {lot_id} 的批次。", f"No lot with id {lot_id}.",
+                       {"lot": ["unknown lot"]})
+    return domain.LockedLot(
+        id=row.id, code=row.code, depot_id=row.depot_id, item_id=row.item_id,
+        quantity=row.quantity, seq=row.seq, head_hash=row.head_hash, status=row.status,
+        expires_on=row.expires_on,
+        depot=domain.DepotRef(row.depot_id, row.depot_code, row.depot_name),
+        item=domain.ItemRef(row.item_id, row.item_code, row.item_name))
 
 
 def lock_lots(session, depot_id: int, item_id: int) -> list[Lot]:
@@ -116,7 +151,7 @@ def movement_key(key: str | None, index: int) -> str | None:
 
 def append_movement(
     session,
-    lot: Lot,
+    lot: "Lot | domain.LockedLot",
     *,
     kind: str,
     quantity: int,
@@ -128,7 +163,7 @@ def append_movement(
     key: str | None = None,
     transfer_id: int | None = None,
     reverses_id: int | None = None,
-) -> Movement:
+) -> domain.LedgerEntry:
     """Append one row to the lot's ledger chain and update its balance.
 
     The caller holds the lot's row lock (or SQLite's write lock).
@@ -143,46 +178,52 @@ def append_movement(
                            f"largest quantity a lot may hold ({MAX_BALANCE}).",
                            {"quantity": ["too large"]})
     now = utcnow()
-    movement = Movement(
-        lot_id=lot.id,
-        seq=lot.seq + 1,
-        depot_id=lot.depot_id,
-        item_id=lot.item_id,
-        kind=kind,
-        quantity=quantity,
-        balance_after=balance,
-        occurred_at=_checked_occurred_at(occurred_at, now),
-        recorded_at=now,
-        actor_id=actor.id,
-        reason=reason,
-        recipient=recipient,
-        reference=reference,
-        idempotency_key=key,
-        transfer_id=transfer_id,
-        reverses_id=reverses_id,
-        prev_hash=lot.head_hash,
-    )
-    movement.hash = domain.movement_hash(lot.head_hash, movement)
+    row = {
+        "lot_id": lot.id,
+        "seq": lot.seq + 1,
+        "depot_id": lot.depot_id,
+        "item_id": lot.item_id,
+        "kind": kind,
+        "quantity": quantity,
+        "balance_after": balance,
+        "occurred_at": _checked_occurred_at(occurred_at, now),
+        "recorded_at": now,
+        "actor_id": actor.id,
+        "reason": reason,
+        "recipient": recipient,
+        "reference": reference,
+        "idempotency_key": key,
+        "transfer_id": transfer_id,
+        "reverses_id": reverses_id,
+        "prev_hash": lot.head_hash,
+    }
+    row["hash"] = domain.chain_hash(lot.head_hash, {name: row[name]
+                                                    for name in domain.HASHED_FIELDS})
     # The hot path of every stock request: two plain statements rather than a unit-of-work
     # flush. The row is written at once (its id comes back) and never changes afterwards;
     # the lot's new balance and chain head are written and marked as saved.
-    movements, lots = Movement.__table__, Lot.__table__
     if session.new:  # plain statements do not autoflush: rows they refer to must exist first
         session.flush()
-    movement.id = session.execute(
-        insert(movements).values({name: getattr(movement, name) for name in _MOVEMENT_COLUMNS})
-        .returning(movements.c.id)).scalar_one()
-    session.execute(update(lots).where(lots.c.id == lot.id)
-                    .values(quantity=balance, seq=movement.seq, head_hash=movement.hash))
-    set_committed_value(lot, "quantity", balance)
-    set_committed_value(lot, "seq", movement.seq)
-    set_committed_value(lot, "head_hash", movement.hash)
-    movement.lot, movement.actor = lot, actor
-    return movement
+    connection = session.connection()
+    movement_id = connection.execute(_INSERT_MOVEMENT, row).scalar_one()
+    connection.execute(_UPDATE_LOT, {"lot": lot.id, "balance": balance, "new_seq": row["seq"],
+                                     "head": row["hash"]})
+    if isinstance(lot, Lot):
+        set_committed_value(lot, "quantity", balance)
+        set_committed_value(lot, "seq", row["seq"])
+        set_committed_value(lot, "head_hash", row["hash"])
+    else:
+        lot.quantity, lot.seq, lot.head_hash = balance, row["seq"], row["hash"]
+    return domain.LedgerEntry(id=movement_id, **row, lot=lot, actor=actor)
 
 
-#: columns of a ledger row that append_movement writes (all but the generated id)
-_MOVEMENT_COLUMNS = [column.key for column in Movement.__table__.columns if column.key != "id"]
+# Built once: a statement object reused with bound values skips construction and caching work.
+_INSERT_MOVEMENT = insert(Movement.__table__).returning(Movement.__table__.c.id)
+_UPDATE_LOT = (
+    update(Lot.__table__)
+    .where(Lot.__table__.c.id == bindparam("lot"))
+    .values(quantity=bindparam("balance"), seq=bindparam("new_seq"), head_hash=bindparam("head"))
+)
 
 
 def new_lot(session, *, depot: Depot, item: Item, code: str, received_on, source: str,
@@ -236,7 +277,7 @@ def receive(
     occurred_at: datetime | None = None,
     key: str | None = None,
     bin: str | None = None,
-) -> tuple[Lot, list[Movement]]:
+) -> tuple[Lot, list[domain.LedgerEntry]]:
     """Receive goods into a depot (入库): create the lot, or top up one with the same code.
 
     :raise StateConflict: when the lot code exists at the depot with another expiry date.
@@ -305,7 +346,7 @@ def issue(
     reference: str | None = None,
     occurred_at: datetime | None = None,
     key: str | None = None,
-) -> list[Movement]:
+) -> list[domain.LedgerEntry]:
     """Issue goods from a depot (出库): from one lot, or by item first-expiry-first-out.
 
     :raise LotNotUsable: when the named lot is expired, quarantined or written off.
@@ -322,7 +363,7 @@ def issue(
     today = clock.local_date(occurred_at) if occurred_at else clock.today()
     with unit_of_work(session):
         if lot is not None:
-            lot_row = get_lot(session, lot, lock=True)
+            lot_row = lock_lot(session, lot)
             if depot is not None and lot_row.depot.code != depot:
                 raise InvalidInput(f"批次 {lot_row.code} 不在 {depot}。",
                                    f"Lot {lot_row.code} is not at depot {depot}.",
@@ -351,13 +392,13 @@ def issue(
 
 def adjust(session, actor, *, lot: int, counted_quantity: int, reason: str | None = None,
            reference: str | None = None, occurred_at: datetime | None = None,
-           key: str | None = None) -> list[Movement]:
+           key: str | None = None) -> list[domain.LedgerEntry]:
     """Bring a lot to the quantity counted in a stocktake (盘点调整); nothing when it agrees."""
     if not isinstance(counted_quantity, int) or counted_quantity < 0:
         raise InvalidInput("盘点数量须为非负整数。", "The counted quantity must be a whole number ≥ 0.",
                            {"counted_quantity": ["must be ≥ 0"]})
     with unit_of_work(session):
-        lot_row = get_lot(session, lot, lock=True)
+        lot_row = lock_lot(session, lot)
         ensure_can_move_stock(actor, lot_row.depot)
         delta = counted_quantity - lot_row.quantity
         if delta == 0:
@@ -370,7 +411,7 @@ def adjust(session, actor, *, lot: int, counted_quantity: int, reason: str | Non
 
 def write_off(session, actor, *, lot: int, reason: str, quantity: int | None = None,
               reference: str | None = None, occurred_at: datetime | None = None,
-              key: str | None = None) -> list[Movement]:
+              key: str | None = None) -> list[domain.LedgerEntry]:
     """Write off damaged or expired stock (报废); all of the lot when no quantity is given."""
     if not reason or not reason.strip():
         raise InvalidInput("报废须填写原因。", "A write-off needs a reason.", {"reason": ["required"]})
@@ -392,7 +433,7 @@ def write_off(session, actor, *, lot: int, reason: str, quantity: int | None = N
 
 
 def reverse(session, actor, *, movement: int, reason: str, occurred_at: datetime | None = None,
-            key: str | None = None) -> list[Movement]:
+            key: str | None = None) -> list[domain.LedgerEntry]:
     """Cancel a ledger row by a new row of the opposite quantity (冲正) that names it.
 
     :raise StateConflict: for a reversal, a transfer row, or a row already reversed.

@@ -76,7 +76,7 @@ class StocktakeQuerySchema(Strict):
 
 @blp.route("/stocktakes")
 class Stocktakes(MethodView):
-    @blp.arguments(StocktakeQuerySchema, location="query")
+    @blp.arguments(StocktakeQuerySchema(), location="query")
     @blp.response(200, StocktakeSchema(many=True))
     @blp.paginate()
     def get(self, query, pagination_parameters):
@@ -89,7 +89,7 @@ class Stocktakes(MethodView):
         return paginate(stmt, pagination_parameters)
 
     @idempotent
-    @blp.arguments(StartSchema)
+    @blp.arguments(StartSchema())
     @blp.response(201, StocktakeDetailSchema)
     def post(self, data):
         """Start counting a depot (盘点)"""
@@ -107,7 +107,7 @@ class StocktakeById(MethodView):
 @blp.route("/stocktakes/<int(max=2147483647):stocktake_id>/counts")
 class Counts(MethodView):
     @idempotent
-    @blp.arguments(CountInSchema)
+    @blp.arguments(CountInSchema())
     @blp.response(200, CountSchema)
     def post(self, data, stocktake_id):
         """Record what was found of one lot (a recount replaces the figure)"""
@@ -126,7 +126,7 @@ class Submit(MethodView):
 @blp.route("/stocktakes/<int(max=2147483647):stocktake_id>/approve")
 class Approve(MethodView):
     @idempotent
-    @blp.arguments(DecisionSchema)
+    @blp.arguments(DecisionSchema())
     @blp.response(200, ApprovalResultSchema)
     def post(self, data, stocktake_id):
         """Approve: adjustment rows for every variance (bureau or admin)"""
@@ -137,7 +137,7 @@ class Approve(MethodView):
 
 @blp.route("/stocktakes/<int(max=2147483647):stocktake_id>/reject")
 class Reject(MethodView):
-    @blp.arguments(DecisionSchema)
+    @blp.arguments(DecisionSchema())
     @blp.response(200, StocktakeSchema)
     def post(self, data, stocktake_id):
         """Send the count back for recounting, with the reason (bureau or admin)"""

@@ -13,7 +13,8 @@ from inventory import audit, clock
 from inventory.auth.permissions import ensure_can_move_stock, ensure_role
 from inventory.db import utcnow
 from inventory.errors import InvalidInput, NotFound, StateConflict
-from inventory.stock.models import Lot, Movement
+from inventory.stock.domain import LedgerEntry
+from inventory.stock.models import Lot
 from inventory.stock.services import append_movement, get_depot, get_lot, movement_key
 from inventory.stocktake.models import Stocktake, StocktakeCount
 from inventory.uow import unit_of_work
@@ -117,7 +118,7 @@ def submit(session, actor, stocktake_id: int) -> Stocktake:
 
 
 def approve(session, actor, stocktake_id: int, *, note: str | None = None,
-            key: str | None = None) -> tuple[Stocktake, list[Movement]]:
+            key: str | None = None) -> tuple[Stocktake, list[LedgerEntry]]:
     """Approve a submitted count: one adjustment row per lot whose count differs.
 
     :raise InsufficientStock: when stock left a lot after it was counted short, so that the

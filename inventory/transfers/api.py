@@ -99,7 +99,7 @@ class TransferQuerySchema(Strict):
 
 @blp.route("/transfers")
 class Transfers(MethodView):
-    @blp.arguments(TransferQuerySchema, location="query")
+    @blp.arguments(TransferQuerySchema(), location="query")
     @blp.response(200, TransferSchema(many=True))
     @blp.paginate()
     def get(self, query, pagination_parameters):
@@ -114,7 +114,7 @@ class Transfers(MethodView):
         return paginate(stmt, pagination_parameters)
 
     @idempotent
-    @blp.arguments(TransferCreateSchema)
+    @blp.arguments(TransferCreateSchema())
     @blp.response(201, TransferSchema)
     def post(self, data):
         """Draft a transfer from one depot to another (调拨单)"""
@@ -132,7 +132,7 @@ class TransferById(MethodView):
 @blp.route("/transfers/<int(max=2147483647):transfer_id>/dispatch")
 class Dispatch(MethodView):
     @idempotent
-    @blp.arguments(DispatchSchema)
+    @blp.arguments(DispatchSchema())
     @blp.response(200, TransferResultSchema)
     def post(self, data, transfer_id):
         """Send the goods: transfer_out rows at the source depot"""
@@ -144,7 +144,7 @@ class Dispatch(MethodView):
 @blp.route("/transfers/<int(max=2147483647):transfer_id>/receive")
 class Receive(MethodView):
     @idempotent
-    @blp.arguments(ReceiveSchema)
+    @blp.arguments(ReceiveSchema())
     @blp.response(200, TransferResultSchema)
     def post(self, data, transfer_id):
         """Receive the goods: transfer_in rows at the target depot, differences recorded"""

@@ -10,7 +10,8 @@ from inventory.auth.permissions import ensure_can_move_stock, ensure_can_plan_tr
 from inventory.db import utcnow
 from inventory.errors import InvalidInput, NotFound, StateConflict
 from inventory.stock import domain
-from inventory.stock.models import Lot, Movement
+from inventory.stock.domain import LedgerEntry
+from inventory.stock.models import Lot
 from inventory.stock.services import (
     append_movement,
     get_depot,
@@ -89,7 +90,7 @@ def create(session, actor, *, from_depot: str, to_depot: str, lines: list[dict],
 
 
 def dispatch(session, actor, transfer_id: int, *, occurred_at: datetime | None = None,
-             key: str | None = None) -> tuple[Transfer, list[Movement]]:
+             key: str | None = None) -> tuple[Transfer, list[LedgerEntry]]:
     """Send a drafted transfer: transfer_out rows at the source; the goods are then in transit."""
     # A lot is judged usable on the day the movement happened (a phone may send it later).
     today = clock.local_date(occurred_at) if occurred_at else clock.today()
@@ -103,7 +104,7 @@ def dispatch(session, actor, transfer_id: int, *, occurred_at: datetime | None =
         locked: dict[int, list[Lot]] = {}
         for item_id in sorted({line.item_id for line in transfer.lines}):
             locked[item_id] = lock_lots(session, transfer.from_depot_id, item_id)
-        movements: list[Movement] = []
+        movements: list[LedgerEntry] = []
         for line in list(transfer.lines):
             if line.lot_id is not None:
                 lot = next(lot for lot in locked[line.item_id] if lot.id == line.lot_id)
@@ -132,7 +133,7 @@ def dispatch(session, actor, transfer_id: int, *, occurred_at: datetime | None =
 
 def receive(session, actor, transfer_id: int, *, lines: list[dict] | None = None,
             occurred_at: datetime | None = None, key: str | None = None,
-            ) -> tuple[Transfer, list[Movement]]:
+            ) -> tuple[Transfer, list[LedgerEntry]]:
     """Receive a dispatched transfer at the target: transfer_in rows into lots that keep
     the source lot's code and expiry. Lines give the quantity received per source lot;
     lots not listed are taken as received in full. The differences are recorded."""
@@ -158,7 +159,7 @@ def receive(session, actor, transfer_id: int, *, lines: list[dict] | None = None
                                    "The received quantity must be between 0 and the quantity sent.",
                                    {f"lines[{index}].quantity": ["0 … quantity dispatched"]})
             received[lot_id] = quantity
-        movements: list[Movement] = []
+        movements: list[LedgerEntry] = []
         received_on = clock.local_date(occurred_at) if occurred_at else clock.today()
         for lot_id in sorted(by_lot):
             group = by_lot[lot_id]

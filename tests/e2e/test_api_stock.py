@@ -218,6 +218,33 @@ def test_a_refused_request_leaves_its_key_free_for_a_retry(client, world):
     assert client.post("/api/v1/issues", json=body, headers=headers).status_code == 201
 
 
+@pytest.mark.parametrize("path, body", [
+    ("/api/v1/issues", {"quantity": 5}),  # the first issue took the last units
+    ("/api/v1/write-offs", {"reason": "水浸"}),  # the first write-off emptied the lot
+    ("/api/v1/adjustments", {"counted_quantity": 0}),  # the count already agrees
+])
+def test_a_retry_replays_the_first_answer_even_when_it_could_not_be_done_again(
+        client, world, path, body):
+    lot = receive(client, world, quantity=5).json["lot"]
+    headers = world.headers("keeper", **{"Idempotency-Key": "phone-1-0004"})
+    first = client.post(path, json=body | {"lot": lot["id"]}, headers=headers)
+    rows = db.session.query(Movement).count()
+    again = client.post(path, json=body | {"lot": lot["id"]}, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json == first.json and again.headers["Idempotent-Replayed"] == "true"
+    assert db.session.query(Movement).count() == rows
+
+
+def test_a_key_reused_for_a_request_that_fails_is_still_named_as_reused(client, world):
+    lot = receive(client, world, quantity=5).json["lot"]
+    headers = world.headers("keeper", **{"Idempotency-Key": "phone-1-0005"})
+    assert client.post("/api/v1/issues", json={"lot": lot["id"], "quantity": 5},
+                       headers=headers).status_code == 201
+    other = client.post("/api/v1/issues", json={"lot": lot["id"], "quantity": 1},
+                        headers=headers)
+    assert other.status_code == 409 and other.json["code"] == "idempotency_key_reused"
+
+
 def test_adjustment_brings_the_lot_to_the_counted_quantity(client, world):
     lot = receive(client, world, quantity=10).json["lot"]
     response = client.post("/api/v1/adjustments", headers=world.headers("keeper"),
