@@ -20,7 +20,12 @@ def from_environment(instance_path: str) -> dict:
         "PUBLIC_URL": os.environ.get("PUBLIC_URL"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
         or default_sqlite_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No ping before each request (a round trip a stock movement cannot afford): after a
+        # database restart each worker answers one request with 503 "retry", as clients do.
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": os.environ.get("DATABASE_PRE_PING", "0") == "1",
+            "pool_recycle": 1800,
+        },
         # Seconds a worker process remembers a resolved bearer token (inventory/auth/tokens.py).
         "API_TOKEN_CACHE_SECONDS": float(os.environ.get("API_TOKEN_CACHE_SECONDS", "10")),
         "SEAL_INTERVAL_HOURS": int(os.environ.get("SEAL_INTERVAL_HOURS", "24")),

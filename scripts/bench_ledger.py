@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import re
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -95,26 +96,68 @@ def wait_until_up(port: int, timeout: float = 30) -> None:
     raise SystemExit("the server did not come up")
 
 
+class RawHttp:
+    """A minimal keep-alive HTTP/1.1 client: the load generator should cost the server's
+    two cores as little as it can (http.client costs about three times as much)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.sock = None
+
+    def _connect(self) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+
+    def post(self, head: bytes, body: bytes) -> int:
+        if self.sock is None:
+            self._connect()
+        self.sock.sendall(head + body)
+        while b"\r\n\r\n" not in self.buffer:
+            self._fill()
+        header, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        status = int(header[9:12])
+        length = int(re.search(rb"(?i)\r\ncontent-length: *(\d+)", header).group(1))
+        while len(self.buffer) < length:
+            self._fill()
+        self.buffer = self.buffer[length:]
+        if re.search(rb"(?i)\r\nconnection: *close", header):  # e.g. gunicorn's sync workers
+            self.close()
+        return status
+
+    def _fill(self) -> None:
+        chunk = self.sock.recv(65536)
+        # Acknowledge at once (Linux): a delayed ACK would hold up the server's next write.
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+        if not chunk:
+            raise ConnectionError("the server closed the connection")
+        self.buffer += chunk
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+
 def client(args) -> dict:
     """One client: issue 1 unit at a time from its lot until the end time."""
     port, token, lot, start_at, warm_until, stop_at = args
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    body = json.dumps({"lot": lot, "quantity": 1, "reason": "bench"})
+    conn = RawHttp(port)
+    body = json.dumps({"lot": lot, "quantity": 1, "reason": "bench"}).encode()
+    head = (f"POST /api/v1/issues HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nIdempotency-Key: ")
     latencies, statuses, counted = [], {}, 0
     while time.time() < start_at:
         time.sleep(0.001)
     while (now := time.time()) < stop_at:
-        headers["Idempotency-Key"] = uuid.uuid4().hex
         began = time.perf_counter()
-        conn.request("POST", "/api/v1/issues", body, headers)
-        response = conn.getresponse()
-        response.read()
+        status = conn.post(f"{head}{uuid.uuid4().hex}\r\n\r\n".encode(), body)
         elapsed = time.perf_counter() - began
-        statuses[response.status] = statuses.get(response.status, 0) + 1
+        statuses[status] = statuses.get(status, 0) + 1
         if now >= warm_until:
             latencies.append(elapsed)
-            if response.status == 201:
+            if status == 201:
                 counted += 1
     conn.close()
     return {"latencies": latencies, "statuses": statuses, "counted": counted}
@@ -161,6 +204,7 @@ def main() -> None:
     parser.add_argument("--warm", type=float, default=2)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
     parser.add_argument("--port", type=int, default=5099)
     args = parser.parse_args()
     counts = [int(c) for c in args.clients.split(",")]
@@ -176,7 +220,7 @@ def main() -> None:
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", LABEL_SECRET="bench")
         server = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{args.port}",
-             "--workers", str(args.workers), "--worker-class", "gthread",
+             "--workers", str(args.workers), "--worker-class", args.worker_class, "--reuse-port",
              "--threads", str(args.threads), "--log-level", "warning", "inventory:create_app()"],
             cwd=ROOT, env=env, start_new_session=True)
         wait_until_up(args.port)

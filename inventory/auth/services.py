@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from inventory import audit
 from inventory.auth.models import ROLES, ApiToken, User
-from inventory.auth.tokens import TokenCache
+from inventory.auth.tokens import Principal, TokenCache
 from inventory.db import utcnow
 from inventory.errors import InvalidInput, NotFound, StateConflict
 from inventory.geo.models import Depot
@@ -84,11 +84,11 @@ def create_token(session, username: str, name: str | None = None) -> str:
     return token
 
 
-def user_for_token(session, token: str, cache: TokenCache | None = None) -> User | None:
-    """Return the active user a bearer token belongs to, else None."""
+def user_for_token(session, token: str, cache: TokenCache | None = None) -> Principal | None:
+    """Return who an active user's bearer token acts for, else None."""
     digest = _digest(token)
-    if cache is not None and (user := cache.recall(session, digest)) is not None:
-        return user
+    if cache is not None and (principal := cache.recall(digest)) is not None:
+        return principal
     # One round trip: the token, its user and the user's depots (permission checks need them,
     # not the depots' areas).
     record = session.scalars(
@@ -97,9 +97,10 @@ def user_for_token(session, token: str, cache: TokenCache | None = None) -> User
     ).unique().one_or_none()
     if record is None or not record.user.active:
         return None
+    principal = Principal.of(record.user)
     if cache is not None:
-        cache.remember(digest, record.user)
-    return record.user
+        cache.remember(digest, principal)
+    return principal
 
 
 def revoke_token(session, token: str, cache: TokenCache | None = None) -> None:

@@ -205,9 +205,14 @@ def append_movement(
     if session.new:  # plain statements do not autoflush: rows they refer to must exist first
         session.flush()
     connection = session.connection()
-    movement_id = connection.execute(_INSERT_MOVEMENT, row).scalar_one()
-    connection.execute(_UPDATE_LOT, {"lot": lot.id, "balance": balance, "new_seq": row["seq"],
-                                     "head": row["hash"]})
+    lot_values = {"lot": lot.id, "balance": balance, "new_seq": row["seq"], "head": row["hash"]}
+    if connection.dialect.name == "postgresql":
+        movement_id = connection.execute(
+            _WRITE_MOVEMENT, {f"m_{name}": value for name, value in row.items()} | lot_values
+        ).scalar_one()
+    else:
+        movement_id = connection.execute(_INSERT_MOVEMENT, row).scalar_one()
+        connection.execute(_UPDATE_LOT, lot_values)
     if isinstance(lot, Lot):
         set_committed_value(lot, "quantity", balance)
         set_committed_value(lot, "seq", row["seq"])
@@ -223,6 +228,17 @@ _UPDATE_LOT = (
     update(Lot.__table__)
     .where(Lot.__table__.c.id == bindparam("lot"))
     .values(quantity=bindparam("balance"), seq=bindparam("new_seq"), head_hash=bindparam("head"))
+)
+# On PostgreSQL both in one statement (one round trip): the row is inserted by a
+# data-modifying CTE and the lot's update returns the new row's id.
+_WRITTEN = (
+    insert(Movement.__table__)
+    .values({name: bindparam(f"m_{name}") for name in domain.HASHED_FIELDS + ("prev_hash", "hash")})
+    .returning(Movement.__table__.c.id)
+    .cte("written")
+)
+_WRITE_MOVEMENT = (
+    _UPDATE_LOT.add_cte(_WRITTEN).returning(select(_WRITTEN.c.id).scalar_subquery())
 )
 
 

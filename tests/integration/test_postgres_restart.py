@@ -1,0 +1,59 @@
+"""A database restart under a running app: one refused request per pooled connection, no loss."""
+
+import pytest
+from apps import _config
+from factories import make_world
+from sqlalchemy import create_engine, func, select, text
+
+from inventory import create_app
+from inventory.db import db
+from inventory.stock.models import Movement
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def default_pool_app(postgres_url, tmp_path):
+    """The app with the engine options it runs with in production (no ping before use)."""
+    app = create_app(_config(postgres_url, tmp_path))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+def drop_every_connection(url):
+    """What a restart of the server does to the app's pooled connections."""
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        dropped = conn.execute(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+    admin.dispose()
+    return dropped
+
+
+def test_after_a_restart_a_request_is_refused_with_retry_and_the_next_one_succeeds(
+        default_pool_app, postgres_url):
+    world = make_world(db.session)
+    client = default_pool_app.test_client()
+    headers = world.headers("keeper")
+    lot = client.post("/api/v1/receipts", headers=headers, json={
+        "depot": "XZ-01", "item": "SH-TENT-12", "quantity": 10}).json["lot"]
+    db.session.remove()
+    assert drop_every_connection(postgres_url) >= 1
+
+    body = {"lot": lot["id"], "quantity": 1}
+    refused = client.post("/api/v1/issues", headers=headers | {"Idempotency-Key": "k-1"},
+                          json=body)
+    assert refused.status_code == 503, refused.json
+    assert refused.headers["Retry-After"] == "1" and "重试" in refused.json["message"]
+    db.session.remove()
+    retried = client.post("/api/v1/issues", headers=headers | {"Idempotency-Key": "k-1"},
+                          json=body)
+    assert retried.status_code == 201, retried.json
+    assert retried.json["movements"][0]["balance_after"] == 9
+    assert db.session.scalar(select(func.count(Movement.id))) == 2
