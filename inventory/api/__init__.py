@@ -1,6 +1,7 @@
 """The REST API under /api/v1: flask-smorest, bearer tokens, one error format."""
 
 from flask import current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -139,6 +140,15 @@ API_BLUEPRINTS: set[str] = set()
 PUBLIC_ENDPOINTS = {("POST", "auth_api.Tokens")}
 
 
+class BearerAwareSessionInterface(SecureCookieSessionInterface):
+    """No cookie session for requests that carry a bearer token: they never use one."""
+
+    def open_session(self, app, request):
+        if request.headers.get("Authorization"):
+            return self.null_session_class()
+        return super().open_session(app, request)
+
+
 def init_app(app) -> None:
     from inventory.auth.api import blp as auth_blp
     from inventory.catalogue.api import blp as catalogue_blp
@@ -149,6 +159,7 @@ def init_app(app) -> None:
     from inventory.transfers.api import blp as transfers_blp
     from inventory.web import csrf
 
+    app.session_interface = BearerAwareSessionInterface()
     api = ReservesApi(app)
     for blp in (auth_blp, geo_blp, catalogue_blp, stock_blp, transfers_blp, stocktake_blp,
                 scan_blp):
