@@ -68,7 +68,7 @@ def idempotent(view):
             raise InvalidInput("幂等键长度须为 1–200 个字符。",
                                "The Idempotency-Key must have 1 to 200 characters.",
                                {HEADER: ["1 to 200 characters"]})
-        session = db.session
+        session = db.session()  # the request's session itself, not the scoped proxy
         fingerprint = _fingerprint(g.user.id)
         try:
             with unit_of_work(session):

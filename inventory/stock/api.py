@@ -96,7 +96,7 @@ class Issues(MethodView):
     @blp.response(201, MovementsSchema)
     def post(self, data):
         """Issue goods (出库) from a lot, or by item first-expiry-first-out"""
-        return {"movements": services.issue(db.session, g.user, key=request_key(), **data)}
+        return {"movements": services.issue(db.session(), g.user, key=request_key(), **data)}
 
 
 @blp.route("/adjustments")
