@@ -15,3 +15,8 @@ def local_date(moment: datetime) -> date:
 def today() -> date:
     """Return today's date in the bureau's time zone."""
     return datetime.now(TIMEZONE).date()
+
+
+def start_of_day(day: date) -> datetime:
+    """Return the first moment of a calendar day in the bureau's time zone."""
+    return datetime.combine(day, datetime.min.time(), TIMEZONE)

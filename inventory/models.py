@@ -5,6 +5,14 @@ from inventory.auth.models import ApiToken, User, user_depots
 from inventory.catalogue.models import Item
 from inventory.db import db
 from inventory.geo.models import Area, Bin, Depot
+from inventory.reserves.models import (
+    Agreement,
+    CallOff,
+    CapacityReserve,
+    Norm,
+    Target,
+    TravelTime,
+)
 from inventory.stock.models import IdempotencyRecord, Lot, Movement, Seal, SealHead
 from inventory.stocktake.models import Stocktake, StocktakeCount
 from inventory.transfers.models import Transfer, TransferLine
@@ -12,7 +20,8 @@ from inventory.transfers.models import Transfer, TransferLine
 metadata = db.metadata
 
 __all__ = [
-    "ApiToken", "Area", "AuditEvent", "Bin", "Depot", "IdempotencyRecord", "Item", "Lot", "Movement",
+    "Agreement", "ApiToken", "Area", "AuditEvent", "Bin", "CallOff", "CapacityReserve", "Depot",
+    "Norm", "Target", "TravelTime", "IdempotencyRecord", "Item", "Lot", "Movement",
     "Seal", "SealHead", "Stocktake", "StocktakeCount", "Transfer", "TransferLine", "User",
     "metadata", "user_depots",
 ]

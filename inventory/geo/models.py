@@ -58,6 +58,9 @@ class Depot(db.Model):
     address: Mapped[str | None] = mapped_column(String(200))
     keeper_name: Mapped[str | None] = mapped_column(String(50))
     keeper_phone: Mapped[str | None] = mapped_column(String(30))
+    #: hours to load goods out (装车出库) before they travel
+    handling_hours: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("1.0"),
+                                                    server_default="1.0")
     active: Mapped[bool] = mapped_column(default=True)
 
     area: Mapped[Area] = relationship(back_populates="depots", lazy="joined")

@@ -1,0 +1,1 @@
+"""Reserves beyond the shelf (contract and capacity reserves), norms, targets and adequacy."""

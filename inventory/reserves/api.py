@@ -1,0 +1,170 @@
+"""Targets, norms and the adequacy of the reserves: are we ready?"""
+
+import io
+
+from flask import g, send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import select
+
+from inventory.api.fields import Strict
+from inventory.db import db
+from inventory.reserves import services
+from inventory.reserves.models import SEASONS, Norm, Target
+
+blp = Blueprint("reserves_api", __name__, description="Targets, norms and adequacy 保障目标与储备充足度")
+
+
+class TargetSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    area = fields.Function(lambda t: t.area.code, deserialize=str, required=True)
+    area_name = fields.Function(lambda t: t.area.name, dump_only=True)
+    level = fields.Function(lambda t: t.area.level, dump_only=True)
+    people = fields.Integer(required=True, validate=validate.Range(min=1, max=100_000_000))
+    deadline_hours = fields.Float(load_default=10, validate=validate.Range(min=0.1, max=720))
+    season = fields.String(load_default="all", validate=validate.OneOf(SEASONS))
+    target_date = fields.Date(allow_none=True, load_default=None)
+    note = fields.String(allow_none=True, load_default=None)
+    active = fields.Boolean(dump_only=True)
+
+
+class NormSchema(Schema):
+    item = fields.Function(lambda n: n.item.code)
+    item_name = fields.Function(lambda n: n.item.name_zh)
+    unit = fields.Function(lambda n: n.item.unit)
+    per_person = fields.Float()
+    duration_hours = fields.Integer()
+    season = fields.String()
+    basis = fields.String(allow_none=True)
+    source = fields.String(allow_none=True)
+
+
+class AdequacyQuerySchema(Strict):
+    target = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1),
+                            metadata={"description": "the target's id"})
+
+
+class CountedSchema(Schema):
+    mode = fields.String(attribute="source")
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    quantity = fields.Integer()
+    hours = fields.Float(allow_none=True)
+
+
+class ItemAdequacySchema(Schema):
+    item = fields.Function(lambda i: i.need.code)
+    name = fields.Function(lambda i: i.need.name)
+    unit = fields.Function(lambda i: i.need.unit)
+    category = fields.Function(lambda i: i.need.category)
+    per_person = fields.Function(lambda i: float(i.need.per_person))
+    required = fields.Integer()
+    available = fields.Integer()
+    by_mode = fields.Function(lambda i: {"physical": i.physical, "contract": i.contract,
+                                         "capacity": i.capacity})
+    coverage = fields.Float()
+    shortfall = fields.Integer()
+    people_supplied = fields.Integer()
+    sources = fields.List(fields.Nested(CountedSchema))
+
+
+class AdequacySchema(Schema):
+    target = fields.Nested(TargetSchema)
+    people = fields.Integer()
+    deadline_hours = fields.Float()
+    people_supplied = fields.Integer()
+    coverage = fields.Float()
+    limiting_items = fields.List(fields.String())
+    items = fields.List(fields.Nested(ItemAdequacySchema))
+
+
+@blp.route("/targets")
+class Targets(MethodView):
+    @blp.response(200, TargetSchema(many=True))
+    def get(self):
+        """List the targets: shelter N people in an area within H hours"""
+        return db.session.scalars(select(Target).where(Target.active.is_(True))
+                                  .order_by(Target.id)).all()
+
+    @blp.arguments(TargetSchema())
+    @blp.response(201, TargetSchema)
+    def post(self, data):
+        """Set a target (bureau, admin)"""
+        return services.create_target(db.session, g.user, **data)
+
+
+@blp.route("/norms")
+class Norms(MethodView):
+    @blp.response(200, NormSchema(many=True))
+    def get(self):
+        """The per-person norms (人均标准) that turn people into item quantities"""
+        return db.session.scalars(select(Norm).order_by(Norm.season, Norm.item_id)).all()
+
+
+def _assessment(target_id: int) -> dict:
+    target = services.get_target(db.session, target_id)
+    result = services.assess_target(db.session, target)
+    return {"target": target, "people": result.people, "deadline_hours": result.deadline_hours,
+            "people_supplied": result.people_supplied, "coverage": result.coverage,
+            "limiting_items": [i.need.code for i in result.limiting_items], "items": result.items,
+            "_result": result}
+
+
+@blp.route("/adequacy")
+class AdequacyView(MethodView):
+    @blp.arguments(AdequacyQuerySchema(), location="query")
+    @blp.response(200, AdequacySchema)
+    def get(self, query):
+        """Adequacy of the reserves for a target: per item required, available by mode and depot,
+        coverage and shortfall; the people fully supplied and the items that limit them"""
+        found = _assessment(query["target"])
+        del found["_result"]
+        return found
+
+
+HEADERS = ["物资编码", "物资名称", "单位", "类别", "人均标准", "需求量", "实物储备", "协议储备",
+           "产能储备", "合计可用", "保障率", "缺口", "可保障人数"]
+
+
+@blp.route("/adequacy.xlsx")
+class AdequacyWorkbook(MethodView):
+    @blp.arguments(AdequacyQuerySchema(), location="query")
+    @blp.response(200, {"format": "binary", "type": "string"},
+                  content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    def get(self, query):
+        """The adequacy of a target as an Excel workbook (Chinese headers)"""
+        found = _assessment(query["target"])
+        result, target = found["_result"], found["target"]
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "储备充足度"
+        sheet.append([f"{target.name}：{target.area.name} {target.people} 人，"
+                      f"{float(target.deadline_hours):g} 小时内"])
+        sheet.append(["可完全保障人数", result.people_supplied, "限制物资",
+                      "、".join(i.need.name for i in result.limiting_items)])
+        sheet.append(HEADERS)
+        for cell in sheet[3]:
+            cell.font = Font(bold=True)
+        for item in result.items:
+            sheet.append([item.need.code, item.need.name, item.need.unit, item.need.category,
+                          float(item.need.per_person), item.required, item.physical,
+                          item.contract, item.capacity, item.available,
+                          round(item.coverage, 4), item.shortfall, item.people_supplied])
+        sources = book.create_sheet("来源明细")
+        sources.append(["物资编码", "储备方式", "编号", "名称", "数量", "到达时间（小时）"])
+        modes = {"physical": "实物储备", "contract": "协议储备", "capacity": "产能储备"}
+        for item in result.items:
+            for source in item.sources:
+                sources.append([item.need.code, modes[source.source], source.code, source.name,
+                                source.quantity, source.hours])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        buffer.seek(0)
+        return send_file(buffer, mimetype="application/vnd.openxmlformats-officedocument."
+                         "spreadsheetml.sheet", as_attachment=True,
+                         download_name=f"adequacy-{target.id}.xlsx")

@@ -1,0 +1,189 @@
+"""Contract reserves (协议储备), capacity reserves (产能储备), per-person norms, targets and
+travel times."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inventory.catalogue.models import Item
+from inventory.db import UTCDateTime, db, utcnow
+from inventory.geo.models import Area, Depot
+from inventory.i18n import N_
+
+RESPONSE_TO = ("county", "site")
+AGREEMENT_STATUSES = ("active", "suspended", "ended")
+CALL_OFF_STATUSES = ("expected", "received", "cancelled")
+SEASONS = ("all", "winter", "summer")
+TRAVEL_SOURCES = ("survey", "import", "manual")
+
+RESPONSE_TO_LABELS = {"county": N_("送达县级储备库"), "site": N_("直送安置点")}
+AGREEMENT_STATUS_LABELS = {"active": N_("有效"), "suspended": N_("暂停"), "ended": N_("终止")}
+SEASON_LABELS = {"all": N_("全年"), "winter": N_("冬季"), "summer": N_("夏季")}
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Agreement(db.Model):
+    """A contract reserve: a supplier holds goods for us and is paid only for what is used."""
+
+    __tablename__ = "agreements"
+    __table_args__ = (
+        CheckConstraint(_in("response_to", RESPONSE_TO), name="response_to"),
+        CheckConstraint(_in("status", AGREEMENT_STATUSES), name="status"),
+        CheckConstraint("committed_quantity > 0", name="committed_positive"),
+        CheckConstraint("response_hours >= 0", name="response_not_negative"),
+        CheckConstraint("valid_until >= valid_from", name="valid_period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: agreement number, e.g. XY-2026-003
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    supplier: Mapped[str] = mapped_column(String(100))
+    contact_name: Mapped[str | None] = mapped_column(String(50))
+    contact_phone: Mapped[str | None] = mapped_column(String(30))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    committed_quantity: Mapped[int]
+    #: hours from the call to delivery
+    response_hours: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    #: whether response_hours reach the county warehouse (then add travel) or the site itself
+    response_to: Mapped[str] = mapped_column(String(8), default="county")
+    #: tender price per unit: what is owed for each unit used (先使用后按招标价结算)
+    unit_price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    valid_from: Mapped[date]
+    valid_until: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[Item] = relationship(lazy="joined")
+    call_offs: Mapped[list["CallOff"]] = relationship(back_populates="agreement",
+                                                      order_by="CallOff.id")
+
+
+class CallOff(db.Model):
+    """Part of an agreement called off (调用): an expected delivery, then a lot received."""
+
+    __tablename__ = "call_offs"
+    __table_args__ = (
+        CheckConstraint(_in("status", CALL_OFF_STATUSES), name="status"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
+    quantity: Mapped[int]
+    #: the depot the supplier delivers to
+    depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    called_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), default="expected")
+    received_quantity: Mapped[int | None]
+    #: the lot the delivery became
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
+    #: amount owed at the tender price for what was received; set at settlement
+    settled_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    settlement_reference: Mapped[str | None] = mapped_column(String(100))
+
+    agreement: Mapped[Agreement] = relationship(back_populates="call_offs")
+    depot: Mapped[Depot] = relationship(lazy="joined")
+
+
+class CapacityReserve(db.Model):
+    """A firm able to produce an item on demand (产能储备)."""
+
+    __tablename__ = "capacity_reserves"
+    __table_args__ = (
+        CheckConstraint("rate_per_hour > 0", name="rate_positive"),
+        CheckConstraint("ramp_hours >= 0", name="ramp_not_negative"),
+        CheckConstraint("max_quantity > 0", name="max_positive"),
+        CheckConstraint("valid_until >= valid_from", name="valid_period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise: Mapped[str] = mapped_column(String(100))
+    contact_name: Mapped[str | None] = mapped_column(String(50))
+    contact_phone: Mapped[str | None] = mapped_column(String(30))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    rate_per_hour: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    #: hours before the first unit comes off the line
+    ramp_hours: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    #: most units per response
+    max_quantity: Mapped[int]
+    #: where the goods leave from (travel times are looked up from this area)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    unit_price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    valid_from: Mapped[date]
+    valid_until: Mapped[date]
+    note: Mapped[str | None] = mapped_column(Text)
+
+    item: Mapped[Item] = relationship(lazy="joined")
+    area: Mapped[Area] = relationship()
+
+
+class Norm(db.Model):
+    """How much of an item one sheltered person needs (人均标准)."""
+
+    __tablename__ = "norms"
+    __table_args__ = (
+        UniqueConstraint("item_id", "season"),
+        CheckConstraint(_in("season", SEASONS), name="season"),
+        CheckConstraint("per_person > 0", name="per_person_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    per_person: Mapped[Decimal] = mapped_column(Numeric(10, 4))
+    duration_hours: Mapped[int] = mapped_column(default=72)
+    season: Mapped[str] = mapped_column(String(8), default="all")
+    basis: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+
+    item: Mapped[Item] = relationship(lazy="joined")
+
+
+class Target(db.Model):
+    """Shelter N people in an area within H hours (e.g. 1,200 people within 10 h)."""
+
+    __tablename__ = "targets"
+    __table_args__ = (
+        CheckConstraint("people > 0", name="people_positive"),
+        CheckConstraint("deadline_hours > 0", name="deadline_positive"),
+        CheckConstraint(_in("season", SEASONS), name="season"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    people: Mapped[int]
+    deadline_hours: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal(10))
+    #: the season whose norms apply (winter adds coats and blankets)
+    season: Mapped[str] = mapped_column(String(8), default="all")
+    #: stock expiring before this day does not count (empty: the day of the check)
+    target_date: Mapped[date | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    area: Mapped[Area] = relationship(lazy="joined")
+
+
+class TravelTime(db.Model):
+    """Road hours from a depot to an area (surveyed, imported or entered by hand)."""
+
+    __tablename__ = "travel_times"
+    __table_args__ = (
+        UniqueConstraint("depot_id", "area_id"),
+        CheckConstraint("hours >= 0", name="hours_not_negative"),
+        CheckConstraint(_in("source", TRAVEL_SOURCES), name="source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    hours: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    source: Mapped[str] = mapped_column(String(8), default="manual")

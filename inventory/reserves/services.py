@@ -1,0 +1,463 @@
+"""Reserves services: norms, targets, travel times, agreements and capacity, and the adequacy
+of the reserves for a target, gathered with a few set-based queries."""
+
+import csv
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from importlib import resources
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from inventory import audit, clock
+from inventory.auth.permissions import ensure_role
+from inventory.catalogue.models import Item
+from inventory.db import utcnow
+from inventory.errors import InvalidInput, NotFound
+from inventory.geo.models import Area, Depot
+from inventory.reserves import adequacy
+from inventory.reserves.models import (
+    Agreement,
+    CallOff,
+    CapacityReserve,
+    Norm,
+    Target,
+    TravelTime,
+)
+from inventory.stock.models import Lot
+from inventory.stocktake.models import Stocktake
+from inventory.uow import unit_of_work
+
+#: roles that set targets, norms and reserves
+MANAGERS = ("admin", "bureau")
+#: road speed (km/h) towards an area of each level, for travel estimated from coordinates:
+#: county seats over national and provincial roads, townships over county roads, villages over
+#: village roads
+SPEED_KMH = {"county": 60.0, "township": 40.0, "village": 25.0}
+#: road distance over straight-line distance
+DETOUR_FACTOR = 1.4
+
+
+# -- norms ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NormRow:
+    item_code: str
+    per_person: Decimal
+    duration_hours: int
+    season: str
+    basis: str
+    source: str
+
+
+def read_norms(text: str | None = None) -> list[NormRow]:
+    """Parse norms CSV text (the packaged copy of ../shared/domain/norms.csv by default)."""
+    if text is None:
+        text = resources.files("inventory.catalogue").joinpath("data/norms.csv").read_text(
+            encoding="utf-8")
+    rows = []
+    for number, record in enumerate(csv.DictReader(text.splitlines()), start=2):
+        try:
+            rows.append(NormRow(record["item_code"].strip(), Decimal(record["per_person"]),
+                                int(record["duration_hours"]), record["season"].strip(),
+                                record["basis"].strip(), record["source"].strip()))
+        except (KeyError, ArithmeticError, ValueError) as error:
+            raise ValueError(f"norms line {number}: {error}") from error
+    return rows
+
+
+def load_norms(session, rows: list[NormRow] | None = None) -> int:
+    """Insert or update the norms by item and season; return how many were written."""
+    rows = read_norms() if rows is None else rows
+    with unit_of_work(session):
+        items = dict(session.execute(select(Item.code, Item.id)).all())
+        existing = {(n.item_id, n.season): n for n in session.scalars(select(Norm))}
+        written = 0
+        for row in rows:
+            item_id = items.get(row.item_code)
+            if item_id is None:
+                raise NotFound(f"人均标准中的物资 {row.item_code} 不在物资目录中。",
+                               f"The norms name item {row.item_code}, not in the catalogue.")
+            norm = existing.get((item_id, row.season))
+            if norm is None:
+                norm = Norm(item_id=item_id, season=row.season)
+                session.add(norm)
+            norm.per_person, norm.duration_hours = row.per_person, row.duration_hours
+            norm.basis, norm.source = row.basis, row.source
+            written += 1
+    return written
+
+
+def norms_for(session, season: str) -> list[Norm]:
+    """The norms that apply in a season: the all-year ones plus that season's."""
+    seasons = ("all",) if season == "all" else ("all", season)
+    return list(session.scalars(select(Norm).where(Norm.season.in_(seasons))
+                                .order_by(Norm.item_id)))
+
+
+# -- targets and travel -----------------------------------------------------
+
+def get_target(session, target_id: int) -> Target:
+    """:raise NotFound: when no target has the id."""
+    target = session.get(Target, target_id)
+    if target is None:
+        raise NotFound(f"没有编号为 {target_id} 的保障目标。", f"No target with id {target_id}.",
+                       {"target": ["unknown target"]})
+    return target
+
+
+def create_target(session, actor, *, name: str, area: str, people: int,
+                  deadline_hours: float = 10, season: str = "all",
+                  target_date: date | None = None, note: str | None = None) -> Target:
+    """Set a target: shelter ``people`` in ``area`` within ``deadline_hours``."""
+    ensure_role(actor, *MANAGERS)
+    if people <= 0 or deadline_hours <= 0:
+        raise InvalidInput("人数和时限须为正数。", "People and hours must be positive.",
+                           {"people": ["> 0"], "deadline_hours": ["> 0"]})
+    with unit_of_work(session):
+        area_row = session.scalar(select(Area).where(Area.code == area))
+        if area_row is None:
+            raise NotFound(f"没有编码为 {area} 的行政区。", f"No area with code {area}.",
+                           {"area": ["unknown area"]})
+        target = Target(name=name, area_id=area_row.id, people=people,
+                        deadline_hours=Decimal(str(deadline_hours)), season=season,
+                        target_date=target_date, note=note, active=True)
+        session.add(target)
+        session.flush()
+        audit.record(session, actor, "target.create", "target", target.id, name=name,
+                     people=people, hours=float(deadline_hours))
+    return target
+
+
+def set_travel_time(session, actor, *, depot: str, area: str, hours: float,
+                    source: str = "manual") -> TravelTime:
+    """Record the road hours from a depot to an area (replacing any earlier figure)."""
+    ensure_role(actor, *MANAGERS)
+    if hours < 0:
+        raise InvalidInput("行驶时间不能为负。", "Hours cannot be negative.", {"hours": [">= 0"]})
+    with unit_of_work(session):
+        depot_row = session.scalar(select(Depot).where(Depot.code == depot))
+        area_row = session.scalar(select(Area).where(Area.code == area))
+        if depot_row is None or area_row is None:
+            raise NotFound("储备库或行政区不存在。", "Unknown depot or area.")
+        row = session.scalar(select(TravelTime).where(TravelTime.depot_id == depot_row.id,
+                                                      TravelTime.area_id == area_row.id))
+        if row is None:
+            row = TravelTime(depot_id=depot_row.id, area_id=area_row.id)
+            session.add(row)
+        row.hours, row.source = Decimal(str(hours)), source
+    return row
+
+
+class Geography:
+    """Areas and depots with coordinates, for travel times known or estimated."""
+
+    def __init__(self, session):
+        self.areas = {a.id: a for a in session.execute(
+            select(Area.id, Area.parent_id, Area.level, Area.latitude, Area.longitude)).all()}
+        self.depots = {d.id: d for d in session.execute(
+            select(Depot.id, Depot.code, Depot.name, Depot.area_id, Depot.kind,
+                   Depot.handling_hours, Depot.latitude, Depot.longitude)
+            .where(Depot.active.is_(True))).all()}
+        self.known = {(t.depot_id, t.area_id): float(t.hours) for t in session.execute(
+            select(TravelTime.depot_id, TravelTime.area_id, TravelTime.hours)).all()}
+        config = current_app.config if current_app else {}
+        self.speed = config.get("TRAVEL_SPEED_KMH", SPEED_KMH)
+        self.detour = config.get("TRAVEL_DETOUR_FACTOR", DETOUR_FACTOR)
+
+    def _estimate(self, lat, lon, area_id: int) -> float | None:
+        area = self.areas[area_id]
+        if None in (lat, lon, area.latitude, area.longitude):
+            return None
+        km = adequacy.great_circle_km(float(lat), float(lon), float(area.latitude),
+                                      float(area.longitude))
+        return adequacy.estimate_hours(km, self.detour, self.speed[area.level])
+
+    def depot_travel(self, depot_id: int, area_id: int) -> float | None:
+        """Road hours from a depot to an area: recorded, else 0 within it, else estimated."""
+        known = self.known.get((depot_id, area_id))
+        if known is not None:
+            return known
+        depot = self.depots[depot_id]
+        if depot.area_id == area_id:
+            return 0.0
+        return self._estimate(depot.latitude, depot.longitude, area_id)
+
+    def area_travel(self, from_area: int, to_area: int) -> float | None:
+        """Road hours between two areas (for firms): 0 within one, else estimated."""
+        if from_area == to_area:
+            return 0.0
+        origin = self.areas[from_area]
+        return self._estimate(origin.latitude, origin.longitude, to_area)
+
+    def county_of(self, area_id: int) -> int:
+        area = self.areas[area_id]
+        while area.parent_id is not None and area.level != "county":
+            area = self.areas[area.parent_id]
+        return area.id
+
+    def county_warehouses(self, area_id: int) -> list[int]:
+        """The government depots at the county level of the area's county."""
+        county = self.county_of(area_id)
+        return [d.id for d in self.depots.values()
+                if d.area_id == county and d.kind == "government"]
+
+
+# -- adequacy ---------------------------------------------------------------
+
+def remaining_by_agreement(session) -> dict[int, int]:
+    """What each agreement still commits: committed minus what was called off."""
+    called = (select(CallOff.agreement_id, func.coalesce(func.sum(CallOff.quantity), 0)
+                     .label("called"))
+              .where(CallOff.status != "cancelled").group_by(CallOff.agreement_id).subquery())
+    rows = session.execute(
+        select(Agreement.id, Agreement.committed_quantity - func.coalesce(called.c.called, 0))
+        .outerjoin(called, called.c.agreement_id == Agreement.id)).all()
+    return {agreement_id: int(remaining) for agreement_id, remaining in rows}
+
+
+def assess_target(session, target: Target, on: date | None = None) -> adequacy.Adequacy:
+    """Return the adequacy of the reserves for the target (see inventory.reserves.adequacy)."""
+    today = on or clock.today()
+    day = max(target.target_date or today, today)
+    deadline = float(target.deadline_hours)
+    geo = Geography(session)
+    norms = norms_for(session, target.season)
+    items = {i.id: i for i in session.scalars(
+        select(Item).where(Item.id.in_([n.item_id for n in norms])))}
+    needs = [adequacy.Need(n.item_id, items[n.item_id].code, items[n.item_id].name_zh,
+                           items[n.item_id].unit, items[n.item_id].category, n.per_person)
+             for n in norms]
+    item_ids = [n.item_id for n in needs]
+
+    on_shelf = session.execute(
+        select(Lot.depot_id, Lot.item_id, func.sum(Lot.quantity))
+        .where(Lot.item_id.in_(item_ids), Lot.status == "available", Lot.quantity > 0,
+               or_(Lot.expires_on.is_(None), Lot.expires_on >= day))
+        .group_by(Lot.depot_id, Lot.item_id)).all()
+    shelves = []
+    for depot_id, item_id, quantity in on_shelf:
+        depot = geo.depots.get(depot_id)
+        if depot is None:
+            continue
+        travel = geo.depot_travel(depot_id, target.area_id)
+        reach = None if travel is None else float(depot.handling_hours) + travel
+        shelves.append(adequacy.Shelf(depot_id, depot.code, depot.name, item_id, int(quantity),
+                                      reach))
+
+    warehouses = geo.county_warehouses(target.area_id)
+    from_county = [t for t in (geo.depot_travel(w, target.area_id) for w in warehouses)
+                   if t is not None]
+    county_hours = min(from_county) if from_county else None
+    remaining = remaining_by_agreement(session)
+    contracts = []
+    for agreement in session.scalars(
+            select(Agreement).where(Agreement.item_id.in_(item_ids), Agreement.status == "active",
+                                    Agreement.valid_from <= day, Agreement.valid_until >= day)):
+        reach = float(agreement.response_hours)
+        if agreement.response_to == "county":
+            reach = None if county_hours is None else reach + county_hours
+        contracts.append(adequacy.Contract(agreement.id, agreement.number, agreement.supplier,
+                                           agreement.item_id, remaining.get(agreement.id, 0),
+                                           reach))
+    capacities = [
+        adequacy.Capacity(c.id, c.enterprise, c.item_id, float(c.rate_per_hour),
+                          float(c.ramp_hours), c.max_quantity,
+                          geo.area_travel(c.area_id, target.area_id))
+        for c in session.scalars(
+            select(CapacityReserve).where(CapacityReserve.item_id.in_(item_ids),
+                                          CapacityReserve.valid_from <= day,
+                                          CapacityReserve.valid_until >= day))]
+    return adequacy.assess(target.people, deadline, needs, shelves, contracts, capacities)
+
+
+@dataclass
+class Flags:
+    expiring_30: list
+    expiring_90: list
+    agreements_expiring: list
+    agreements_exhausted: list
+    depots_over_capacity: list
+    depots_without_stocktake: list
+
+
+def flags(session, on: date | None = None) -> Flags:
+    """What needs the bureau's attention: expiry, agreements, full depots, overdue counts."""
+    today = on or clock.today()
+    expiring = session.execute(
+        select(Lot.id, Lot.code, Lot.expires_on, Lot.quantity, Depot.code, Item.code,
+               Item.name_zh)
+        .join(Depot, Depot.id == Lot.depot_id).join(Item, Item.id == Lot.item_id)
+        .where(Lot.status == "available", Lot.quantity > 0, Lot.expires_on >= today,
+               Lot.expires_on <= today + timedelta(days=90))
+        .order_by(Lot.expires_on, Lot.id)).all()
+    lots = [{"lot": r[0], "code": r[1], "expires_on": r[2], "quantity": r[3], "depot": r[4],
+             "item": r[5], "item_name": r[6]} for r in expiring]
+    remaining = remaining_by_agreement(session)
+    agreements = session.scalars(select(Agreement).where(Agreement.status == "active")
+                                 .order_by(Agreement.valid_until)).all()
+    held = (select(Lot.depot_id, func.sum(Lot.quantity * Item.unit_volume_m3).label("volume"))
+            .join(Item, Item.id == Lot.item_id).where(Lot.quantity > 0)
+            .group_by(Lot.depot_id).subquery())
+    over = session.execute(
+        select(Depot.code, Depot.name, Depot.capacity_m3, held.c.volume)
+        .join(held, held.c.depot_id == Depot.id)
+        .where(Depot.capacity_m3.is_not(None), held.c.volume > Depot.capacity_m3)).all()
+    counted = (select(Stocktake.depot_id).where(
+        Stocktake.status == "approved",
+        Stocktake.decided_at >= clock.start_of_day(today - timedelta(days=182))))
+    uncounted = session.execute(
+        select(Depot.code, Depot.name).where(Depot.active.is_(True),
+                                             Depot.id.not_in(counted))
+        .order_by(Depot.code)).all()
+    return Flags(
+        expiring_30=[lot for lot in lots if lot["expires_on"] <= today + timedelta(days=30)],
+        expiring_90=lots,
+        agreements_expiring=[
+            {"number": a.number, "supplier": a.supplier, "valid_until": a.valid_until,
+             "remaining": remaining.get(a.id, 0)}
+            for a in agreements if a.valid_until <= today + timedelta(days=90)],
+        agreements_exhausted=[
+            {"number": a.number, "supplier": a.supplier, "remaining": remaining.get(a.id, 0)}
+            for a in agreements if remaining.get(a.id, 0) <= 0],
+        depots_over_capacity=[{"depot": c, "name": n, "capacity_m3": float(cap),
+                               "held_m3": round(float(v), 2)} for c, n, cap, v in over],
+        depots_without_stocktake=[{"depot": c, "name": n} for c, n in uncounted],
+    )
+
+
+
+# -- agreements and capacity -------------------------------------------------
+
+def _locked(session, model, row_id: int):
+    """Return the row locked for update (only its own table: joined loads stay unlocked)."""
+    return session.scalar(select(model).where(model.id == row_id)
+                          .with_for_update(of=model.__table__)
+                          .execution_options(populate_existing=True))
+
+
+def _item(session, code: str) -> Item:
+    item = session.scalar(select(Item).where(Item.code == code))
+    if item is None:
+        raise NotFound(f"物资目录中没有编号 {code}。", f"No catalogue item with code {code}.",
+                       {"item": ["unknown item"]})
+    return item
+
+
+def create_agreement(session, actor, *, number: str, supplier: str, item: str,
+                     committed_quantity: int, response_hours: float, valid_from: date,
+                     valid_until: date, response_to: str = "county",
+                     unit_price: float | None = None, contact_name: str | None = None,
+                     contact_phone: str | None = None, note: str | None = None) -> Agreement:
+    """Record a contract reserve (协议储备)."""
+    ensure_role(actor, *MANAGERS)
+    if committed_quantity <= 0:
+        raise InvalidInput("协议数量须为正整数。", "The committed quantity must be positive.",
+                           {"committed_quantity": ["> 0"]})
+    if valid_until < valid_from:
+        raise InvalidInput("有效期止早于起。", "The agreement ends before it starts.",
+                           {"valid_until": ["before valid_from"]})
+    with unit_of_work(session):
+        agreement = Agreement(
+            number=number, supplier=supplier, item_id=_item(session, item).id,
+            committed_quantity=committed_quantity, response_hours=Decimal(str(response_hours)),
+            response_to=response_to, valid_from=valid_from, valid_until=valid_until,
+            unit_price=None if unit_price is None else Decimal(str(unit_price)),
+            contact_name=contact_name, contact_phone=contact_phone, note=note, status="active")
+        session.add(agreement)
+        session.flush()
+        audit.record(session, actor, "agreement.create", "agreement", agreement.id, number=number)
+    return agreement
+
+
+def call_off(session, actor, *, agreement_id: int, quantity: int, depot: str,
+             reason: str | None = None) -> CallOff:
+    """Call off part of an agreement (调用): an expected delivery to a depot.
+
+    :raise InvalidInput: when more is asked than the agreement still commits.
+    """
+    ensure_role(actor, *MANAGERS)
+    with unit_of_work(session):
+        agreement = _locked(session, Agreement, agreement_id)
+        if agreement is None:
+            raise NotFound(f"没有编号为 {agreement_id} 的协议。", f"No agreement {agreement_id}.")
+        left = remaining_by_agreement(session).get(agreement.id, 0)
+        if quantity <= 0 or quantity > left:
+            raise InvalidInput(f"协议 {agreement.number} 尚余 {left}，不能调用 {quantity}。",
+                               f"Agreement {agreement.number} has {left} left, not {quantity}.",
+                               {"quantity": [f"1 to {left}"]})
+        depot_row = session.scalar(select(Depot).where(Depot.code == depot))
+        if depot_row is None:
+            raise NotFound(f"没有编号为 {depot} 的储备库。", f"No depot with code {depot}.")
+        row = CallOff(agreement_id=agreement.id, quantity=quantity, depot_id=depot_row.id,
+                      reason=reason, status="expected")
+        session.add(row)
+        session.flush()
+        audit.record(session, actor, "agreement.call_off", "agreement", agreement.id,
+                     quantity=quantity, depot=depot)
+    return row
+
+
+def receive_call_off(session, actor, *, call_off_id: int, quantity: int | None = None,
+                     lot_code: str | None = None, expires_on: date | None = None,
+                     manufactured_on: date | None = None) -> CallOff:
+    """Receive a called-off delivery into its depot as a lot whose source is the agreement."""
+    from inventory.stock import services as stock
+
+    with unit_of_work(session):
+        row = _locked(session, CallOff, call_off_id)
+        if row is None or row.status != "expected":
+            raise InvalidInput("该调用不在待到货状态。", "This call-off is not awaiting delivery.")
+        quantity = row.quantity if quantity is None else quantity
+        agreement = row.agreement
+        lot, _ = stock.receive(session, actor, depot=row.depot.code, item=agreement.item.code,
+                               quantity=quantity, lot_code=lot_code, expires_on=expires_on,
+                               manufactured_on=manufactured_on, unit_cost=agreement.unit_price,
+                               source="contract", reference=agreement.number,
+                               reason=f"协议调用 {agreement.number}")
+        row.status, row.received_quantity, row.lot_id = "received", quantity, lot.id
+    return row
+
+
+def settle(session, actor, *, call_off_id: int, reference: str | None = None) -> CallOff:
+    """Record what is owed for a received call-off: units received × the tender price."""
+    ensure_role(actor, *MANAGERS)
+    with unit_of_work(session):
+        row = _locked(session, CallOff, call_off_id)
+        if row is None or row.status != "received" or row.settled_at is not None:
+            raise InvalidInput("只能结算已到货且未结算的调用。",
+                               "Only a received, unsettled call-off can be settled.")
+        price = row.agreement.unit_price or Decimal(0)
+        row.settled_amount = (price * row.received_quantity).quantize(Decimal("0.01"))
+        row.settled_at, row.settlement_reference = utcnow(), reference
+        audit.record(session, actor, "agreement.settle", "agreement", row.agreement_id,
+                     call_off=row.id, amount=str(row.settled_amount))
+    return row
+
+
+def create_capacity(session, actor, *, enterprise: str, item: str, rate_per_hour: float,
+                    ramp_hours: float, max_quantity: int, area: str, valid_from: date,
+                    valid_until: date, unit_price: float | None = None,
+                    contact_name: str | None = None, contact_phone: str | None = None,
+                    note: str | None = None) -> CapacityReserve:
+    """Record a capacity reserve (产能储备)."""
+    ensure_role(actor, *MANAGERS)
+    if rate_per_hour <= 0 or max_quantity <= 0 or ramp_hours < 0:
+        raise InvalidInput("产能、最大数量须为正，准备时间不能为负。",
+                           "Rate and maximum must be positive and ramp-up not negative.")
+    with unit_of_work(session):
+        area_row = session.scalar(select(Area).where(Area.code == area))
+        if area_row is None:
+            raise NotFound(f"没有编码为 {area} 的行政区。", f"No area with code {area}.")
+        reserve = CapacityReserve(
+            enterprise=enterprise, item_id=_item(session, item).id,
+            rate_per_hour=Decimal(str(rate_per_hour)), ramp_hours=Decimal(str(ramp_hours)),
+            max_quantity=max_quantity, area_id=area_row.id, valid_from=valid_from,
+            valid_until=valid_until, contact_name=contact_name, contact_phone=contact_phone,
+            unit_price=None if unit_price is None else Decimal(str(unit_price)), note=note)
+        session.add(reserve)
+        session.flush()
+        audit.record(session, actor, "capacity.create", "capacity", reserve.id,
+                     enterprise=enterprise)
+    return reserve
