@@ -73,6 +73,16 @@ class ItemAdequacySchema(Schema):
     sources = fields.List(fields.Nested(CountedSchema))
 
 
+class FlagsSchema(Schema):
+    expiring_30 = fields.List(fields.Dict(), metadata={"description": "lots expiring within 30 days"})
+    expiring_90 = fields.List(fields.Dict(), metadata={"description": "lots expiring within 90 days"})
+    agreements_expiring = fields.List(fields.Dict())
+    agreements_exhausted = fields.List(fields.Dict())
+    depots_over_capacity = fields.List(fields.Dict())
+    depots_without_stocktake = fields.List(fields.Dict(),
+                                           metadata={"description": "none approved in 6 months"})
+
+
 class AdequacySchema(Schema):
     target = fields.Nested(TargetSchema)
     people = fields.Integer()
@@ -81,6 +91,7 @@ class AdequacySchema(Schema):
     coverage = fields.Float()
     limiting_items = fields.List(fields.String())
     items = fields.List(fields.Nested(ItemAdequacySchema))
+    flags = fields.Nested(FlagsSchema)
 
 
 @blp.route("/targets")
@@ -124,7 +135,7 @@ class AdequacyView(MethodView):
         coverage and shortfall; the people fully supplied and the items that limit them"""
         found = _assessment(query["target"])
         del found["_result"]
-        return found
+        return found | {"flags": services.flags(db.session)}
 
 
 HEADERS = ["物资编码", "物资名称", "单位", "类别", "人均标准", "需求量", "实物储备", "协议储备",

@@ -11,6 +11,7 @@ from inventory.catalogue.models import Item
 from inventory.db import UTCDateTime, db, utcnow
 from inventory.geo.models import Area, Depot
 from inventory.i18n import N_
+from inventory.stock.models import Lot
 
 RESPONSE_TO = ("county", "site")
 AGREEMENT_STATUSES = ("active", "suspended", "ended")
@@ -92,6 +93,7 @@ class CallOff(db.Model):
 
     agreement: Mapped[Agreement] = relationship(back_populates="call_offs")
     depot: Mapped[Depot] = relationship(lazy="joined")
+    lot: Mapped["Lot | None"] = relationship()
 
 
 class CapacityReserve(db.Model):

@@ -3,7 +3,7 @@ of the reserves for a target, gathered with a few set-based queries."""
 
 import csv
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
 
@@ -401,7 +401,8 @@ def call_off(session, actor, *, agreement_id: int, quantity: int, depot: str,
 
 def receive_call_off(session, actor, *, call_off_id: int, quantity: int | None = None,
                      lot_code: str | None = None, expires_on: date | None = None,
-                     manufactured_on: date | None = None) -> CallOff:
+                     manufactured_on: date | None = None,
+                     occurred_at: datetime | None = None) -> CallOff:
     """Receive a called-off delivery into its depot as a lot whose source is the agreement."""
     from inventory.stock import services as stock
 
@@ -415,7 +416,7 @@ def receive_call_off(session, actor, *, call_off_id: int, quantity: int | None =
                                quantity=quantity, lot_code=lot_code, expires_on=expires_on,
                                manufactured_on=manufactured_on, unit_cost=agreement.unit_price,
                                source="contract", reference=agreement.number,
-                               reason=f"协议调用 {agreement.number}")
+                               reason=f"协议调用 {agreement.number}", occurred_at=occurred_at)
         row.status, row.received_quantity, row.lot_id = "received", quantity, lot.id
     return row
 

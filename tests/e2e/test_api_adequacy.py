@@ -106,6 +106,25 @@ def test_the_adequacy_of_a_target_matches_the_hand_computed_figures(client, worl
     assert water["coverage"] == pytest.approx(110 / 180)
 
 
+def test_the_adequacy_flags_what_needs_attention(client, world, county):
+    flags = client.get(f"/api/v1/adequacy?target={county}",
+                       headers=world.headers("bureau")).json["flags"]
+    assert [lot["code"] for lot in flags["expiring_30"]] == ["W-SOON"]
+    assert {lot["code"] for lot in flags["expiring_90"]} == {"W-SOON"}
+    assert [a["number"] for a in flags["agreements_expiring"]] == ["XY-OLD"]
+    assert flags["agreements_exhausted"] == []
+    assert {d["depot"] for d in flags["depots_without_stocktake"]} >= {"XZ-01", "TS-01"}
+
+
+def test_a_depot_holding_more_than_it_can_store_is_flagged(client, world, county):
+    stock.receive(db.session, world.users["admin"], depot="VL-01", item="SH-TENT-12",
+                  quantity=40, lot_code="T-6")  # 140 tents × 0.25 m³ = 35 m³ > 30 m³
+    flags = client.get(f"/api/v1/adequacy?target={county}",
+                       headers=world.headers("bureau")).json["flags"]
+    assert flags["depots_over_capacity"] == [
+        {"depot": "VL-01", "name": "东关村储备点", "capacity_m3": 30.0, "held_m3": 35.0}]
+
+
 def test_the_adequacy_workbook_has_chinese_headers_and_the_same_figures(client, world, county):
     response = client.get(f"/api/v1/adequacy.xlsx?target={county}",
                           headers=world.headers("auditor"))

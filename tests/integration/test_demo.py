@@ -169,3 +169,22 @@ def test_the_demo_loads_on_postgresql(pg_app):
     report = verify_ledger(db.session)
     assert report.ok, report.problems
     assert report.movements_checked == summary["movements"]
+
+
+def test_the_plan_targets_are_assessed_with_all_three_reserve_modes(county):
+    from inventory.reserves import services as reserves
+    from inventory.reserves.models import CallOff, Target
+
+    targets = {t.name: t for t in db.session.scalars(select(Target))}
+    assert {(t.people, float(t.deadline_hours)) for t in targets.values()} >= {
+        (1200, 10.0), (1200, 6.0)}
+    result = reserves.assess_target(db.session, targets["全县集中安置 1200 人"])
+    modes = {(item.need.code, source.source) for item in result.items
+             for source in item.sources}
+    assert ("FW-WATER-5L", "contract") in modes and ("FW-BISCUIT", "capacity") in modes
+    # Beds, toilets and hygiene kits fall short on purpose: the target is not met.
+    assert 0 < result.people_supplied < 1200 and result.limiting_items
+    # The water call-off was received into the county warehouse and settled at 4.50 a unit.
+    [called] = db.session.scalars(select(CallOff)).all()
+    assert called.status == "received" and called.lot.source == "contract"
+    assert called.settled_amount == 500 * 4.5
