@@ -1,0 +1,38 @@
+"""The readiness dashboard: targets by tier, coverage, limiting items, then one target."""
+
+from test_api_adequacy import county  # noqa: F401  (the hand-computed county)
+
+from factories import PASSWORD
+
+
+def log_in(client, username="bureau"):
+    client.post("/login", data={"username": username, "password": PASSWORD})
+
+
+def test_the_dashboard_shows_each_target_with_its_coverage_and_limit(client, world, county):  # noqa: F811
+    log_in(client)
+    page = client.get("/readiness/").get_data(as_text=True)
+    assert "凤城镇安置" in page and "凤城镇" in page
+    assert ">61<" in page  # people fully supplied
+    assert "61%" in page and "cover-bad" in page  # 61 of 100
+    assert "桶装饮用水 5L" in page  # the limiting item
+    assert "<svg" in page and "30 天内到期批次：1" in page
+
+
+def test_a_target_page_lists_items_with_their_sources_and_links_to_depots(client, world, county):  # noqa: F811
+    log_in(client)
+    page = client.get(f"/readiness/targets/{county}").get_data(as_text=True)
+    assert 'href="/depots/XZ-01"' in page and "XY-T" in page and "凤城桶装水厂" in page
+    assert f"/api/v1/adequacy.xlsx?target={county}" in page
+    assert client.get(f"/api/v1/adequacy.xlsx?target={county}").status_code == 200
+
+
+def test_the_dashboard_speaks_english_when_asked(client, world, county):  # noqa: F811
+    log_in(client)
+    client.get("/lang/en")
+    page = client.get("/readiness/").get_data(as_text=True)
+    assert "Targets" in page and "Readiness" in page
+
+
+def test_the_dashboard_needs_a_login(client, world):
+    assert client.get("/readiness/").status_code in (302, 401)
