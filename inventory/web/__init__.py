@@ -51,8 +51,8 @@ def load_user(user_id: str):
 
 def init_app(app) -> None:
     from inventory.labels.views import bp as labels_bp
-    from inventory.scan.views import bp as scan_bp
     from inventory.reserves.views import bp as readiness_bp
+    from inventory.scan.views import bp as scan_bp
     from inventory.stocktake.views import bp as stocktakes_bp
 
     login_manager.init_app(app)

@@ -1,8 +1,7 @@
 """The readiness dashboard: targets by tier, coverage, limiting items, then one target."""
 
-from test_api_adequacy import county  # noqa: F401  (the hand-computed county)
-
 from factories import PASSWORD
+from test_api_adequacy import county  # noqa: F401  (the hand-computed county)
 
 
 def log_in(client, username="bureau"):
