@@ -462,3 +462,43 @@ def create_capacity(session, actor, *, enterprise: str, item: str, rate_per_hour
         audit.record(session, actor, "capacity.create", "capacity", reserve.id,
                      enterprise=enterprise)
     return reserve
+
+
+@dataclass
+class ReserveLine:
+    item: Item
+    on_shelf: int
+    usable: int
+    contract: int
+    capacity: int
+
+
+def reserves_by_item(session, on: date | None = None) -> list[ReserveLine]:
+    """Every item's physical stock beside its contract and capacity reserves (not on the shelf).
+
+    Contract: what valid agreements still commit. Capacity: the most valid firms can make
+    in one response.
+    """
+    day = on or clock.today()
+    shelf = {item_id: (int(total), int(usable)) for item_id, total, usable in session.execute(
+        select(Lot.item_id, func.sum(Lot.quantity),
+               func.sum(Lot.quantity).filter(Lot.status == "available",
+                                             or_(Lot.expires_on.is_(None),
+                                                 Lot.expires_on >= day)))
+        .where(Lot.quantity > 0).group_by(Lot.item_id)).all()}
+    remaining = remaining_by_agreement(session)
+    contract: dict[int, int] = {}
+    for agreement in session.scalars(select(Agreement).where(
+            Agreement.status == "active", Agreement.valid_from <= day,
+            Agreement.valid_until >= day)):
+        contract[agreement.item_id] = (contract.get(agreement.item_id, 0)
+                                       + max(0, remaining.get(agreement.id, 0)))
+    capacity = dict(session.execute(
+        select(CapacityReserve.item_id, func.sum(CapacityReserve.max_quantity))
+        .where(CapacityReserve.valid_from <= day, CapacityReserve.valid_until >= day)
+        .group_by(CapacityReserve.item_id)).all())
+    ids = set(shelf) | set(contract) | set(capacity)
+    items = session.scalars(select(Item).where(Item.id.in_(ids)).order_by(Item.category,
+                                                                          Item.code)).all()
+    return [ReserveLine(item, *shelf.get(item.id, (0, 0)), contract.get(item.id, 0),
+                        int(capacity.get(item.id, 0))) for item in items]

@@ -3,8 +3,11 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from flask import Blueprint, render_template
+import io
+
+from flask import Blueprint, render_template, send_file
 from flask_login import login_required
+from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from inventory import clock
@@ -49,6 +52,33 @@ def target(target_id):
     return render_template("readiness_target.html", target=found,
                            result=services.assess_target(db.session, found),
                            coverage_class=coverage_class)
+
+
+@bp.get("/stock")
+@login_required
+def stock():
+    """The county's reserves by item: on the shelf, and contract and capacity reserves."""
+    return render_template("readiness_stock.html",
+                           lines=services.reserves_by_item(db.session))
+
+
+@bp.get("/stock.xlsx")
+@login_required
+def stock_workbook():
+    """The same table as an Excel workbook with Chinese headers."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "储备总览"
+    sheet.append(["物资编码", "物资名称", "类别", "单位", "在库数量", "可用数量",
+                  "协议储备（不在库）", "产能储备（不在库）"])
+    for line in services.reserves_by_item(db.session):
+        sheet.append([line.item.code, line.item.name_zh, line.item.category, line.item.unit,
+                      line.on_shelf, line.usable, line.contract, line.capacity])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name="reserves.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def expiring_by_month(months: int = 12) -> list[tuple[str, int]]:

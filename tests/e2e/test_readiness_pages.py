@@ -35,3 +35,19 @@ def test_the_dashboard_speaks_english_when_asked(client, world, county):  # noqa
 
 def test_the_dashboard_needs_a_login(client, world):
     assert client.get("/readiness/").status_code in (302, 401)
+
+
+def test_the_reserves_overview_shows_contract_and_capacity_beside_the_shelf(client, world, county):  # noqa: F811
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    log_in(client)
+    page = client.get("/readiness/stock").get_data(as_text=True)
+    assert "协议储备（不在库）" in page and "off-shelf" in page
+    sheet = load_workbook(BytesIO(client.get("/readiness/stock.xlsx").data)).active
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    # tents: 232 held, 7 of them quarantined; 4 committed (the lapsed agreement does not count)
+    assert rows["SH-TENT-12"][4:8] == (232, 225, 4, 0)
+    # water: 150 held, 200 left on the agreement, 60 from the plant
+    assert rows["FW-WATER-5L"][4:8] == (150, 150, 200, 60)
