@@ -1,9 +1,8 @@
 """The bureau's readiness dashboard: targets at a glance, then items, depots, lots, ledger."""
 
+import io
 from collections import defaultdict
 from datetime import timedelta
-
-import io
 
 from flask import Blueprint, render_template, send_file
 from flask_login import login_required
