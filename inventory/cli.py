@@ -30,7 +30,8 @@ def _fail(error: DomainError) -> None:
 
 
 def init_app(app) -> None:
-    for cmd in (init_db, seed_demo, create_user, create_token, verify_ledger, seal_ledger):
+    for cmd in (init_db, seed_demo, create_user, create_token, verify_ledger, seal_ledger,
+                import_data):
         app.cli.add_command(cmd)
 
 
@@ -117,3 +118,38 @@ def seal_ledger(if_due):
         seal = take_seal(db.session, kind="on_demand")
     click.echo(f"Seal {seal.id} taken: {seal.lots_count} lots, {seal.movements_count} rows, "
                f"digest {seal.digest}")
+
+
+@click.command("import-data")
+@click.argument("kind")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--user", "username", default="admin", show_default=True,
+              help="The user the import is recorded under (admin or bureau).")
+@click.option("--dry-run", is_flag=True, help="Check every row and write nothing.")
+def import_data(kind, path, username, dry_run):
+    """Import a spreadsheet (.xlsx or .csv): areas, depots, items, opening_stock, agreements,
+    capacity, norms or travel_times. All rows or none."""
+    from inventory.auth.models import User
+    from inventory.imports import services
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        _fail(DomainError(f"没有用户 {username}。", f"No user {username}."))
+    data = path.read_bytes()
+    try:
+        found = (services.preview(db.session, kind, data, path.name) if dry_run
+                 else services.commit(db.session, user, kind, data, path.name))
+    except services.ImportRejected as error:
+        found = error.preview
+    except DomainError as error:
+        _fail(error)
+    for problem in found.errors:
+        click.echo(f"第 {problem.row} 行 row {problem.row} · {problem.column}: "
+                   f"{problem.message} / {problem.message_en}", err=True)
+    counts = ", ".join(f"{action}: {n}" for action, n in sorted(found.counts().items()))
+    if found.errors:
+        click.echo(f"{len(found.errors)} 处错误，未导入。{len(found.errors)} error(s); "
+                   "nothing was imported.", err=True)
+        sys.exit(2)
+    click.echo(("检查通过（未写入）Checked, nothing written" if dry_run else "已导入 Imported")
+               + f" — {len(found.rows)} rows ({counts})")

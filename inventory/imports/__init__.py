@@ -1,0 +1,1 @@
+"""Bringing existing records in from the bureau's spreadsheets (XLSX or CSV)."""

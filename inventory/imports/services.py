@@ -1,0 +1,428 @@
+"""Bringing a bureau's spreadsheets in: read XLSX or CSV, check every row, then write all or
+nothing.
+
+``preview`` reads and checks a file without writing; ``commit`` does the same and, when no
+row has an error, writes every row in one transaction. Opening stock is received as receipts
+with reference "期初", each row under a key made from its contents, so importing the same
+file again finds its rows already imported and doubles nothing.
+"""
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+from sqlalchemy import select
+
+from inventory.auth.permissions import ensure_role
+from inventory.catalogue.models import Item
+from inventory.errors import InvalidInput, NotFound
+from inventory.geo.models import Area, Depot
+from inventory.imports.columns import KINDS, Column
+from inventory.reserves import services as reserves
+from inventory.reserves.models import Agreement, CapacityReserve
+from inventory.stock import services as stock
+from inventory.stock.models import Movement
+from inventory.uow import unit_of_work
+
+#: who may import
+IMPORTERS = ("admin", "bureau")
+OPENING = "期初"
+MAX_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+    message_en: str
+
+
+@dataclass
+class Preview:
+    kind: str
+    rows: list[tuple[int, dict]] = field(default_factory=list)
+    actions: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for _row, action in self.actions:
+            found[action] = found.get(action, 0) + 1
+        return found
+
+
+class ImportRejected(InvalidInput):
+    """A file with errors: nothing was written."""
+
+    code = "import_rejected"
+
+    def __init__(self, preview: Preview):
+        super().__init__(f"文件中有 {len(preview.errors)} 处错误，未导入任何数据。",
+                         f"The file has {len(preview.errors)} error(s); nothing was imported.",
+                         {"rows": [{"row": e.row, "column": e.column, "message": e.message,
+                                    "message_en": e.message_en}
+                                   for e in preview.errors[:500]]})
+        self.preview = preview
+
+
+def kind_columns(kind: str) -> list[Column]:
+    """:raise NotFound: for an unknown import kind."""
+    if kind not in KINDS:
+        raise NotFound(f"不支持导入 {kind}。", f"There is no import of {kind}; one of "
+                       f"{', '.join(KINDS)}.")
+    return KINDS[kind][1]
+
+
+# -- templates ---------------------------------------------------------------
+
+def template_xlsx(kind: str) -> bytes:
+    """An Excel template: Chinese headers, the English keys beneath, one example row."""
+    columns = kind_columns(kind)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = KINDS[kind][0]
+    sheet.append([c.header + ("*" if c.required else "") for c in columns])
+    sheet.append([c.example for c in columns])
+    for index, column in enumerate(columns, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = max(12, len(column.header) * 2 + 4)
+        if column.choices:
+            rule = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"')
+            rule.add(f"{letter}2:{letter}{MAX_ROWS}")
+            sheet.add_data_validation(rule)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def template_csv(kind: str) -> bytes:
+    """A CSV template (UTF-8 with BOM, so that Excel opens it in Chinese)."""
+    columns = kind_columns(kind)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([c.header + ("*" if c.required else "") for c in columns])
+    writer.writerow([c.example for c in columns])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# -- reading -----------------------------------------------------------------
+
+def _cells(data: bytes, filename: str) -> list[list]:
+    name = filename.lower()
+    if name.endswith((".xlsx", ".xlsm")):
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as error:  # any unreadable workbook: say so, do not fail
+            raise InvalidInput("无法读取该 Excel 文件。", f"The workbook cannot be read ({error}).",
+                               {"file": ["not a readable .xlsx"]}) from error
+        sheet = book.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    if name.endswith(".csv"):
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise InvalidInput("CSV 文件编码无法识别（请用 UTF-8 或 GBK）。",
+                               "The CSV encoding is not UTF-8 or GBK.", {"file": ["encoding"]})
+        return [row for row in csv.reader(io.StringIO(text))]
+    raise InvalidInput("请上传 .xlsx 或 .csv 文件。", "Upload an .xlsx or .csv file.",
+                       {"file": ["xlsx or csv"]})
+
+
+def _header_key(cell, columns: list[Column]) -> str | None:
+    text = str(cell or "").strip().rstrip("*").strip()
+    for column in columns:
+        if text in (column.header, column.key):
+            return column.key
+    return None
+
+
+def _parse(value, column: Column):
+    """Return the typed value, or raise ValueError with (Chinese, English) messages."""
+    if isinstance(value, str):
+        value = value.strip()
+    if value is None or value == "":
+        if column.required:
+            raise ValueError("必填", "required")
+        return None
+    if column.type == "int":
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise ValueError("须为整数", "must be a whole number") from None
+        if number != number.to_integral_value():
+            raise ValueError("须为整数", "must be a whole number")
+        return int(number)
+    if column.type == "decimal":
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            raise ValueError("须为数字", "must be a number") from None
+    if column.type == "date":
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"):
+            try:
+                return datetime.strptime(str(value), pattern).date()
+            except ValueError:
+                continue
+        raise ValueError("日期格式应为 2026-03-01", "dates look like 2026-03-01")
+    value = str(value)
+    if column.type == "choice" and value not in column.choices:
+        raise ValueError(f"只能为 {'、'.join(column.choices)}",
+                         f"one of {', '.join(column.choices)}")
+    return value
+
+
+def read_rows(kind: str, data: bytes, filename: str) -> Preview:
+    """Read a file into typed rows, with an error for every cell that does not fit."""
+    columns = kind_columns(kind)
+    by_key = {c.key: c for c in columns}
+    found = Preview(kind)
+    table = _cells(data, filename)
+    if not table:
+        found.errors.append(RowError(1, "", "文件为空", "the file is empty"))
+        return found
+    keys = [_header_key(cell, columns) for cell in table[0]]
+    for column in columns:
+        if column.required and column.key not in keys:
+            found.errors.append(RowError(1, column.header, "缺少此列", "column missing"))
+    if found.errors:
+        return found
+    body = table[1:]
+    if len(body) > MAX_ROWS:
+        found.errors.append(RowError(1, "", f"行数超过 {MAX_ROWS}", f"more than {MAX_ROWS} rows"))
+        return found
+    for number, cells in enumerate(body, start=2):
+        if all(c is None or str(c).strip() == "" for c in cells):
+            continue
+        values = {}
+        for key, cell in zip(keys, cells, strict=False):
+            if key is None:
+                continue
+            try:
+                values[key] = _parse(cell, by_key[key])
+            except ValueError as error:
+                zh, en = error.args
+                found.errors.append(RowError(number, by_key[key].header, zh, en))
+        for column in columns:
+            if column.key not in values and column.required:
+                found.errors.append(RowError(number, column.header, "必填", "required"))
+            values.setdefault(column.key, None)
+        found.rows.append((number, values))
+    return found
+
+
+# -- checking against the database ------------------------------------------------
+
+class _Lookup:
+    def __init__(self, session):
+        self.areas = {a.code: a for a in session.scalars(select(Area))}
+        self.depots = {d.code: d for d in session.scalars(select(Depot))}
+        self.items = {i.code: i for i in session.scalars(select(Item))}
+
+
+#: the columns that make a row the same thing as another row of the file
+ROW_KEYS = {
+    "areas": ("code",), "depots": ("code",), "items": ("code",),
+    "agreements": ("number",), "capacity": ("enterprise", "item"),
+    "norms": ("item", "season"), "travel_times": ("depot", "area"),
+    "opening_stock": ("depot", "item", "lot_code", "manufactured_on", "expires_on", "quantity"),
+}
+
+
+def _key(kind: str, values: dict) -> tuple:
+    return tuple(values[k] for k in ROW_KEYS[kind])
+
+
+def opening_key(values: dict) -> str:
+    """The idempotency key of an opening-stock row: the same row always gets the same key."""
+    raw = "|".join(str(values.get(k) or "") for k in
+                   ("depot", "item", "lot_code", "manufactured_on", "expires_on", "quantity"))
+    return "opening:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _check(session, found: Preview) -> None:
+    """Add the errors only the database can tell, and what each good row will do."""
+    look = _Lookup(session)
+    columns = {c.key: c for c in kind_columns(found.kind)}
+    seen: dict[tuple, int] = {}
+    bad_rows = {e.row for e in found.errors}
+
+    def error(row, key, zh, en):
+        found.errors.append(RowError(row, columns[key].header if key in columns else key, zh, en))
+
+    for row, values in found.rows:
+        key = _key(found.kind, values)
+        # A row with a cell that did not parse is checked further, but not for repeats.
+        if row not in bad_rows:
+            if key in seen:
+                error(row, next(iter(columns)), f"与第 {seen[key]} 行重复",
+                      f"repeats row {seen[key]}")
+                continue
+            seen[key] = row
+        for field_key, table, zh in (("depot", look.depots, "储备库"), ("item", look.items, "物资"),
+                                     ("area", look.areas, "区划")):
+            if field_key in values and values[field_key] is not None and \
+                    values[field_key] not in table and not (
+                        found.kind == "depots" and field_key == "area"
+                        and values[field_key] in _file_codes(found, "code")):
+                error(row, field_key, f"未知的{zh}编号 {values[field_key]}",
+                      f"unknown {field_key} {values[field_key]}")
+        if found.kind == "areas" and values["parent"] and values["parent"] not in look.areas \
+                and values["parent"] not in _file_codes(found, "code"):
+            error(row, "parent", f"未知的上级区划 {values['parent']}",
+                  f"unknown parent area {values['parent']}")
+        for number_key in ("quantity", "committed_quantity", "max_quantity", "per_person",
+                           "rate_per_hour", "hours", "response_hours", "ramp_hours",
+                           "capacity_m3", "handling_hours", "unit_price", "unit_cost"):
+            value = values.get(number_key)
+            strict = number_key in ("quantity", "committed_quantity", "max_quantity",
+                                    "per_person", "rate_per_hour")
+            if value is not None and (value <= 0 if strict else value < 0):
+                error(row, number_key, "须为正数" if strict else "不能为负",
+                      "must be positive" if strict else "cannot be negative")
+        if values.get("valid_from") and values.get("valid_until") and \
+                values["valid_until"] < values["valid_from"]:
+            error(row, "valid_until", "有效期止早于起", "ends before it starts")
+        if values.get("manufactured_on") and values.get("expires_on") and \
+                values["expires_on"] < values["manufactured_on"]:
+            error(row, "expires_on", "有效期早于生产日期", "expires before it was made")
+    bad_rows = {e.row for e in found.errors}
+    found.actions = [(row, _action(session, look, found.kind, values))
+                     for row, values in found.rows if row not in bad_rows]
+
+
+def _file_codes(found: Preview, key: str) -> set:
+    return {values.get(key) for _row, values in found.rows}
+
+
+def _action(session, look: _Lookup, kind: str, values: dict) -> str:
+    if kind in ("areas", "depots", "items"):
+        table = {"areas": look.areas, "depots": look.depots, "items": look.items}[kind]
+        return "update" if values["code"] in table else "create"
+    if kind == "opening_stock":
+        done = session.scalar(select(Movement.id).where(
+            Movement.idempotency_key == stock.movement_key(opening_key(values), 1)))
+        return "already imported" if done else "create"
+    if kind == "agreements":
+        return "update" if session.scalar(select(Agreement.id).where(
+            Agreement.number == values["number"])) else "create"
+    if kind == "capacity":
+        item = look.items[values["item"]]
+        return "update" if session.scalar(select(CapacityReserve.id).where(
+            CapacityReserve.enterprise == values["enterprise"],
+            CapacityReserve.item_id == item.id)) else "create"
+    return "update"  # norms and travel times are set, whether new or not
+
+
+def preview(session, kind: str, data: bytes, filename: str) -> Preview:
+    """Read and check a file; write nothing."""
+    found = read_rows(kind, data, filename)
+    if not found.errors or found.rows:
+        _check(session, found)
+    found.errors.sort(key=lambda e: (e.row, e.column))
+    return found
+
+
+# -- writing -----------------------------------------------------------------
+
+def commit(session, actor, kind: str, data: bytes, filename: str) -> Preview:
+    """Write every row of a file without errors, in one transaction.
+
+    :raise ImportRejected: when any row has an error; nothing is written.
+    """
+    # Opening stock is received into depots, which only an admin (or the depot's keeper) may do.
+    ensure_role(actor, *(("admin",) if kind == "opening_stock" else IMPORTERS))
+    with unit_of_work(session):
+        found = preview(session, kind, data, filename)
+        if not found.ok:
+            raise ImportRejected(found)
+        look = _Lookup(session)
+        actions = dict(found.actions)
+        for row, values in found.rows:
+            if actions[row] in ("already imported", "unchanged"):
+                continue
+            _apply(session, actor, look, kind, values, row)
+    return found
+
+
+def _apply(session, actor, look: _Lookup, kind: str, values: dict, row: int) -> None:
+    if kind == "areas":
+        area = look.areas.get(values["code"]) or Area(code=values["code"])
+        parent = look.areas.get(values["parent"]) if values["parent"] else None
+        area.name, area.level, area.parent = values["name"], values["level"], parent
+        area.latitude, area.longitude = values["latitude"], values["longitude"]
+        session.add(area)
+        session.flush()
+        look.areas[area.code] = area
+    elif kind == "depots":
+        depot = look.depots.get(values["code"]) or Depot(code=values["code"], active=True)
+        depot.area = look.areas[values["area"]]
+        for key in ("name", "kind", "capacity_m3", "latitude", "longitude", "address",
+                    "keeper_name", "keeper_phone"):
+            setattr(depot, key, values[key])
+        if values["handling_hours"] is not None:
+            depot.handling_hours = values["handling_hours"]
+        session.add(depot)
+        session.flush()
+        look.depots[depot.code] = depot
+    elif kind == "items":
+        item = look.items.get(values["code"]) or Item(code=values["code"], active=True)
+        for key in ("name_zh", "name_en", "category", "unit", "shelf_life_days",
+                    "unit_volume_m3", "unit_weight_kg"):
+            setattr(item, key, values[key])
+        session.add(item)
+        session.flush()
+        look.items[item.code] = item
+    elif kind == "opening_stock":
+        stock.receive(session, actor, depot=values["depot"], item=values["item"],
+                      quantity=values["quantity"], lot_code=values["lot_code"],
+                      manufactured_on=values["manufactured_on"],
+                      expires_on=values["expires_on"], unit_cost=values["unit_cost"],
+                      source="opening", reference=OPENING, reason=f"期初导入第 {row} 行",
+                      key=opening_key(values))
+    elif kind == "agreements":
+        existing = session.scalar(select(Agreement).where(Agreement.number == values["number"]))
+        if existing is None:
+            reserves.create_agreement(session, actor, **{k: v for k, v in values.items()})
+        else:
+            existing.item_id = look.items[values["item"]].id
+            for key in ("supplier", "committed_quantity", "response_hours", "response_to",
+                        "unit_price", "valid_from", "valid_until", "contact_name",
+                        "contact_phone"):
+                setattr(existing, key, values[key])
+    elif kind == "capacity":
+        item = look.items[values["item"]]
+        existing = session.scalar(select(CapacityReserve).where(
+            CapacityReserve.enterprise == values["enterprise"],
+            CapacityReserve.item_id == item.id))
+        if existing is None:
+            reserves.create_capacity(session, actor, **values)
+        else:
+            existing.area_id = look.areas[values["area"]].id
+            for key in ("rate_per_hour", "ramp_hours", "max_quantity", "valid_from",
+                        "valid_until", "unit_price"):
+                setattr(existing, key, values[key])
+    elif kind == "norms":
+        reserves.load_norms(session, [reserves.NormRow(
+            values["item"], values["per_person"], values["duration_hours"], values["season"],
+            values["basis"] or "", values["source"] or "")])
+    elif kind == "travel_times":
+        reserves.set_travel_time(session, actor, depot=values["depot"], area=values["area"],
+                                 hours=float(values["hours"]), source="import")
