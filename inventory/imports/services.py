@@ -22,6 +22,7 @@ from inventory.auth.permissions import ensure_role
 from inventory.catalogue.models import Item
 from inventory.errors import InvalidInput, NotFound
 from inventory.geo.models import Area, Depot
+from inventory.i18n import N_
 from inventory.imports.columns import KINDS, Column
 from inventory.reserves import services as reserves
 from inventory.reserves.models import Agreement, CapacityReserve
@@ -31,6 +32,9 @@ from inventory.uow import unit_of_work
 
 #: who may import
 IMPORTERS = ("admin", "bureau")
+#: what a row will do, for the pages
+ACTION_LABELS = {"create": N_("新增"), "update": N_("更新"), "already imported": N_("已导入过"),
+                 "unchanged": N_("无变化")}
 OPENING = "期初"
 MAX_ROWS = 50_000
 

@@ -50,6 +50,7 @@ def load_user(user_id: str):
 
 
 def init_app(app) -> None:
+    from inventory.imports.views import bp as imports_bp
     from inventory.labels.views import bp as labels_bp
     from inventory.reserves.views import bp as readiness_bp
     from inventory.scan.views import bp as scan_bp
@@ -62,6 +63,7 @@ def init_app(app) -> None:
     app.register_blueprint(scan_bp)
     app.register_blueprint(stocktakes_bp)
     app.register_blueprint(readiness_bp)
+    app.register_blueprint(imports_bp)
     app.jinja_env.globals.update(
         LEVEL_LABELS=LEVEL_LABELS, DEPOT_KIND_LABELS=DEPOT_KIND_LABELS, KIND_LABELS=KIND_LABELS,
         STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, ROLE_LABELS=ROLE_LABELS,

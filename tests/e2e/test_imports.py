@@ -144,3 +144,26 @@ def test_the_command_line_checks_then_imports(app, world, tmp_path):
     bad.write_bytes(csv_bytes([OPENING[0], ["XZ-99", "FW-WATER-5L", 1, "", "", "", ""]]))
     refused = runner.invoke(args=["import-data", "opening_stock", str(bad)])
     assert refused.exit_code == 2 and "XZ-99" in refused.output and ledger_rows() == 3
+
+
+def test_the_import_pages_preview_then_import_and_show_errors(client, world):
+    client.post("/login", data={"username": "admin", "password": "correct horse battery"})
+    assert "期初库存" in client.get("/imports/").get_data(as_text=True)
+    page = client.post("/imports/opening_stock/preview", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(xlsx(OPENING)), "o.xlsx")})
+    text = page.get_data(as_text=True)
+    assert "确认导入" in text and ledger_rows() == 0
+    token = text.split('name="token" value="')[1].split('"')[0]
+    done = client.post("/imports/opening_stock/commit", data={"token": token},
+                       follow_redirects=True)
+    assert "已导入 3 行" in done.get_data(as_text=True) and ledger_rows() == 3
+    bad = client.post("/imports/opening_stock/preview", content_type="multipart/form-data",
+                      data={"file": (io.BytesIO(xlsx(OPENING + [["XZ-99", "X", 1]])), "b.xlsx")})
+    text = bad.get_data(as_text=True)
+    assert "确认导入" not in text and "未知的储备库编号 XZ-99" in text
+    assert client.post("/imports/opening_stock/commit", data={"token": "../etc"}).status_code == 400
+
+
+def test_keepers_do_not_see_the_import_pages(client, world):
+    client.post("/login", data={"username": "keeper", "password": "correct horse battery"})
+    assert client.get("/imports/").status_code == 403
