@@ -109,12 +109,27 @@ class Targets(MethodView):
         return services.create_target(db.session, g.user, **data)
 
 
+class NormInputSchema(Strict):
+    item = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    per_person = fields.Float(required=True, validate=validate.Range(min=0.0001, max=1000))
+    season = fields.String(load_default="all", validate=validate.OneOf(SEASONS))
+    duration_hours = fields.Integer(load_default=72, validate=validate.Range(min=1, max=8760))
+    basis = fields.String(load_default="", validate=validate.Length(max=500))
+    source = fields.String(load_default="", validate=validate.Length(max=500))
+
+
 @blp.route("/norms")
 class Norms(MethodView):
     @blp.response(200, NormSchema(many=True))
     def get(self):
         """The per-person norms (人均标准) that turn people into item quantities"""
         return db.session.scalars(select(Norm).order_by(Norm.season, Norm.item_id)).all()
+
+    @blp.arguments(NormInputSchema())
+    @blp.response(200, NormSchema)
+    def put(self, data):
+        """Set an item's norm for a season (bureau, admin)"""
+        return services.set_norm(db.session, g.user, **data)
 
 
 def _assessment(target_id: int) -> dict:

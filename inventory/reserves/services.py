@@ -89,6 +89,23 @@ def load_norms(session, rows: list[NormRow] | None = None) -> int:
     return written
 
 
+def set_norm(session, actor, *, item: str, per_person: float, season: str = "all",
+             duration_hours: int = 72, basis: str = "", source: str = "") -> Norm:
+    """Set the norm of an item for a season (the bureau edits the seeded norms)."""
+    ensure_role(actor, *MANAGERS)
+    if per_person <= 0:
+        raise InvalidInput("人均数量须为正数。", "The quantity per person must be positive.",
+                           {"per_person": ["> 0"]})
+    with unit_of_work(session):
+        load_norms(session, [NormRow(item, Decimal(str(per_person)), duration_hours, season,
+                                     basis, source)])
+        norm = session.scalar(select(Norm).join(Item).where(Item.code == item,
+                                                            Norm.season == season))
+        audit.record(session, actor, "norm.set", "norm", norm.id, item=item, season=season,
+                     per_person=str(per_person))
+    return norm
+
+
 def norms_for(session, season: str) -> list[Norm]:
     """The norms that apply in a season: the all-year ones plus that season's."""
     seasons = ("all",) if season == "all" else ("all", season)

@@ -162,3 +162,17 @@ def test_calling_off_more_than_an_agreement_holds_is_refused(app, world, county)
         services.call_off(db.session, world.users["admin"], agreement_id=water.id,
                           quantity=201, depot="XZ-01")
     assert services.remaining_by_agreement(db.session)[water.id] == 200
+
+
+def test_the_bureau_edits_a_norm_and_the_requirement_follows(client, world, county):
+    body = {"item": "FW-WATER-5L", "per_person": 2.4, "basis": "4 L a day"}
+    assert client.put("/api/v1/norms", json=body,
+                      headers=world.headers("keeper")).status_code == 403
+    response = client.put("/api/v1/norms", json=body, headers=world.headers("bureau"))
+    assert response.status_code == 200 and response.json["per_person"] == 2.4
+    items = client.get(f"/api/v1/adequacy?target={county}",
+                       headers=world.headers("bureau")).json["items"]
+    assert {i["item"]: i["required"] for i in items}["FW-WATER-5L"] == 240
+    bad = client.put("/api/v1/norms", json=body | {"item": "NO-SUCH"},
+                     headers=world.headers("bureau"))
+    assert bad.status_code == 404
