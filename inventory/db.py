@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, scoped_session
 from sqlalchemy.types import TypeDecorator
 
@@ -51,6 +52,48 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class DriverStatement:
+    """A Core statement run straight on the psycopg connection, for the hottest paths.
+
+    Every stock movement runs the same few statements. SQLAlchemy's execution layer costs
+    about 50 microseconds of CPU per statement over the driver's own cursor, a tenth of a
+    movement's work in the server, so on PostgreSQL those statements are compiled once to
+    SQL text and handed to psycopg, which prepares them on the server after a few uses.
+    Values go in as they are: the statement's columns must need no bind processing (UTC
+    timestamps are given aware; psycopg stores them as they are).
+    """
+
+    def __init__(self, statement):
+        self.statement = statement
+        self._sql: str | None = None
+
+    def sql(self, dialect) -> str:
+        if self._sql is None:
+            self._sql = str(self.statement.compile(dialect=dialect))
+        return self._sql
+
+    def execute(self, connection, params: dict):
+        """Run on a SQLAlchemy connection to PostgreSQL; return the psycopg cursor.
+
+        Driver errors come out as SQLAlchemy's (IntegrityError, OperationalError, …), as
+        they would from ``connection.execute``, and a lost server connection is
+        invalidated so that the pool does not hand it out again.
+        """
+        dialect = connection.dialect
+        sql = self.sql(dialect)
+        dbapi_connection = connection.connection.dbapi_connection
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(sql, params)
+        except dialect.loaded_dbapi.Error as error:
+            lost = dialect.is_disconnect(error, dbapi_connection, cursor)
+            if lost:
+                connection.invalidate(error)
+            raise DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error,
+                                      connection_invalidated=lost, dialect=dialect) from error
+        return cursor
 
 
 def utcnow() -> datetime:

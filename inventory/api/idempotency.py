@@ -17,12 +17,13 @@ from flask import current_app, g, request
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from inventory.db import db, utcnow
+from inventory.db import DriverStatement, db, utcnow
 from inventory.errors import DomainError, IdempotencyKeyReused, InvalidInput
 from inventory.stock.models import IdempotencyRecord
 from inventory.uow import unit_of_work
 
 _INSERT_RECORD = insert(IdempotencyRecord.__table__)
+_INSERT_RECORD_DRIVER = DriverStatement(_INSERT_RECORD)
 
 HEADER = "Idempotency-Key"
 #: where the key of the current request is kept (per request, unlike ``g``)
@@ -75,10 +76,14 @@ def idempotent(view):
                 request.environ[ENVIRON_KEY] = key
                 response = current_app.make_response(view(*args, **kwargs))
                 # Written with the answer, in the request's own transaction: one INSERT.
-                session.connection().execute(_INSERT_RECORD, {
-                    "key": key, "user_id": g.user.id, "fingerprint": fingerprint,
-                    "status_code": response.status_code,
-                    "response": response.get_data(as_text=True), "created_at": utcnow()})
+                record = {"key": key, "user_id": g.user.id, "fingerprint": fingerprint,
+                          "status_code": response.status_code,
+                          "response": response.get_data(as_text=True), "created_at": utcnow()}
+                connection = session.connection()
+                if connection.dialect.name == "postgresql":
+                    _INSERT_RECORD_DRIVER.execute(connection, record)
+                else:
+                    connection.execute(_INSERT_RECORD, record)
                 return response
         except (IntegrityError, DomainError):
             # A key seen before is found only when this attempt fails: at its own record or

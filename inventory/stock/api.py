@@ -1,6 +1,6 @@
 """Stock endpoints: lots, receipts, issues, adjustments, write-offs, reversals, balances, ledger."""
 
-from flask import g
+from flask import g, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -29,9 +29,17 @@ from inventory.stock.schemas import (
     ReversalSchema,
     SealSchema,
     WriteOffSchema,
+    movement_document,
 )
 
 blp = Blueprint("stock_api", __name__, description="Lots and the stock ledger 批次与台账")
+
+
+def movements_response(movements, status: int = 201):
+    """The MovementsSchema answer of a stock request (see ``movement_document``)."""
+    response = jsonify({"movements": [movement_document(m) for m in movements]})
+    response.status_code = status
+    return response
 
 
 @blp.route("/lots")
@@ -96,7 +104,7 @@ class Issues(MethodView):
     @blp.response(201, MovementsSchema)
     def post(self, data):
         """Issue goods (出库) from a lot, or by item first-expiry-first-out"""
-        return {"movements": services.issue(db.session(), g.user, key=request_key(), **data)}
+        return movements_response(services.issue(db.session(), g.user, key=request_key(), **data))
 
 
 @blp.route("/adjustments")
@@ -106,7 +114,8 @@ class Adjustments(MethodView):
     @blp.response(201, MovementsSchema)
     def post(self, data):
         """Set a lot to the quantity counted (盘点调整); no row when the count agrees"""
-        return {"movements": services.adjust(db.session, g.user, key=request_key(), **data)}
+        return movements_response(
+            services.adjust(db.session, g.user, key=request_key(), **data))
 
 
 @blp.route("/write-offs")
@@ -116,7 +125,8 @@ class WriteOffs(MethodView):
     @blp.response(201, MovementsSchema)
     def post(self, data):
         """Write off damaged or expired stock (报废), with a reason"""
-        return {"movements": services.write_off(db.session, g.user, key=request_key(), **data)}
+        return movements_response(
+            services.write_off(db.session, g.user, key=request_key(), **data))
 
 
 @blp.route("/reversals")
@@ -126,7 +136,8 @@ class Reversals(MethodView):
     @blp.response(201, MovementsSchema)
     def post(self, data):
         """Cancel a ledger row by a reversal (冲正) that names it, with a reason"""
-        return {"movements": services.reverse(db.session, g.user, key=request_key(), **data)}
+        return movements_response(
+            services.reverse(db.session, g.user, key=request_key(), **data))
 
 
 @blp.route("/balances")

@@ -54,6 +54,40 @@ class MovementSchema(Schema):
     hash = fields.String()
 
 
+def movement_document(movement) -> dict:
+    """Return ``MovementSchema().dump(movement)``, built directly.
+
+    Every stock request answers with its ledger rows, and marshmallow's field-by-field
+    dump costs about a tenth of such a request's work in the server. The schema stays the
+    declaration (OpenAPI) and a unit test holds the two to the same output.
+    """
+    lot = movement.lot
+    return {
+        "id": movement.id,
+        "kind": movement.kind,
+        "lot": movement.lot_id,
+        "lot_code": lot.code,
+        "depot": lot.depot.code,
+        "item": lot.item.code,
+        "quantity": movement.quantity,
+        "balance_after": movement.balance_after,
+        "occurred_at": _iso(movement.occurred_at),
+        "recorded_at": _iso(movement.recorded_at),
+        "actor": movement.actor.username,
+        "reason": movement.reason,
+        "recipient": movement.recipient,
+        "reference": movement.reference,
+        "transfer": movement.transfer_id,
+        "reverses": movement.reverses_id,
+        "seq": movement.seq,
+        "hash": movement.hash,
+    }
+
+
+def _iso(value):
+    return None if value is None else value.isoformat()
+
+
 class MovementsSchema(Schema):
     movements = fields.List(fields.Nested(MovementSchema))
 

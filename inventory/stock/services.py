@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from inventory import audit, clock
 from inventory.auth.permissions import ensure_can_move_stock
 from inventory.catalogue.models import Item
-from inventory.db import utcnow
+from inventory.db import DriverStatement, utcnow
 from inventory.errors import InsufficientStock, InvalidInput, NotFound, StateConflict
 from inventory.geo.models import Bin, Depot
 from inventory.stock import domain
@@ -86,6 +86,7 @@ _LOCK_LOT = (
     .where(Lot.id == bindparam("lot"))
     .with_for_update(of=Lot.__table__)
 )
+_LOCK_LOT_DRIVER = DriverStatement(_LOCK_LOT)
 
 
 def lock_lot(session, lot_id: int) -> domain.LockedLot:
@@ -96,16 +97,21 @@ def lock_lot(session, lot_id: int) -> domain.LockedLot:
 
     :raise NotFound: when no lot has the id.
     """
-    row = session.connection().execute(_LOCK_LOT, {"lot": lot_id}).one_or_none()
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        row = _LOCK_LOT_DRIVER.execute(connection, {"lot": lot_id}).fetchone()
+    else:
+        row = connection.execute(_LOCK_LOT, {"lot": lot_id}).one_or_none()
     if row is None:
         raise NotFound(f"没有编号为 {lot_id} 的批次。", f"No lot with id {lot_id}.",
                        {"lot": ["unknown lot"]})
+    (id_, code, depot_id, item_id, quantity, seq, head_hash, status, expires_on,
+     depot_code, depot_name, item_code, item_name) = row
     return domain.LockedLot(
-        id=row.id, code=row.code, depot_id=row.depot_id, item_id=row.item_id,
-        quantity=row.quantity, seq=row.seq, head_hash=row.head_hash, status=row.status,
-        expires_on=row.expires_on,
-        depot=domain.DepotRef(row.depot_id, row.depot_code, row.depot_name),
-        item=domain.ItemRef(row.item_id, row.item_code, row.item_name))
+        id=id_, code=code, depot_id=depot_id, item_id=item_id, quantity=quantity, seq=seq,
+        head_hash=head_hash, status=status, expires_on=expires_on,
+        depot=domain.DepotRef(depot_id, depot_code, depot_name),
+        item=domain.ItemRef(item_id, item_code, item_name))
 
 
 def lock_lots(session, depot_id: int, item_id: int) -> list[Lot]:
@@ -207,9 +213,9 @@ def append_movement(
     connection = session.connection()
     lot_values = {"lot": lot.id, "balance": balance, "new_seq": row["seq"], "head": row["hash"]}
     if connection.dialect.name == "postgresql":
-        movement_id = connection.execute(
-            _WRITE_MOVEMENT, {f"m_{name}": value for name, value in row.items()} | lot_values
-        ).scalar_one()
+        movement_id = _WRITE_MOVEMENT_DRIVER.execute(
+            connection, {f"m_{name}": value for name, value in row.items()} | lot_values
+        ).fetchone()[0]
     else:
         movement_id = connection.execute(_INSERT_MOVEMENT, row).scalar_one()
         connection.execute(_UPDATE_LOT, lot_values)
@@ -240,6 +246,7 @@ _WRITTEN = (
 _WRITE_MOVEMENT = (
     _UPDATE_LOT.add_cte(_WRITTEN).returning(select(_WRITTEN.c.id).scalar_subquery())
 )
+_WRITE_MOVEMENT_DRIVER = DriverStatement(_WRITE_MOVEMENT)
 
 
 def new_lot(session, *, depot: Depot, item: Item, code: str, received_on, source: str,
