@@ -529,6 +529,12 @@ def _build_readiness(demo: _Demo) -> None:
                            area=county, people=1200, deadline_hours=6)
     reserves.create_target(session, bureau, name=f"{TOWNSHIPS[0][1]}冬季安置 300 人", area=town,
                            people=300, deadline_hours=10, season="winter")
+    reserves.create_minimum(session, bureau, level="township", people=20,
+                            note="每个乡镇储备点保障 20 人（尚无一处配齐）")
+    reserves.create_minimum(session, bureau, level="township", item="SH-TENT-12", quantity=6,
+                            note="每个乡镇储备点常备帐篷")
+    reserves.create_minimum(session, bureau, level="county", item="SH-TENT-12", quantity=200,
+                            note="县级储备库常备帐篷")
     year = (today - timedelta(days=180), today + timedelta(days=185))
     water = reserves.create_agreement(
         session, bureau, number=f"XY-{today.year}-001", supplier="宁夏某饮用水有限公司",

@@ -189,6 +189,65 @@ def assess(people: int, deadline_hours: float, needs: list[Need], shelves: list[
     return Adequacy(people, deadline_hours, ordered)
 
 
+# -- minimum stock per tier (储备定额) ------------------------------------------
+
+@dataclass(frozen=True)
+class Requirement:
+    """How much of one item each depot of a tier must hold."""
+
+    item_id: int
+    code: str
+    name: str
+    unit: str
+    quantity: int
+    #: the norm per person, where the minimum is "supplies for N people"
+    per_person: Decimal | None = None
+
+
+@dataclass
+class DepotMinimum:
+    """One depot against a minimum: what it holds of each required item."""
+
+    depot_id: int
+    code: str
+    name: str
+    area: str
+    lines: list[tuple[Requirement, int]]
+
+    @property
+    def met(self) -> bool:
+        return all(held >= need.quantity for need, held in self.lines)
+
+    @property
+    def coverage(self) -> float:
+        """The scarcest item's held ÷ required, at most 1."""
+        return min((min(held / need.quantity, 1.0) for need, held in self.lines), default=1.0)
+
+    @property
+    def shortfalls(self) -> list[tuple[Requirement, int, int]]:
+        """(requirement, held, short) for each item below its minimum."""
+        return [(need, held, need.quantity - held) for need, held in self.lines
+                if held < need.quantity]
+
+    @property
+    def people_held(self) -> int | None:
+        """People the depot's stock fully supplies, where the minimum counts people."""
+        counts = [int(Decimal(held) / need.per_person) for need, held in self.lines
+                  if need.per_person]
+        return min(counts) if counts else None
+
+
+def check_minimum(requirements: list[Requirement], depots: list[tuple[int, str, str, str]],
+                  held: dict[tuple[int, int], int]) -> list[DepotMinimum]:
+    """Each depot (id, code, name, area name) against the requirements, given the usable
+    stock ``held[depot_id, item_id]``; depots short of the minimum first."""
+    results = [DepotMinimum(depot_id, code, name, area,
+                            [(need, held.get((depot_id, need.item_id), 0))
+                             for need in requirements])
+               for depot_id, code, name, area in depots]
+    return sorted(results, key=lambda d: (d.met, d.coverage, d.code))
+
+
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Return the great-circle distance in kilometres."""
     p1, p2 = math.radians(lat1), math.radians(lat2)

@@ -1,19 +1,17 @@
 """Targets, norms and the adequacy of the reserves: are we ready?"""
 
-import io
-
-from flask import g, send_file
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 
 from inventory.api.fields import Strict
 from inventory.db import db
+from inventory.geo.models import AREA_LEVELS
 from inventory.reserves import services
-from inventory.reserves.models import SEASONS, Norm, Target
+from inventory.reserves.models import SEASONS, Norm, StockMinimum, Target
+from inventory.xlsx import MIMETYPE, add_table, send_workbook, workbook
 
 blp = Blueprint("reserves_api", __name__, description="Targets, norms and adequacy 保障目标与储备充足度")
 
@@ -132,6 +130,86 @@ class Norms(MethodView):
         return services.set_norm(db.session, g.user, **data)
 
 
+class MinimumSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    level = fields.String(required=True, validate=validate.OneOf(AREA_LEVELS),
+                          metadata={"description": "the tier: county, township or village"})
+    people = fields.Integer(allow_none=True, load_default=None,
+                            validate=validate.Range(min=1, max=10_000_000),
+                            metadata={"description": "supplies for this many people, by the norms"})
+    season = fields.String(load_default="all", validate=validate.OneOf(SEASONS))
+    item = fields.Function(lambda m: getattr(getattr(m, "item", None), "code", None),
+                           deserialize=str,
+                           allow_none=True, load_default=None,
+                           metadata={"description": "or this item's code, with a quantity"})
+    quantity = fields.Integer(allow_none=True, load_default=None,
+                              validate=validate.Range(min=1, max=2_000_000_000))
+    note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=500))
+    active = fields.Boolean(dump_only=True)
+
+
+class ShortSchema(Schema):
+    item = fields.String()
+    name = fields.String()
+    unit = fields.String()
+    required = fields.Integer()
+    held = fields.Integer()
+    short = fields.Integer()
+
+
+class DepotMinimumSchema(Schema):
+    depot = fields.String(attribute="code")
+    name = fields.String()
+    area = fields.String()
+    met = fields.Boolean()
+    coverage = fields.Float()
+    people_held = fields.Integer(allow_none=True)
+    shortfalls = fields.Function(lambda d: [
+        {"item": need.code, "name": need.name, "unit": need.unit, "required": need.quantity,
+         "held": held, "short": short} for need, held, short in d.shortfalls])
+
+
+class MinimumComplianceSchema(Schema):
+    minimum = fields.Nested(MinimumSchema)
+    requirements = fields.Function(lambda r: [
+        {"item": need.code, "name": need.name, "unit": need.unit, "quantity": need.quantity}
+        for need in r.requirements])
+    depots_total = fields.Function(lambda r: len(r.depots))
+    depots_met = fields.Integer(attribute="met")
+    depots = fields.List(fields.Nested(DepotMinimumSchema))
+
+
+@blp.route("/minimums")
+class Minimums(MethodView):
+    @blp.response(200, MinimumSchema(many=True))
+    def get(self):
+        """The minimum stock each tier holds (储备定额): supplies for N people, or an item's quantity"""
+        return db.session.scalars(select(StockMinimum).where(StockMinimum.active.is_(True))
+                                  .order_by(StockMinimum.id)).all()
+
+    @blp.arguments(MinimumSchema())
+    @blp.response(201, MinimumSchema)
+    def post(self, data):
+        """Set a minimum for every depot of a tier (bureau, admin)"""
+        return services.create_minimum(db.session, g.user, **data)
+
+
+@blp.route("/minimums/<int(max=2147483647):minimum_id>")
+class MinimumById(MethodView):
+    @blp.response(204)
+    def delete(self, minimum_id):
+        """Stop checking a minimum; it stays on record (bureau, admin)"""
+        services.end_minimum(db.session, g.user, minimum_id)
+
+
+@blp.route("/minimums/compliance")
+class MinimumCompliance(MethodView):
+    @blp.response(200, MinimumComplianceSchema(many=True))
+    def get(self):
+        """Each depot of each tier against its minimums: met or short, and by how much"""
+        return services.minimum_compliance(db.session)
+
+
 def _assessment(target_id: int) -> dict:
     target = services.get_target(db.session, target_id)
     result = services.assess_target(db.session, target)
@@ -161,36 +239,24 @@ HEADERS = ["物资编码", "物资名称", "单位", "类别", "人均标准", "
 class AdequacyWorkbook(MethodView):
     @blp.arguments(AdequacyQuerySchema(), location="query")
     @blp.response(200, {"format": "binary", "type": "string"},
-                  content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                  content_type=MIMETYPE)
     def get(self, query):
         """The adequacy of a target as an Excel workbook (Chinese headers)"""
         found = _assessment(query["target"])
         result, target = found["_result"], found["target"]
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "储备充足度"
-        sheet.append([f"{target.name}：{target.area.name} {target.people} 人，"
-                      f"{float(target.deadline_hours):g} 小时内"])
-        sheet.append(["可完全保障人数", result.people_supplied, "限制物资",
-                      "、".join(i.need.name for i in result.limiting_items)])
-        sheet.append(HEADERS)
-        for cell in sheet[3]:
-            cell.font = Font(bold=True)
-        for item in result.items:
-            sheet.append([item.need.code, item.need.name, item.need.unit, item.need.category,
-                          float(item.need.per_person), item.required, item.physical,
-                          item.contract, item.capacity, item.available,
-                          round(item.coverage, 4), item.shortfall, item.people_supplied])
-        sources = book.create_sheet("来源明细")
-        sources.append(["物资编码", "储备方式", "编号", "名称", "数量", "到达时间（小时）"])
         modes = {"physical": "实物储备", "contract": "协议储备", "capacity": "产能储备"}
-        for item in result.items:
-            for source in item.sources:
-                sources.append([item.need.code, modes[source.source], source.code, source.name,
-                                source.quantity, source.hours])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        buffer.seek(0)
-        return send_file(buffer, mimetype="application/vnd.openxmlformats-officedocument."
-                         "spreadsheetml.sheet", as_attachment=True,
-                         download_name=f"adequacy-{target.id}.xlsx")
+        book = workbook()
+        add_table(book, "储备充足度", HEADERS, (
+            [item.need.code, item.need.name, item.need.unit, item.need.category,
+             float(item.need.per_person), item.required, item.physical, item.contract,
+             item.capacity, item.available, round(item.coverage, 4), item.shortfall,
+             item.people_supplied] for item in result.items),
+            preamble=[[f"{target.name}：{target.area.name} {target.people} 人，"
+                       f"{float(target.deadline_hours):g} 小时内"],
+                      ["可完全保障人数", result.people_supplied, "限制物资",
+                       "、".join(i.need.name for i in result.limiting_items)]])
+        add_table(book, "来源明细", ["物资编码", "储备方式", "编号", "名称", "数量",
+                                    "到达时间（小时）"], (
+            [item.need.code, modes[source.source], source.code, source.name, source.quantity,
+             source.hours] for item in result.items for source in item.sources))
+        return send_workbook(book, f"adequacy-{target.id}.xlsx")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inventory.catalogue.models import Item
 from inventory.db import UTCDateTime, db, utcnow
-from inventory.geo.models import Area, Depot
+from inventory.geo.models import AREA_LEVELS, Area, Depot
 from inventory.i18n import N_
 from inventory.stock.models import Lot
 
@@ -172,6 +172,38 @@ class Target(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
 
     area: Mapped[Area] = relationship(lazy="joined")
+
+
+class StockMinimum(db.Model):
+    """A minimum every depot of a tier holds (储备定额): supplies for N people, or an item's quantity.
+
+    E.g. "each township point holds supplies for 50 people" (turned into items by the norms)
+    or "each county warehouse holds 200 tents".
+    """
+
+    __tablename__ = "stock_minimums"
+    __table_args__ = (
+        CheckConstraint(_in("level", AREA_LEVELS), name="level"),
+        CheckConstraint(_in("season", SEASONS), name="season"),
+        CheckConstraint("(people IS NULL) <> (item_id IS NULL)", name="people_or_item"),
+        CheckConstraint("(item_id IS NULL) = (quantity IS NULL)", name="item_with_quantity"),
+        CheckConstraint("people IS NULL OR people > 0", name="people_positive"),
+        CheckConstraint("quantity IS NULL OR quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the tier: every active depot whose area has this level
+    level: Mapped[str] = mapped_column(String(10))
+    #: supplies for this many people, by the season's norms …
+    people: Mapped[int | None]
+    season: Mapped[str] = mapped_column(String(8), default="all")
+    #: … or this quantity of one item
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    quantity: Mapped[int | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    item: Mapped["Item | None"] = relationship(lazy="joined")
 
 
 class TravelTime(db.Model):

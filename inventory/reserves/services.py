@@ -15,13 +15,14 @@ from inventory.auth.permissions import ensure_role
 from inventory.catalogue.models import Item
 from inventory.db import utcnow
 from inventory.errors import InvalidInput, NotFound
-from inventory.geo.models import Area, Depot
+from inventory.geo.models import AREA_LEVELS, Area, Depot
 from inventory.reserves import adequacy
 from inventory.reserves.models import (
     Agreement,
     CallOff,
     CapacityReserve,
     Norm,
+    StockMinimum,
     Target,
     TravelTime,
 )
@@ -145,6 +146,103 @@ def create_target(session, actor, *, name: str, area: str, people: int,
         audit.record(session, actor, "target.create", "target", target.id, name=name,
                      people=people, hours=float(deadline_hours))
     return target
+
+
+# -- minimum stock per tier ------------------------------------------------
+
+def create_minimum(session, actor, *, level: str, people: int | None = None,
+                   season: str = "all", item: str | None = None, quantity: int | None = None,
+                   note: str | None = None) -> StockMinimum:
+    """Set a minimum each depot of a tier holds: supplies for ``people`` (by the norms) or
+    ``quantity`` of ``item``."""
+    ensure_role(actor, *MANAGERS)
+    if level not in AREA_LEVELS:
+        raise InvalidInput("层级须为县级、乡镇或村/社区。", "The level must be county, township "
+                           "or village.", {"level": ["county, township or village"]})
+    if (people is None) == (item is None) or (item is None) != (quantity is None):
+        raise InvalidInput("请给出保障人数，或给出物资及其数量，二者选一。",
+                           "Give either a number of people, or an item with its quantity.",
+                           {"people": ["people, or item and quantity"]})
+    if (people is not None and people <= 0) or (quantity is not None and quantity <= 0):
+        raise InvalidInput("人数和数量须为正整数。", "People and quantity must be positive.",
+                           {"people": ["> 0"], "quantity": ["> 0"]})
+    with unit_of_work(session):
+        minimum = StockMinimum(level=level, people=people, season=season,
+                               item_id=None if item is None else _item(session, item).id,
+                               quantity=quantity, note=note, active=True)
+        session.add(minimum)
+        session.flush()
+        audit.record(session, actor, "minimum.create", "stock_minimum", minimum.id,
+                     level=level, people=people, item=item, quantity=quantity)
+    return minimum
+
+
+def end_minimum(session, actor, minimum_id: int) -> StockMinimum:
+    """Stop checking a minimum (it stays on record)."""
+    ensure_role(actor, *MANAGERS)
+    with unit_of_work(session):
+        minimum = session.get(StockMinimum, minimum_id)
+        if minimum is None:
+            raise NotFound(f"没有编号为 {minimum_id} 的储备定额。",
+                           f"No stock minimum with id {minimum_id}.", {"minimum": ["unknown"]})
+        minimum.active = False
+        audit.record(session, actor, "minimum.end", "stock_minimum", minimum.id)
+    return minimum
+
+
+@dataclass
+class MinimumResult:
+    """A minimum and every depot of its tier measured against it."""
+
+    minimum: StockMinimum
+    requirements: list[adequacy.Requirement]
+    depots: list[adequacy.DepotMinimum]
+
+    @property
+    def met(self) -> int:
+        return sum(1 for depot in self.depots if depot.met)
+
+
+def requirements_of(session, minimum: StockMinimum) -> list[adequacy.Requirement]:
+    """The items and quantities a minimum asks of each depot."""
+    if minimum.item_id is not None:
+        item = minimum.item
+        return [adequacy.Requirement(item.id, item.code, item.name_zh, item.unit,
+                                     minimum.quantity)]
+    return [adequacy.Requirement(n.item_id, n.item.code, n.item.name_zh, n.item.unit,
+                                 adequacy.required_units(minimum.people, n.per_person),
+                                 n.per_person)
+            for n in norms_for(session, minimum.season)]
+
+
+def minimum_compliance(session, on: date | None = None) -> list[MinimumResult]:
+    """Every active minimum with each active depot of its tier: held against required."""
+    today = on or clock.today()
+    minimums = session.scalars(select(StockMinimum).where(StockMinimum.active.is_(True))
+                               .order_by(StockMinimum.id)).all()
+    minimums = sorted(minimums, key=lambda m: AREA_LEVELS.index(m.level))
+    if not minimums:
+        return []
+    wanted = {m: requirements_of(session, m) for m in minimums}
+    depots_by_level: dict[str, list[tuple[int, str, str, str]]] = {}
+    for depot_id, code, name, area, level in session.execute(
+            select(Depot.id, Depot.code, Depot.name, Area.name, Area.level)
+            .join(Area, Area.id == Depot.area_id)
+            .where(Depot.active.is_(True), Area.level.in_({m.level for m in minimums}))
+            .order_by(Depot.code)):
+        depots_by_level.setdefault(level, []).append((depot_id, code, name, area))
+    item_ids = {need.item_id for needs in wanted.values() for need in needs}
+    held = {(depot_id, item_id): int(quantity) for depot_id, item_id, quantity in session.execute(
+        select(Lot.depot_id, Lot.item_id, func.sum(Lot.quantity))
+        .join(Depot, Depot.id == Lot.depot_id).join(Area, Area.id == Depot.area_id)
+        .where(Lot.item_id.in_(item_ids), Lot.status == "available", Lot.quantity > 0,
+               or_(Lot.expires_on.is_(None), Lot.expires_on >= today),
+               Area.level.in_(depots_by_level))
+        .group_by(Lot.depot_id, Lot.item_id))}
+    return [MinimumResult(m, wanted[m],
+                          adequacy.check_minimum(wanted[m], depots_by_level.get(m.level, []),
+                                                 held))
+            for m in minimums]
 
 
 def set_travel_time(session, actor, *, depot: str, area: str, hours: float,

@@ -1,20 +1,20 @@
 """The bureau's readiness dashboard: targets at a glance, then items, depots, lots, ledger."""
 
-import io
 from collections import defaultdict
 from datetime import timedelta
 
-from flask import Blueprint, render_template, send_file
+from flask import Blueprint, render_template
 from flask_login import login_required
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from inventory import clock
 from inventory.catalogue.models import Item
 from inventory.db import db
+from inventory.geo.models import LEVEL_LABELS
 from inventory.reserves import services
 from inventory.reserves.models import Target
 from inventory.stock.models import Lot
+from inventory.xlsx import add_table, send_workbook, workbook
 
 bp = Blueprint("readiness", __name__, url_prefix="/readiness")
 
@@ -30,9 +30,7 @@ def coverage_class(ratio: float) -> str:
 @login_required
 def index():
     """Every target by tier with its coverage and limiting items; what needs attention."""
-    targets = db.session.scalars(select(Target).where(Target.active.is_(True))).all()
-    rows = sorted(((t, services.assess_target(db.session, t)) for t in targets),
-                  key=lambda row: (LEVEL_ORDER[row[0].area.level], row[0].area.code, row[0].id))
+    rows = _targets_by_tier()
     categories: dict[str, list[float]] = defaultdict(list)
     for _target, result in rows:
         for item in result.items:
@@ -40,6 +38,7 @@ def index():
     by_category = sorted((name, sum(v) / len(v)) for name, v in categories.items())
     return render_template("readiness.html", rows=rows, by_category=by_category,
                            expiring=expiring_by_month(), flags=services.flags(db.session),
+                           minimums=services.minimum_compliance(db.session),
                            coverage_class=coverage_class)
 
 
@@ -65,19 +64,78 @@ def stock():
 @login_required
 def stock_workbook():
     """The same table as an Excel workbook with Chinese headers."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "储备总览"
-    sheet.append(["物资编码", "物资名称", "类别", "单位", "在库数量", "可用数量",
-                  "协议储备（不在库）", "产能储备（不在库）"])
-    for line in services.reserves_by_item(db.session):
-        sheet.append([line.item.code, line.item.name_zh, line.item.category, line.item.unit,
-                      line.on_shelf, line.usable, line.contract, line.capacity])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    return send_file(buffer, as_attachment=True, download_name="reserves.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    book = workbook()
+    add_table(book, "储备总览", ["物资编码", "物资名称", "类别", "单位", "在库数量", "可用数量",
+                               "协议储备（不在库）", "产能储备（不在库）"], (
+        [line.item.code, line.item.name_zh, line.item.category, line.item.unit, line.on_shelf,
+         line.usable, line.contract, line.capacity]
+        for line in services.reserves_by_item(db.session)))
+    return send_workbook(book, "reserves.xlsx")
+
+
+def _targets_by_tier():
+    targets = db.session.scalars(select(Target).where(Target.active.is_(True))).all()
+    return sorted(((t, services.assess_target(db.session, t)) for t in targets),
+                  key=lambda row: (LEVEL_ORDER[row[0].area.level], row[0].area.code, row[0].id))
+
+
+@bp.get("/readiness.xlsx")
+@login_required
+def dashboard_workbook():
+    """The dashboard's tables: targets by tier, minimums by depot, and the flags."""
+    book = workbook()
+    add_table(book, "保障目标", ["层级", "目标", "行政区", "人数", "时限（小时）", "可完全保障人数",
+                              "保障率", "限制物资"], (
+        [LEVEL_LABELS[target.area.level], target.name, target.area.name, target.people,
+         float(target.deadline_hours), result.people_supplied, round(result.coverage, 4),
+         "、".join(item.need.name for item in result.limiting_items)]
+        for target, result in _targets_by_tier()))
+    _minimums_table(book)
+    found = services.flags(db.session)
+    add_table(book, "90天内到期批次", ["批次", "批号", "储备库", "物资编码", "物资名称", "数量",
+                                  "到期日"], (
+        [lot["lot"], lot["code"], lot["depot"], lot["item"], lot["item_name"], lot["quantity"],
+         lot["expires_on"]] for lot in found.expiring_90))
+    add_table(book, "协议提醒", ["协议编号", "供应商", "有效期至", "剩余数量", "提醒"], [
+        *([a["number"], a["supplier"], a["valid_until"], a["remaining"], "即将到期或已过期"]
+          for a in found.agreements_expiring),
+        *([a["number"], a["supplier"], None, a["remaining"], "已调用完毕"]
+          for a in found.agreements_exhausted)])
+    add_table(book, "储备库提醒", ["储备库", "名称", "提醒", "库容（m³）", "在库体积（m³）"], [
+        *([d["depot"], d["name"], "超出库容", d["capacity_m3"], d["held_m3"]]
+          for d in found.depots_over_capacity),
+        *([d["depot"], d["name"], "近6个月未盘点", None, None]
+          for d in found.depots_without_stocktake)])
+    return send_workbook(book, "readiness.xlsx")
+
+
+def minimum_label(minimum) -> str:
+    """A minimum in words for the workbook, e.g. 每处保障 50 人 or 每处 12平方米单帐篷 200 顶."""
+    if minimum.people is not None:
+        return f"每处保障 {minimum.people} 人"
+    return f"每处 {minimum.item.name_zh} {minimum.quantity} {minimum.item.unit}"
+
+
+def _minimums_table(book):
+    rows = []
+    for result in services.minimum_compliance(db.session):
+        label = minimum_label(result.minimum)
+        for depot in result.depots:
+            for need, held in depot.lines:
+                rows.append([LEVEL_LABELS[result.minimum.level], label, depot.code, depot.name,
+                             "是" if depot.met else "否", need.code, need.name, need.quantity,
+                             held, max(need.quantity - held, 0)])
+    return add_table(book, "储备定额", ["层级", "定额", "储备库", "储备库名称", "达标", "物资编码",
+                                   "物资名称", "定额数量", "可用数量", "缺口"], rows)
+
+
+@bp.get("/minimums.xlsx")
+@login_required
+def minimums_workbook():
+    """Every depot of every tier against its minimums, item by item."""
+    book = workbook()
+    _minimums_table(book)
+    return send_workbook(book, "minimums.xlsx")
 
 
 def expiring_by_month(months: int = 12) -> list[tuple[str, int]]:

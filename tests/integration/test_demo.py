@@ -188,3 +188,15 @@ def test_the_plan_targets_are_assessed_with_all_three_reserve_modes(county):
     [called] = db.session.scalars(select(CallOff)).all()
     assert called.status == "received" and called.lot.source == "contract"
     assert called.settled_amount == 500 * 4.5
+
+
+def test_the_demo_tiers_have_minimums_that_some_depots_miss(county):
+    from inventory.reserves import services as reserves
+
+    county_tents, kit, tents = reserves.minimum_compliance(db.session)  # county first
+    assert county_tents.minimum.level == "county" and county_tents.met == 1
+    # No township point holds a full kit for 20 people (toilets, lights and hygiene kits are
+    # kept at the county), while some hold their tents: both colours on the screen.
+    assert kit.minimum.people == 20 and len(kit.depots) == 13 and kit.met == 0
+    assert {need.code for need, _held, _short in kit.depots[0].shortfalls} >= {"SH-TOILET"}
+    assert tents.minimum.item.code == "SH-TENT-12" and 0 < tents.met < len(tents.depots)

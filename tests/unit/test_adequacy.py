@@ -53,3 +53,28 @@ def test_the_scarcest_item_limits_the_people_supplied():
 def test_nothing_limits_a_target_that_is_fully_covered():
     result = assess(10, 10, [TENT], [Shelf(1, "A", "甲", 1, 3, 1.0)], [], [])
     assert result.people_supplied == 10 and result.limiting_items == []
+
+
+def test_each_depot_is_checked_against_a_minimum_short_ones_first():
+    from inventory.reserves.adequacy import Requirement, check_minimum
+
+    tents = Requirement(1, "SH-TENT-12", "帐篷", "顶", 6, Decimal("0.292"))
+    water = Requirement(2, "FW-WATER-5L", "饮用水", "桶", 36, Decimal("1.8"))
+    depots = [(10, "TS-01", "一号点", "凤城镇"), (11, "TS-02", "二号点", "凤城镇"),
+              (12, "TS-03", "三号点", "凤城镇")]
+    held = {(10, 1): 6, (10, 2): 40, (11, 1): 3, (11, 2): 50}
+    empty, short, met = check_minimum([tents, water], depots, held)
+    assert (empty.code, short.code, met.code) == ("TS-03", "TS-02", "TS-01")
+    assert (empty.met, short.met, met.met) == (False, False, True)
+    assert (empty.coverage, short.coverage, met.coverage) == (0, 0.5, 1)
+    assert short.shortfalls == [(tents, 3, 3)] and met.shortfalls == []
+    # people: ⌊3 ÷ 0.292⌋ = 10 and ⌊50 ÷ 1.8⌋ = 27 → 10; ⌊6 ÷ 0.292⌋ = 20, ⌊40 ÷ 1.8⌋ = 22 → 20
+    assert (empty.people_held, short.people_held, met.people_held) == (0, 10, 20)
+
+
+def test_an_item_minimum_counts_no_people():
+    from inventory.reserves.adequacy import Requirement, check_minimum
+
+    [depot] = check_minimum([Requirement(1, "SH-TENT-12", "帐篷", "顶", 50)],
+                            [(10, "XZ-01", "县库", "阳城县")], {(10, 1): 70})
+    assert depot.met and depot.people_held is None and depot.coverage == 1
