@@ -22,6 +22,9 @@ TRAVEL_SOURCES = ("survey", "import", "manual")
 RESPONSE_TO_LABELS = {"county": N_("送达县级储备库"), "site": N_("直送安置点")}
 AGREEMENT_STATUS_LABELS = {"active": N_("有效"), "suspended": N_("暂停"), "ended": N_("终止")}
 SEASON_LABELS = {"all": N_("全年"), "winter": N_("冬季"), "summer": N_("夏季")}
+CALL_OFF_STATUS_LABELS = {"expected": N_("待到货"), "received": N_("已到货"),
+                          "cancelled": N_("已取消")}
+TRAVEL_SOURCE_LABELS = {"survey": N_("实测"), "import": N_("导入"), "manual": N_("手工录入")}
 
 
 def _in(column: str, values) -> str:
@@ -221,3 +224,6 @@ class TravelTime(db.Model):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     hours: Mapped[Decimal] = mapped_column(Numeric(6, 2))
     source: Mapped[str] = mapped_column(String(8), default="manual")
+
+    depot: Mapped[Depot] = relationship(lazy="joined")
+    area: Mapped[Area] = relationship(lazy="joined")

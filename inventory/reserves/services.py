@@ -14,10 +14,12 @@ from inventory import audit, clock
 from inventory.auth.permissions import ensure_role
 from inventory.catalogue.models import Item
 from inventory.db import utcnow
-from inventory.errors import InvalidInput, NotFound
+from inventory.errors import InvalidInput, NotFound, StateConflict
 from inventory.geo.models import AREA_LEVELS, Area, Depot
 from inventory.reserves import adequacy
 from inventory.reserves.models import (
+    AGREEMENT_STATUSES,
+    RESPONSE_TO,
     Agreement,
     CallOff,
     CapacityReserve,
@@ -473,7 +475,13 @@ def create_agreement(session, actor, *, number: str, supplier: str, item: str,
     if valid_until < valid_from:
         raise InvalidInput("有效期止早于起。", "The agreement ends before it starts.",
                            {"valid_until": ["before valid_from"]})
+    if response_to not in RESPONSE_TO:
+        raise InvalidInput("响应时间须按送达县级储备库（county）或直送安置点（site）计。",
+                           "response_to must be county or site.", {"response_to": ["county or site"]})
     with unit_of_work(session):
+        if session.scalar(select(Agreement.id).where(Agreement.number == number)) is not None:
+            raise StateConflict(f"协议编号 {number} 已存在。", f"Agreement {number} already exists.",
+                                {"number": ["already exists"]})
         agreement = Agreement(
             number=number, supplier=supplier, item_id=_item(session, item).id,
             committed_quantity=committed_quantity, response_hours=Decimal(str(response_hours)),
@@ -484,6 +492,68 @@ def create_agreement(session, actor, *, number: str, supplier: str, item: str,
         session.flush()
         audit.record(session, actor, "agreement.create", "agreement", agreement.id, number=number)
     return agreement
+
+
+def get_agreement(session, agreement_id: int) -> Agreement:
+    """:raise NotFound: when no agreement has the id."""
+    agreement = session.get(Agreement, agreement_id)
+    if agreement is None:
+        raise NotFound(f"没有编号为 {agreement_id} 的协议。", f"No agreement {agreement_id}.",
+                       {"agreement": ["unknown agreement"]})
+    return agreement
+
+
+def set_agreement_status(session, actor, *, agreement_id: int, status: str,
+                         note: str | None = None) -> Agreement:
+    """Suspend, resume or end an agreement; only active agreements count as reserves."""
+    ensure_role(actor, *MANAGERS)
+    if status not in AGREEMENT_STATUSES:
+        raise InvalidInput("协议状态须为有效、暂停或终止。", "Status must be active, suspended or ended.",
+                           {"status": list(AGREEMENT_STATUSES)})
+    with unit_of_work(session):
+        agreement = _locked(session, Agreement, agreement_id)
+        if agreement is None:
+            raise NotFound(f"没有编号为 {agreement_id} 的协议。", f"No agreement {agreement_id}.",
+                           {"agreement": ["unknown agreement"]})
+        if agreement.status == "ended" and status != "ended":
+            raise StateConflict(f"协议 {agreement.number} 已终止，不能恢复。",
+                                f"Agreement {agreement.number} has ended; it cannot resume.")
+        before, agreement.status = agreement.status, status
+        if note:
+            agreement.note = note
+        audit.record(session, actor, "agreement.status", "agreement", agreement.id,
+                     before=before, after=status)
+    return agreement
+
+
+def get_call_off(session, call_off_id: int) -> CallOff:
+    """:raise NotFound: when no call-off has the id."""
+    row = session.get(CallOff, call_off_id)
+    if row is None:
+        raise NotFound(f"没有编号为 {call_off_id} 的调用记录。", f"No call-off {call_off_id}.",
+                       {"call_off": ["unknown call-off"]})
+    return row
+
+
+def cancel_call_off(session, actor, *, call_off_id: int, reason: str) -> CallOff:
+    """Cancel a delivery still expected; its quantity returns to the agreement."""
+    ensure_role(actor, *MANAGERS)
+    if not reason or not reason.strip():
+        raise InvalidInput("取消调用须说明原因。", "Give a reason for cancelling.",
+                           {"reason": ["required"]})
+    with unit_of_work(session):
+        row = _locked(session, CallOff, call_off_id)
+        if row is None:
+            raise NotFound(f"没有编号为 {call_off_id} 的调用记录。", f"No call-off {call_off_id}.",
+                           {"call_off": ["unknown call-off"]})
+        if row.status != "expected":
+            raise StateConflict("只能取消尚未到货的调用。",
+                                "Only a call-off still awaiting delivery can be cancelled.")
+        row.status = "cancelled"
+        row.reason = "；".join(filter(None, [row.reason, f"取消：{reason.strip()}"]))
+        audit.record(session, actor, "agreement.cancel_call_off", "agreement", row.agreement_id,
+                     call_off=row.id, reason=reason)
+    return row
 
 
 def call_off(session, actor, *, agreement_id: int, quantity: int, depot: str,
@@ -497,6 +567,13 @@ def call_off(session, actor, *, agreement_id: int, quantity: int, depot: str,
         agreement = _locked(session, Agreement, agreement_id)
         if agreement is None:
             raise NotFound(f"没有编号为 {agreement_id} 的协议。", f"No agreement {agreement_id}.")
+        if agreement.status != "active":
+            raise StateConflict(f"协议 {agreement.number} 未处于有效状态，不能调用。",
+                                f"Agreement {agreement.number} is not active.")
+        if not agreement.valid_from <= clock.today() <= agreement.valid_until:
+            raise StateConflict(f"协议 {agreement.number} 不在有效期内（{agreement.valid_from}"
+                                f" 至 {agreement.valid_until}）。",
+                                f"Agreement {agreement.number} is outside its validity period.")
         left = remaining_by_agreement(session).get(agreement.id, 0)
         if quantity <= 0 or quantity > left:
             raise InvalidInput(f"协议 {agreement.number} 尚余 {left}，不能调用 {quantity}。",
@@ -523,9 +600,15 @@ def receive_call_off(session, actor, *, call_off_id: int, quantity: int | None =
 
     with unit_of_work(session):
         row = _locked(session, CallOff, call_off_id)
-        if row is None or row.status != "expected":
-            raise InvalidInput("该调用不在待到货状态。", "This call-off is not awaiting delivery.")
+        if row is None:
+            raise NotFound(f"没有编号为 {call_off_id} 的调用记录。", f"No call-off {call_off_id}.",
+                           {"call_off": ["unknown call-off"]})
+        if row.status != "expected":
+            raise StateConflict("该调用不在待到货状态。", "This call-off is not awaiting delivery.")
         quantity = row.quantity if quantity is None else quantity
+        if quantity <= 0:
+            raise InvalidInput("到货数量须为正整数。", "The quantity received must be positive.",
+                               {"quantity": ["> 0"]})
         agreement = row.agreement
         lot, _ = stock.receive(session, actor, depot=row.depot.code, item=agreement.item.code,
                                quantity=quantity, lot_code=lot_code, expires_on=expires_on,

@@ -52,6 +52,13 @@ def load_user(user_id: str):
 def init_app(app) -> None:
     from inventory.imports.views import bp as imports_bp
     from inventory.labels.views import bp as labels_bp
+    from inventory.reserves.contract_views import bp as contracts_bp
+    from inventory.reserves.models import (
+        AGREEMENT_STATUS_LABELS,
+        CALL_OFF_STATUS_LABELS,
+        RESPONSE_TO_LABELS,
+        TRAVEL_SOURCE_LABELS,
+    )
     from inventory.reserves.views import bp as readiness_bp
     from inventory.scan.views import bp as scan_bp
     from inventory.stocktake.views import bp as stocktakes_bp
@@ -63,11 +70,15 @@ def init_app(app) -> None:
     app.register_blueprint(scan_bp)
     app.register_blueprint(stocktakes_bp)
     app.register_blueprint(readiness_bp)
+    app.register_blueprint(contracts_bp)
     app.register_blueprint(imports_bp)
     app.jinja_env.globals.update(
         LEVEL_LABELS=LEVEL_LABELS, DEPOT_KIND_LABELS=DEPOT_KIND_LABELS, KIND_LABELS=KIND_LABELS,
         STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, ROLE_LABELS=ROLE_LABELS,
         TRANSFER_LABELS=TRANSFER_LABELS, STOCKTAKE_LABELS=STOCKTAKE_LABELS,
+        AGREEMENT_STATUS_LABELS=AGREEMENT_STATUS_LABELS,
+        CALL_OFF_STATUS_LABELS=CALL_OFF_STATUS_LABELS, RESPONSE_TO_LABELS=RESPONSE_TO_LABELS,
+        TRAVEL_SOURCE_LABELS=TRAVEL_SOURCE_LABELS,
     )
 
 
@@ -170,8 +181,14 @@ def depot(code):
         select(Transfer).where((Transfer.from_depot_id == depot.id)
                                | (Transfer.to_depot_id == depot.id))
         .order_by(Transfer.id.desc()).limit(20)).all()
+    from inventory.reserves.models import CallOff
+
+    expected = db.session.scalars(
+        select(CallOff).where(CallOff.depot_id == depot.id, CallOff.status == "expected")
+        .order_by(CallOff.id)).all()
     return render_template("depot.html", depot=depot, lots=lots, movements=movements,
                            transfers=transfers, today=today, by_item=list(by_item.values()),
+                           expected=expected,
                            expiring=expiring, last_stocktake=last_stocktake, bins=bins,
                            shelf=shelf, can_move=can_move_stock(current_user, depot),
                            status=lambda lot: domain.effective_status(lot, today))
