@@ -31,11 +31,7 @@ def coverage_class(ratio: float) -> str:
 def index():
     """Every target by tier with its coverage and limiting items; what needs attention."""
     rows = _targets_by_tier()
-    categories: dict[str, list[float]] = defaultdict(list)
-    for _target, result in rows:
-        for item in result.items:
-            categories[item.need.category].append(min(item.coverage, 1.0))
-    by_category = sorted((name, sum(v) / len(v)) for name, v in categories.items())
+    by_category = coverage_by_category(rows)
     return render_template("readiness.html", rows=rows, by_category=by_category,
                            expiring=expiring_by_month(), flags=services.flags(db.session),
                            minimums=services.minimum_compliance(db.session),
@@ -73,6 +69,15 @@ def stock_workbook():
     return send_workbook(book, "reserves.xlsx")
 
 
+def coverage_by_category(rows) -> list[tuple[str, float]]:
+    """Mean coverage (each item at most 100%) of each category over the targets."""
+    categories: dict[str, list[float]] = defaultdict(list)
+    for _target, result in rows:
+        for item in result.items:
+            categories[item.need.category].append(min(item.coverage, 1.0))
+    return sorted((name, sum(v) / len(v)) for name, v in categories.items())
+
+
 def _targets_by_tier():
     targets = db.session.scalars(select(Target).where(Target.active.is_(True))).all()
     return sorted(((t, services.assess_target(db.session, t)) for t in targets),
@@ -84,12 +89,13 @@ def _targets_by_tier():
 def dashboard_workbook():
     """The dashboard's tables: targets by tier, minimums by depot, and the flags."""
     book = workbook()
+    rows = _targets_by_tier()
     add_table(book, "保障目标", ["层级", "目标", "行政区", "人数", "时限（小时）", "可完全保障人数",
                               "保障率", "限制物资"], (
         [LEVEL_LABELS[target.area.level], target.name, target.area.name, target.people,
          float(target.deadline_hours), result.people_supplied, round(result.coverage, 4),
          "、".join(item.need.name for item in result.limiting_items)]
-        for target, result in _targets_by_tier()))
+        for target, result in rows))
     _minimums_table(book)
     found = services.flags(db.session)
     add_table(book, "90天内到期批次", ["批次", "批号", "储备库", "物资编码", "物资名称", "数量",
@@ -106,6 +112,9 @@ def dashboard_workbook():
           for d in found.depots_over_capacity),
         *([d["depot"], d["name"], "近6个月未盘点", None, None]
           for d in found.depots_without_stocktake)])
+    add_table(book, "各类物资平均保障率", ["类别", "平均保障率"],
+              ([name, round(ratio, 4)] for name, ratio in coverage_by_category(rows)))
+    add_table(book, "未来12个月到期", ["月份", "到期数量"], expiring_by_month())
     return send_workbook(book, "readiness.xlsx")
 
 

@@ -23,6 +23,7 @@ from inventory.audit import events_for
 from inventory.auth.models import ROLE_LABELS, User
 from inventory.auth.permissions import can_move_stock
 from inventory.auth.services import authenticate
+from inventory.catalogue.models import Item
 from inventory.db import db
 from inventory.geo.models import DEPOT_KIND_LABELS, LEVEL_LABELS, Area, Bin, Depot
 from inventory.i18n import N_
@@ -156,6 +157,11 @@ def depot(code):
         shelf = db.session.scalar(select(Bin).where(Bin.depot_id == depot.id,
                                                     Bin.code == bin_code)) or abort(404)
         lots_query = lots_query.where(Lot.bin_id == shelf.id)
+    item_code = request.args.get("item")
+    only_item = None
+    if item_code:  # drilled down from a target's item
+        only_item = db.session.scalar(select(Item).where(Item.code == item_code)) or abort(404)
+        lots_query = lots_query.where(Lot.item_id == only_item.id)
     lots = db.session.scalars(lots_query.order_by(Lot.item_id, Lot.expires_on)).all()
     today = clock.today()
     by_item: dict = {}
@@ -174,9 +180,10 @@ def depot(code):
         .order_by(Stocktake.id.desc()).limit(1))
     bins = db.session.scalars(select(Bin).where(Bin.depot_id == depot.id, Bin.active)
                               .order_by(Bin.code)).all()
-    movements = db.session.scalars(
-        select(Movement).where(Movement.depot_id == depot.id)
-        .order_by(Movement.id.desc()).limit(30)).all()
+    recent = select(Movement).where(Movement.depot_id == depot.id)
+    if only_item is not None:
+        recent = recent.where(Movement.item_id == only_item.id)
+    movements = db.session.scalars(recent.order_by(Movement.id.desc()).limit(30)).all()
     transfers = db.session.scalars(
         select(Transfer).where((Transfer.from_depot_id == depot.id)
                                | (Transfer.to_depot_id == depot.id))
@@ -188,7 +195,7 @@ def depot(code):
         .order_by(CallOff.id)).all()
     return render_template("depot.html", depot=depot, lots=lots, movements=movements,
                            transfers=transfers, today=today, by_item=list(by_item.values()),
-                           expected=expected,
+                           expected=expected, only_item=only_item,
                            expiring=expiring, last_stocktake=last_stocktake, bins=bins,
                            shelf=shelf, can_move=can_move_stock(current_user, depot),
                            status=lambda lot: domain.effective_status(lot, today))

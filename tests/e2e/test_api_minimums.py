@@ -160,7 +160,10 @@ def test_the_dashboard_workbook_holds_every_table_of_the_page(client, tiers):
     response = client.get("/readiness/readiness.xlsx")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["保障目标", "储备定额", "90天内到期批次", "协议提醒", "储备库提醒"]
+    assert book.sheetnames == ["保障目标", "储备定额", "90天内到期批次", "协议提醒", "储备库提醒",
+                               "各类物资平均保障率", "未来12个月到期"]
+    months = list(book["未来12个月到期"].iter_rows(min_row=2, values_only=True))
+    assert len(months) == 12 and sum(n for _month, n in months) == 40 + 50  # the water lots
     assert [row[0] for row in book["储备定额"].iter_rows(min_row=2, values_only=True)] == \
         ["乡镇"] * 4
     uncounted = {row[0] for row in book["储备库提醒"].iter_rows(min_row=2, values_only=True)}

@@ -21,7 +21,8 @@ def test_the_dashboard_shows_each_target_with_its_coverage_and_limit(client, wor
 def test_a_target_page_lists_items_with_their_sources_and_links_to_depots(client, world, county):  # noqa: F811
     log_in(client)
     page = client.get(f"/readiness/targets/{county}").get_data(as_text=True)
-    assert 'href="/depots/XZ-01"' in page and "XY-T" in page and "凤城桶装水厂" in page
+    assert 'href="/depots/XZ-01?item=SH-TENT-12"' in page and "XY-T" in page
+    assert "凤城桶装水厂" in page
     assert f"/api/v1/adequacy.xlsx?target={county}" in page
     assert client.get(f"/api/v1/adequacy.xlsx?target={county}").status_code == 200
 
@@ -51,3 +52,14 @@ def test_the_reserves_overview_shows_contract_and_capacity_beside_the_shelf(clie
     assert rows["SH-TENT-12"][4:8] == (232, 225, 4, 0)
     # water: 150 held, 200 left on the agreement, 60 from the plant
     assert rows["FW-WATER-5L"][4:8] == (150, 150, 200, 60)
+
+
+def test_the_drill_down_goes_from_a_target_item_to_its_lots_at_a_depot_and_their_ledger(
+        client, world, county):  # noqa: F811
+    log_in(client)
+    depot = client.get("/depots/XZ-01?item=SH-TENT-12").get_data(as_text=True)
+    assert "T-1" in depot and "W-LATER" not in depot  # only the tent lots
+    lot_id = depot.split('href="/lots/')[1].split('"')[0]
+    ledger = client.get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert "T-1" in ledger and "入库" in ledger
+    assert client.get("/depots/XZ-01?item=NO-SUCH").status_code == 404
