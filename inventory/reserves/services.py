@@ -334,12 +334,54 @@ def remaining_by_agreement(session) -> dict[int, int]:
     return {agreement_id: int(remaining) for agreement_id, remaining in rows}
 
 
-def assess_target(session, target: Target, on: date | None = None) -> adequacy.Adequacy:
-    """Return the adequacy of the reserves for the target (see inventory.reserves.adequacy)."""
+class Assessments:
+    """What several targets' assessments share, looked up once: the geography, what each
+    agreement still commits, and usable stock by depot and item for a day and a set of items.
+
+    The dashboard assesses every target; one look-up of the shelf serves them all.
+    """
+
+    def __init__(self, session):
+        self.session = session
+        self._geo: Geography | None = None
+        self._remaining: dict[int, int] | None = None
+        self._shelf: dict[tuple[date, tuple[int, ...]], list] = {}
+
+    @property
+    def geo(self) -> "Geography":
+        if self._geo is None:
+            self._geo = Geography(self.session)
+        return self._geo
+
+    @property
+    def remaining(self) -> dict[int, int]:
+        if self._remaining is None:
+            self._remaining = remaining_by_agreement(self.session)
+        return self._remaining
+
+    def on_shelf(self, day: date, item_ids: list[int]) -> list:
+        """(depot_id, item_id, quantity) of stock usable on the day."""
+        key = (day, tuple(sorted(item_ids)))
+        if key not in self._shelf:
+            self._shelf[key] = self.session.execute(
+                select(Lot.depot_id, Lot.item_id, func.sum(Lot.quantity))
+                .where(Lot.item_id.in_(item_ids), Lot.status == "available", Lot.quantity > 0,
+                       or_(Lot.expires_on.is_(None), Lot.expires_on >= day))
+                .group_by(Lot.depot_id, Lot.item_id)).all()
+        return self._shelf[key]
+
+
+def assess_target(session, target: Target, on: date | None = None,
+                  shared: Assessments | None = None) -> adequacy.Adequacy:
+    """Return the adequacy of the reserves for the target (see inventory.reserves.adequacy).
+
+    ``shared`` carries look-ups across the targets of one page.
+    """
+    shared = shared or Assessments(session)
     today = on or clock.today()
     day = max(target.target_date or today, today)
     deadline = float(target.deadline_hours)
-    geo = Geography(session)
+    geo = shared.geo
     norms = norms_for(session, target.season)
     items = {i.id: i for i in session.scalars(
         select(Item).where(Item.id.in_([n.item_id for n in norms])))}
@@ -348,11 +390,7 @@ def assess_target(session, target: Target, on: date | None = None) -> adequacy.A
              for n in norms]
     item_ids = [n.item_id for n in needs]
 
-    on_shelf = session.execute(
-        select(Lot.depot_id, Lot.item_id, func.sum(Lot.quantity))
-        .where(Lot.item_id.in_(item_ids), Lot.status == "available", Lot.quantity > 0,
-               or_(Lot.expires_on.is_(None), Lot.expires_on >= day))
-        .group_by(Lot.depot_id, Lot.item_id)).all()
+    on_shelf = shared.on_shelf(day, item_ids)
     shelves = []
     for depot_id, item_id, quantity in on_shelf:
         depot = geo.depots.get(depot_id)
@@ -367,7 +405,7 @@ def assess_target(session, target: Target, on: date | None = None) -> adequacy.A
     from_county = [t for t in (geo.depot_travel(w, target.area_id) for w in warehouses)
                    if t is not None]
     county_hours = min(from_county) if from_county else None
-    remaining = remaining_by_agreement(session)
+    remaining = shared.remaining
     contracts = []
     for agreement in session.scalars(
             select(Agreement).where(Agreement.item_id.in_(item_ids), Agreement.status == "active",

@@ -80,7 +80,8 @@ def coverage_by_category(rows) -> list[tuple[str, float]]:
 
 def _targets_by_tier():
     targets = db.session.scalars(select(Target).where(Target.active.is_(True))).all()
-    return sorted(((t, services.assess_target(db.session, t)) for t in targets),
+    shared = services.Assessments(db.session)
+    return sorted(((t, services.assess_target(db.session, t, shared=shared)) for t in targets),
                   key=lambda row: (LEVEL_ORDER[row[0].area.level], row[0].area.code, row[0].id))
 
 
