@@ -35,6 +35,8 @@ def test_the_bureau_sees_the_targets_and_drills_down_to_a_depot(desk):
     assert county.locator("td.cover-bad, td.cover-warn").count() == 1
     assert "简易厕所" in county.locator("td").nth(7).inner_text()  # toilets fall short
     assert desk.locator("svg.chart rect").count() >= 12
+    kits = desk.locator("table.minimums tbody tr").filter(has_text="每处保障 20 人")
+    assert "0 / 13" in kits.inner_text()  # no township point holds a full kit yet
     if os.environ.get("SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         desk.screenshot(path=str(SCREENSHOTS / "readiness.png"), full_page=True)
@@ -46,3 +48,18 @@ def test_the_bureau_sees_the_targets_and_drills_down_to_a_depot(desk):
     water.locator("a").first.click()
     desk.wait_for_selector("h1")
     assert "储备" in desk.locator("h1").inner_text()
+
+
+def test_the_bureau_calls_off_an_agreement_on_the_contract_page(desk):
+    desk.click("text=协议与产能")
+    desk.wait_for_selector("section.agreement")
+    water = desk.locator("section.agreement").filter(has_text="宁夏某饮用水有限公司")
+    before = water.locator("p").first.inner_text()
+    water.locator("input[name=quantity]").last.fill("100")
+    water.locator("select[name=depot]").select_option("XZ-01")
+    water.locator("form.call-off button").click()
+    desk.wait_for_selector(".flash.ok")
+    water = desk.locator("section.agreement").filter(has_text="宁夏某饮用水有限公司")
+    assert "待到货" in water.inner_text() and water.locator("p").first.inner_text() != before
+    if os.environ.get("SCREENSHOTS"):
+        desk.screenshot(path=str(SCREENSHOTS / "reserves.png"), full_page=True)
