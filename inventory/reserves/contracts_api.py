@@ -165,6 +165,28 @@ class TravelQuerySchema(Strict):
     area = _code(load_default=None)
 
 
+class ReserveLineSchema(Schema):
+    item = fields.Function(lambda line: line.item.code)
+    name = fields.Function(lambda line: line.item.name_zh)
+    category = fields.Function(lambda line: line.item.category)
+    unit = fields.Function(lambda line: line.item.unit)
+    on_shelf = fields.Integer(metadata={"description": "physical stock held (实物储备)"})
+    usable = fields.Integer(metadata={"description": "of which available and not expired"})
+    contract = fields.Integer(metadata={"description": "NOT on the shelf: what valid agreements "
+                                        "still commit (协议储备)"})
+    capacity = fields.Integer(metadata={"description": "NOT on the shelf: the most valid firms "
+                                        "make in one response (产能储备)"})
+
+
+@blp.route("/reserves")
+class Reserves(MethodView):
+    @blp.response(200, ReserveLineSchema(many=True))
+    def get(self):
+        """Every item's stock on the shelf beside its contract and capacity reserves, which are
+        not on the shelf"""
+        return services.reserves_by_item(db.session)
+
+
 @blp.route("/agreements")
 class Agreements(MethodView):
     @blp.arguments(AgreementQuerySchema(), location="query")

@@ -247,6 +247,16 @@ def minimum_compliance(session, on: date | None = None) -> list[MinimumResult]:
             for m in minimums]
 
 
+def end_target(session, actor, target_id: int) -> Target:
+    """Stop tracking a target (it stays on record)."""
+    ensure_role(actor, *MANAGERS)
+    with unit_of_work(session):
+        target = get_target(session, target_id)
+        target.active = False
+        audit.record(session, actor, "target.end", "target", target.id)
+    return target
+
+
 def set_travel_time(session, actor, *, depot: str, area: str, hours: float,
                     source: str = "manual") -> TravelTime:
     """Record the road hours from a depot to an area (replacing any earlier figure)."""

@@ -1,16 +1,19 @@
 """The bureau's readiness dashboard: targets at a glance, then items, depots, lots, ledger."""
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from inventory import clock
 from inventory.catalogue.models import Item
 from inventory.db import db
-from inventory.geo.models import LEVEL_LABELS
+from inventory.errors import DomainError, InvalidInput
+from inventory.geo.models import LEVEL_LABELS, Area
+from inventory.i18n import current_language
 from inventory.reserves import services
 from inventory.reserves.models import Target
 from inventory.stock.models import Lot
@@ -35,7 +38,82 @@ def index():
     return render_template("readiness.html", rows=rows, by_category=by_category,
                            expiring=expiring_by_month(), flags=services.flags(db.session),
                            minimums=services.minimum_compliance(db.session),
-                           coverage_class=coverage_class)
+                           coverage_class=coverage_class,
+                           manages=current_user.role in services.MANAGERS,
+                           areas=db.session.scalars(select(Area).order_by(Area.code)).all(),
+                           items=db.session.scalars(select(Item).order_by(Item.code)).all())
+
+
+def _act(action, done: str):
+    try:
+        action()
+        flash(done, "ok")
+    except DomainError as error:
+        flash(error.message("en" if current_language() == "en" else "zh"), "error")
+    return redirect(url_for("readiness.index"))
+
+
+def _number(name: str, kind=int, *, required: bool = True):
+    raw = request.form.get(name, "").strip()
+    if not raw and not required:
+        return None
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise InvalidInput(f"“{raw}”不是有效的数字。", f"“{raw}” is not a number.",
+                           {name: ["number"]}) from None
+    if value <= 0:
+        raise InvalidInput("人数、数量和时限须为正数。", "People, quantities and hours must be "
+                           "positive.", {name: ["> 0"]})
+    return value
+
+
+@bp.post("/targets")
+@login_required
+def add_target():
+    """Set a target from the dashboard (bureau, admin)."""
+    def create():
+        raw_date = request.form.get("target_date", "").strip()
+        try:
+            target_date = date.fromisoformat(raw_date) if raw_date else None
+        except ValueError:
+            raise InvalidInput("日期格式应为 2026-05-01。", "Dates look like 2026-05-01.",
+                               {"target_date": ["date"]}) from None
+        services.create_target(
+            db.session, current_user, name=request.form.get("name", "").strip() or "保障目标",
+            area=request.form.get("area", ""), people=_number("people"),
+            deadline_hours=_number("deadline_hours", float),
+            season=request.form.get("season", "all"),
+            target_date=target_date)
+    return _act(create, gettext("保障目标已设定。"))
+
+
+@bp.post("/targets/<int:target_id>/end")
+@login_required
+def end_target(target_id):
+    return _act(lambda: services.end_target(db.session, current_user, target_id),
+                gettext("保障目标已停用。"))
+
+
+@bp.post("/minimums")
+@login_required
+def add_minimum():
+    """Set a minimum for a tier: supplies for N people, or an item's quantity."""
+    def create():
+        item = request.form.get("item", "").strip() or None
+        services.create_minimum(
+            db.session, current_user, level=request.form.get("level", ""),
+            people=None if item else _number("people"), item=item,
+            quantity=_number("quantity") if item else None,
+            note=request.form.get("note", "").strip() or None)
+    return _act(create, gettext("储备定额已设定。"))
+
+
+@bp.post("/minimums/<int:minimum_id>/end")
+@login_required
+def end_minimum(minimum_id):
+    return _act(lambda: services.end_minimum(db.session, current_user, minimum_id),
+                gettext("储备定额已停用。"))
 
 
 @bp.get("/targets/<int:target_id>")

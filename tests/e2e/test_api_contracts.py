@@ -179,3 +179,23 @@ def test_travel_times_are_set_replaced_and_listed(client, world):
                       json=body | {"hours": -1}).status_code == 422
     assert client.put("/api/v1/travel-times", headers=world.headers("keeper"),
                       json=body).status_code == 403
+
+
+def test_the_reserves_overview_shows_contract_and_capacity_beside_the_shelf(client, world,
+                                                                          agreement):
+    from inventory.db import db
+    from inventory.stock import services as stock
+
+    stock.receive(db.session, world.users["admin"], depot="XZ-01", item="FW-WATER-5L",
+                  quantity=120, lot_code="W-1")
+    client.post(f"/api/v1/agreements/{agreement['id']}/call-offs",
+                headers=world.headers("bureau"), json={"quantity": 100, "depot": "XZ-01"})
+    today = clock.today()
+    client.post("/api/v1/capacity", headers=world.headers("bureau"), json={
+        "enterprise": "凤城桶装水厂", "item": "FW-WATER-5L", "rate_per_hour": 400,
+        "ramp_hours": 3, "max_quantity": 5000, "area": "140522100",
+        "valid_from": str(today), "valid_until": str(today + timedelta(days=365))})
+    [water] = client.get("/api/v1/reserves", headers=world.headers("auditor")).json
+    assert water == {"item": "FW-WATER-5L", "name": "桶装饮用水 5L", "category": "生活类",
+                     "unit": "桶", "on_shelf": 120, "usable": 120, "contract": 200,
+                     "capacity": 5000}

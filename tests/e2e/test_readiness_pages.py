@@ -63,3 +63,50 @@ def test_the_drill_down_goes_from_a_target_item_to_its_lots_at_a_depot_and_their
     ledger = client.get(f"/lots/{lot_id}").get_data(as_text=True)
     assert "T-1" in ledger and "入库" in ledger
     assert client.get("/depots/XZ-01?item=NO-SUCH").status_code == 404
+
+
+def test_the_bureau_sets_and_ends_targets_and_minimums_on_the_dashboard(client, world):
+    from sqlalchemy import select
+
+    from inventory.db import db
+    from inventory.reserves.models import StockMinimum, Target
+
+    log_in(client)
+    page = client.post("/readiness/targets", data={
+        "name": "凤城镇安置 300 人", "area": "140522100", "people": "300",
+        "deadline_hours": "6", "season": "winter", "target_date": ""}, follow_redirects=True)
+    assert "保障目标已设定" in page.get_data(as_text=True)
+    [target] = db.session.scalars(select(Target)).all()
+    assert (target.people, float(target.deadline_hours), target.season) == (300, 6.0, "winter")
+    refused = client.post("/readiness/targets", data={
+        "name": "x", "area": "140522100", "people": "三百", "deadline_hours": "6"},
+        follow_redirects=True)
+    assert "三百" in refused.get_data(as_text=True)
+    client.post("/readiness/minimums", data={"level": "township", "people": "20", "item": ""})
+    client.post("/readiness/minimums", data={"level": "county", "people": "",
+                                             "item": "SH-TENT-12", "quantity": "50"})
+    page = client.get("/readiness/").get_data(as_text=True)
+    assert "每处保障 20 人" in page and "每处 12平方米单帐篷 50 顶" in page
+    assert len(db.session.scalars(select(Target)).all()) == 1
+    minimum = db.session.scalars(select(StockMinimum).where(StockMinimum.level == "county")).one()
+    client.post(f"/readiness/minimums/{minimum.id}/end")
+    client.post(f"/readiness/targets/{target.id}/end")
+    db.session.expire_all()
+    assert not minimum.active and not target.active
+    page = client.get("/readiness/").get_data(as_text=True)
+    assert "每处 12平方米单帐篷 50 顶" not in page and "凤城镇安置 300 人" not in page
+
+
+def test_a_keeper_cannot_set_targets_and_sees_no_forms(client, world):
+    from sqlalchemy import select
+
+    from inventory.db import db
+    from inventory.reserves.models import Target
+
+    log_in(client, "keeper")
+    assert "readiness/targets\"" not in client.get("/readiness/").get_data(as_text=True)
+    page = client.post("/readiness/targets", data={"name": "x", "area": "140522100",
+                                                    "people": "10", "deadline_hours": "6"},
+                       follow_redirects=True)
+    assert "flash error" in page.get_data(as_text=True)
+    assert db.session.scalars(select(Target)).all() == []
