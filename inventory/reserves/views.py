@@ -15,7 +15,7 @@ from inventory.errors import DomainError, InvalidInput
 from inventory.geo.models import LEVEL_LABELS, Area
 from inventory.i18n import current_language
 from inventory.reserves import services
-from inventory.reserves.models import Target
+from inventory.reserves.models import SEASON_LABELS, Norm, Target
 from inventory.stock.models import Lot
 from inventory.xlsx import add_table, send_workbook, workbook
 
@@ -114,6 +114,47 @@ def add_minimum():
 def end_minimum(minimum_id):
     return _act(lambda: services.end_minimum(db.session, current_user, minimum_id),
                 gettext("储备定额已停用。"))
+
+
+@bp.get("/norms")
+@login_required
+def norms():
+    """The per-person norms (人均标准) that turn people into items; the bureau edits them."""
+    rows = db.session.scalars(select(Norm).order_by(Norm.season, Norm.item_id)).all()
+    return render_template("norms.html", norms=rows,
+                           manages=current_user.role in services.MANAGERS,
+                           items=db.session.scalars(select(Item).order_by(Item.code)).all())
+
+
+@bp.post("/norms")
+@login_required
+def set_norm():
+    def save():
+        services.set_norm(
+            db.session, current_user, item=request.form.get("item", ""),
+            per_person=_number("per_person", float),
+            season=request.form.get("season", "all"),
+            duration_hours=_number("duration_hours"),
+            basis=request.form.get("basis", "").strip(),
+            source=request.form.get("source", "").strip())
+    try:
+        save()
+        flash(gettext("人均标准已保存。"), "ok")
+    except DomainError as error:
+        flash(error.message("en" if current_language() == "en" else "zh"), "error")
+    return redirect(url_for("readiness.norms"))
+
+
+@bp.get("/norms.xlsx")
+@login_required
+def norms_workbook():
+    book = workbook()
+    add_table(book, "人均标准", ["物资编码", "物资名称", "单位", "季节", "人均数量", "保障时长（小时）",
+                              "依据", "来源"], (
+        [n.item.code, n.item.name_zh, n.item.unit, SEASON_LABELS[n.season], float(n.per_person),
+         n.duration_hours, n.basis, n.source]
+        for n in db.session.scalars(select(Norm).order_by(Norm.season, Norm.item_id))))
+    return send_workbook(book, "norms.xlsx")
 
 
 @bp.get("/targets/<int:target_id>")

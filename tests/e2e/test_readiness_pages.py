@@ -110,3 +110,38 @@ def test_a_keeper_cannot_set_targets_and_sees_no_forms(client, world):
                        follow_redirects=True)
     assert "flash error" in page.get_data(as_text=True)
     assert db.session.scalars(select(Target)).all() == []
+
+
+def test_the_bureau_edits_a_norm_on_its_page_and_a_bad_figure_changes_nothing(client, world,
+                                                                           county):  # noqa: F811
+    import io
+
+    from openpyxl import load_workbook
+    from sqlalchemy import select
+
+    from inventory.catalogue.models import Item
+    from inventory.db import db
+    from inventory.reserves.models import Norm
+
+    log_in(client)
+    page = client.get("/readiness/norms").get_data(as_text=True)
+    assert "12平方米单帐篷" in page and 'value="0.292"' in page
+    water = select(Norm).join(Item).where(Item.code == "FW-WATER-5L")
+    client.post("/readiness/norms", data={"item": "FW-WATER-5L", "season": "all",
+                                          "per_person": "2.4", "duration_hours": "72",
+                                          "basis": "每人每天 4 L，72 小时"})
+    assert float(db.session.scalars(water).one().per_person) == 2.4
+    bad = client.post("/readiness/norms", data={"item": "FW-WATER-5L", "season": "all",
+                                                "per_person": "-1", "duration_hours": "72"},
+                      follow_redirects=True)
+    assert "flash error" in bad.get_data(as_text=True)
+    db.session.expire_all()
+    assert float(db.session.scalars(water).one().per_person) == 2.4
+    # the target now needs ⌈100 × 2.4⌉ = 240 water
+    items = {i["item"]: i for i in client.get(f"/api/v1/adequacy?target={county}").json["items"]}
+    assert items["FW-WATER-5L"]["required"] == 240
+    book = load_workbook(io.BytesIO(client.get("/readiness/norms.xlsx").data))
+    assert ("FW-WATER-5L", "桶装饮用水 5L", "桶", "全年", 2.4) in {
+        row[:5] for row in book["人均标准"].iter_rows(min_row=2, values_only=True)}
+    log_in(client, "keeper")
+    assert 'name="per_person"' not in client.get("/readiness/norms").get_data(as_text=True)
