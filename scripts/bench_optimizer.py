@@ -240,7 +240,7 @@ def county_preposition(seed: int) -> dict:
 #: name → (generator, loader, solver, options, floor in seconds, largest acceptable gap)
 INSTANCES = {
     "county-dispatch": (county_dispatch, load_dispatch, solve_dispatch,
-                        SolveOptions(gap=1e-4), 5.0, 1e-4),
+                        SolveOptions(gap=1e-4, time_limit=60), 5.0, 1e-4),
     "city-dispatch": (city_dispatch, load_dispatch, solve_dispatch,
                       SolveOptions(gap=1e-2, time_limit=50), 60.0, 1e-2),
     "county-rotation": (county_rotation, load_rotation, solve_rotation,

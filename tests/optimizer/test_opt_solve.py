@@ -107,3 +107,26 @@ def test_the_second_objective_is_minimised_while_the_first_keeps_its_optimum(sol
     assert solved.status == OPTIMAL
     assert (x.varValue, y.varValue) == (1, 3)
     assert [p.value for p in solved.phases] == [6, 11]
+
+
+def test_later_phases_skip_the_presolve_that_ignores_the_time_limit(monkeypatch):
+    # The first phase is presolved; the phases that hold it by a dense row are not.
+    import optimizer.solve as solve
+
+    seen = []
+    original = solve.BulkHiGHS.actualSolve
+
+    def record(self, lp):
+        status = original(self, lp)
+        seen.append(lp.solverModel.getOptionValue("presolve")[1])
+        return status
+
+    monkeypatch.setattr(solve.BulkHiGHS, "actualSolve", record)
+    prob = pulp.LpProblem("order", pulp.LpMinimize)
+    x = prob.add_variable("x", lowBound=0, upBound=3, cat=pulp.LpInteger)
+    y = prob.add_variable("y", lowBound=0, upBound=3, cat=pulp.LpInteger)
+    prob.addConstraint(x + y <= 4, "together")
+    solved = solve_in_order(prob, [("short", 10 - x - y), ("cost", 5 * x + 2 * y)],
+                            SolveOptions(solver="highs", gap=0))
+    assert solved.status == OPTIMAL and (x.varValue, y.varValue) == (1, 3)
+    assert seen == ["choose", "off"]
