@@ -5,9 +5,11 @@ Exit codes: 0 a plan was produced (optimal or feasible), 2 the input is invalid 
 """
 
 import argparse
+import contextlib
 import json
 import logging
 import math
+import os
 import sys
 from importlib import import_module
 
@@ -78,13 +80,38 @@ def _read(path: str):
                             f"column {error.colno}"]) from None
 
 
-def _write(document: dict, out: str | None) -> None:
+def _write(document: dict, out: str | None, stdout) -> None:
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if out is None:
-        sys.stdout.write(text)
+        stdout.write(text)
+        stdout.flush()
         return
     with open(out, "w", encoding="utf-8") as handle:
         handle.write(text)
+
+
+@contextlib.contextmanager
+def _plan_only_on_stdout():
+    """Yield a stream on standard output and send everything else printed there to stderr.
+
+    Standard output carries the plan as JSON; solver libraries print banners and logs from C
+    (HiGHS 1.16 prints its banner as soon as a model is created), so file descriptor 1 points
+    at stderr while they run.
+    """
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no standard output to protect
+        yield sys.stdout
+        return
+    os.dup2(2, 1)
+    try:
+        with os.fdopen(os.dup(saved), "w", encoding="utf-8") as plan_stream:
+            yield plan_stream
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,22 +123,23 @@ def main(argv: list[str] | None = None) -> int:
     module = import_module(module_name)
     options = SolveOptions(solver=args.solver, time_limit=args.time_limit, gap=args.gap,
                            log=args.verbose)
-    try:
-        problem = getattr(schemas, loader_name)(_read(args.input))
-        result = getattr(module, solver_name)(problem, options)
-    except InvalidInput as error:
-        for line in error.errors:
-            print(line, file=sys.stderr)
-        return INVALID
-    except NoPlan as error:
-        print(f"no plan: {error} ({error.status})", file=sys.stderr)
-        _write(error.to_dict(), args.out)
-        return NO_PLAN
-    except SolverError as error:
-        print(f"solver failed: {error}", file=sys.stderr)
-        return FAILED
-    _write(result.to_dict(), args.out)
-    return PLAN
+    with _plan_only_on_stdout() as stdout:
+        try:
+            problem = getattr(schemas, loader_name)(_read(args.input))
+            result = getattr(module, solver_name)(problem, options)
+        except InvalidInput as error:
+            for line in error.errors:
+                print(line, file=sys.stderr)
+            return INVALID
+        except NoPlan as error:
+            print(f"no plan: {error} ({error.status})", file=sys.stderr)
+            _write(error.to_dict(), args.out, stdout)
+            return NO_PLAN
+        except SolverError as error:
+            print(f"solver failed: {error}", file=sys.stderr)
+            return FAILED
+        _write(result.to_dict(), args.out, stdout)
+        return PLAN
 
 
 if __name__ == "__main__":
