@@ -12,7 +12,8 @@ The year, counted back from today:
 - purchases, a donation and a contract call-off; a receipt entered twice and reversed;
 - an old drinking-water lot partly rotated out to school canteens, the rest written off
   when it expired; an expired biscuit lot written off; damaged tents written off;
-- quarterly stocktake adjustments; a disinfectant lot quarantined after sampling;
+- quarterly stocktake adjustments and the year-end count of the county and township depots
+  (one village point's count awaiting approval); a disinfectant lot quarantined after sampling;
 - pre-positioning transfers before the flood season, a flood drill (防汛演练),
   a storm that drew on a township's stock, and a replenishment received with a
   discrepancy; one transfer in transit today and one still a draft;
@@ -36,6 +37,7 @@ from inventory.reserves import services as reserves
 from inventory.reserves.models import Agreement, Target
 from inventory.stock import services as stock
 from inventory.stock.models import Lot, Movement
+from inventory.stocktake import services as stocktakes
 from inventory.transfers import services as transfers
 from inventory.transfers.models import Transfer
 from inventory.uow import unit_of_work
@@ -152,6 +154,7 @@ def seed(session, seed: int = 2026, today: date | None = None) -> dict:
         for _when, _order, action in sorted(demo.events, key=lambda event: event[:2]):
             action()
         _build_readiness(demo)
+        _count_depots(demo)
         session.flush()
         summary = {
             "areas": session.scalar(select(func.count(Area.id))),
@@ -490,6 +493,25 @@ def _write_off(demo: _Demo, when: datetime, lot: str, *, reason: str,
     demo.at(when, run)
 
 
+def _count_depots(demo: _Demo) -> None:
+    """The year-end count (年末盘点) of the county and township depots, approved by the bureau.
+
+    Every lot agrees with the books (the year's variances were adjusted at the quarterly counts),
+    so approval writes no ledger row. One village point's count waits for approval; the other
+    village points have not been counted, which the readiness flags show.
+    """
+    session = demo.session
+    counted = ["XZ-01", "DC-01", *(f"TS-{index:02d}" for index in range(1, len(TOWNSHIPS) + 1))]
+    for code in [*counted, "VL-01-01"]:
+        keeper = demo.keeper_of(code)
+        sheet = stocktakes.start(session, keeper, depot=code, note="年末盘点")
+        for lot in stocktakes.uncounted_lots(session, sheet):
+            stocktakes.count(session, keeper, sheet.id, lot=lot.id, counted=lot.quantity)
+        stocktakes.submit(session, keeper, sheet.id)
+        if code in counted:
+            stocktakes.approve(session, demo.users["bureau"], sheet.id, note="账实相符")
+
+
 def _adjust(demo: _Demo, when: datetime, lot: str, *, delta: int, reason: str) -> None:
     def run():
         lot_row = demo.session.get(Lot, demo.lots[lot])
@@ -529,6 +551,10 @@ def _build_readiness(demo: _Demo) -> None:
                            area=county, people=1200, deadline_hours=6)
     reserves.create_target(session, bureau, name=f"{TOWNSHIPS[0][1]}冬季安置 300 人", area=town,
                            people=300, deadline_hours=10, season="winter")
+    village = demo.depots["VL-01-01"].area
+    reserves.create_target(session, bureau, name=f"{village.name}临时避险 40 人",
+                           area=village.code, people=40, deadline_hours=2,
+                           note="村（社区）储备点就近保障，2 小时内到位")
     reserves.create_minimum(session, bureau, level="township", people=20,
                             note="每个乡镇储备点保障 20 人（尚无一处配齐）")
     reserves.create_minimum(session, bureau, level="township", item="SH-TENT-12", quantity=6,

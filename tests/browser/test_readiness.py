@@ -30,7 +30,9 @@ def desk(browser, live_app):
 def test_the_bureau_sees_the_targets_and_drills_down_to_a_depot(desk):
     desk.click("text=保障能力")
     rows = desk.locator("table.readiness tbody tr")
-    assert rows.count() == 3
+    assert rows.count() == 4  # county (two), township and village targets
+    assert [rows.nth(n).locator("td").first.inner_text() for n in range(4)] == [
+        "县级", "县级", "乡镇", "村/社区"]
     county = rows.filter(has_text="全县集中安置 1200 人")
     assert county.locator("td.cover-bad, td.cover-warn").count() == 1
     assert "简易厕所" in county.locator("td").nth(7).inner_text()  # toilets fall short

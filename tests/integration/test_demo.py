@@ -200,3 +200,26 @@ def test_the_demo_tiers_have_minimums_that_some_depots_miss(county):
     assert kit.minimum.people == 20 and len(kit.depots) == 13 and kit.met == 0
     assert {need.code for need, _held, _short in kit.depots[0].shortfalls} >= {"SH-TOILET"}
     assert tents.minimum.item.code == "SH-TENT-12" and 0 < tents.met < len(tents.depots)
+
+
+def test_the_county_and_township_depots_were_counted_at_year_end_and_villages_were_not(county):
+    from inventory.reserves import services as reserves
+    from inventory.stocktake.models import Stocktake
+
+    sheets = db.session.scalars(select(Stocktake)).all()
+    statuses = {sheet.depot.code: sheet.status for sheet in sheets}
+    assert statuses["XZ-01"] == statuses["DC-01"] == statuses["TS-13"] == "approved"
+    assert statuses["VL-01-01"] == "submitted"
+    # The counts agreed with the books, so approving them wrote no ledger row.
+    assert all(row.variance == 0 for sheet in sheets for row in sheet.counts)
+    assert sum(len(sheet.counts) for sheet in sheets) > 100
+    overdue = {row["depot"] for row in reserves.flags(db.session).depots_without_stocktake}
+    villages = {code for code in db.session.scalars(select(Depot.code)) if code.startswith("VL-")}
+    assert overdue == villages
+
+
+def test_the_dashboard_has_a_target_on_every_tier(county):
+    from inventory.reserves.models import Target
+
+    levels = {target.area.level for target in db.session.scalars(select(Target))}
+    assert levels == {"county", "township", "village"}
