@@ -401,15 +401,19 @@ def assess_target(session, target: Target, on: date | None = None,
     item_ids = [n.item_id for n in needs]
 
     on_shelf = shared.on_shelf(day, item_ids)
+    reach_of: dict[int, float | None] = {}  # a depot holds many items: one look-up each
     shelves = []
     for depot_id, item_id, quantity in on_shelf:
         depot = geo.depots.get(depot_id)
         if depot is None:
             continue
-        travel = geo.depot_travel(depot_id, target.area_id)
-        reach = None if travel is None else float(depot.handling_hours) + travel
+        if depot_id not in reach_of:
+            travel = geo.depot_travel(depot_id, target.area_id)
+            reach_of[depot_id] = None if travel is None else float(depot.handling_hours) + travel
+        if not adequacy.in_time(reach_of[depot_id], deadline):
+            continue  # would not count; a city holds far more such rows than useful ones
         shelves.append(adequacy.Shelf(depot_id, depot.code, depot.name, item_id, int(quantity),
-                                      reach))
+                                      reach_of[depot_id]))
 
     warehouses = geo.county_warehouses(target.area_id)
     from_county = [t for t in (geo.depot_travel(w, target.area_id) for w in warehouses)
