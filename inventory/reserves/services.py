@@ -752,3 +752,24 @@ def reserves_by_item(session, on: date | None = None) -> list[ReserveLine]:
                                                                           Item.code)).all()
     return [ReserveLine(item, *shelf.get(item.id, (0, 0)), contract.get(item.id, 0),
                         int(capacity.get(item.id, 0))) for item in items]
+
+
+@dataclass
+class BeyondShelf:
+    """How many reserves outside the depots the county can draw on today."""
+
+    agreements: int
+    firms: int
+
+
+def beyond_the_shelf(session, on: date | None = None) -> BeyondShelf:
+    """Count valid agreements that still commit something and valid capacity reserves."""
+    day = on or clock.today()
+    remaining = remaining_by_agreement(session)
+    valid = session.scalars(select(Agreement.id).where(
+        Agreement.status == "active", Agreement.valid_from <= day,
+        Agreement.valid_until >= day)).all()
+    firms = session.scalar(select(func.count(CapacityReserve.id)).where(
+        CapacityReserve.valid_from <= day, CapacityReserve.valid_until >= day))
+    return BeyondShelf(sum(1 for agreement_id in valid if remaining.get(agreement_id, 0) > 0),
+                       int(firms or 0))

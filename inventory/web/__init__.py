@@ -27,6 +27,7 @@ from inventory.catalogue.models import Item
 from inventory.db import db
 from inventory.geo.models import DEPOT_KIND_LABELS, LEVEL_LABELS, Area, Bin, Depot
 from inventory.i18n import N_
+from inventory.reserves import services as reserves
 from inventory.stock import domain
 from inventory.stock.models import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS, Lot, Movement
 from inventory.stocktake.models import STATUS_LABELS as STOCKTAKE_LABELS
@@ -143,7 +144,8 @@ def index():
     in_transit = db.session.scalar(select(func.count(Transfer.id))
                                    .where(Transfer.status == "dispatched"))
     return render_template("index.html", depots=depots, totals=totals, expiring=expiring,
-                           in_transit=in_transit)
+                           in_transit=in_transit,
+                           beyond=reserves.beyond_the_shelf(db.session, today))
 
 
 @bp.get("/depots/<code>")

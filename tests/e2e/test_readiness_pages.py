@@ -34,6 +34,16 @@ def test_the_dashboard_speaks_english_when_asked(client, world, county):  # noqa
     assert "Targets" in page and "Readiness" in page
 
 
+def test_the_depot_network_page_names_the_reserves_that_are_not_on_the_shelf(client, world, county):  # noqa: F811
+    log_in(client, "keeper")
+    page = client.get("/").get_data(as_text=True)
+    # XY-W and XY-T still commit goods; XY-OLD has lapsed. One bottling plant.
+    assert "另有协议储备 2 份、产能储备 1 家企业可调用" in page and "off-shelf" in page
+    client.get("/lang/en")
+    page = client.get("/").get_data(as_text=True)
+    assert "2 contract reserves and 1 firms' production capacity" in page
+
+
 def test_the_dashboard_needs_a_login(client, world):
     assert client.get("/readiness/").status_code in (302, 401)
 
