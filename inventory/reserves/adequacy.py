@@ -15,6 +15,7 @@ Everything here works on plain values; ``inventory.reserves.services`` gathers t
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
+from typing import NamedTuple
 
 #: slack when comparing hours, so that 10.000000001 still meets a 10-hour deadline
 HOURS_TOLERANCE = 1e-9
@@ -32,9 +33,11 @@ class Need:
     per_person: Decimal
 
 
-@dataclass(frozen=True)
-class Shelf:
-    """Usable physical stock of one item at one depot, and how soon it can reach the area."""
+class Shelf(NamedTuple):
+    """Usable physical stock of one item at one depot, and how soon it can reach the area.
+
+    A named tuple: a city's target gathers hundreds of thousands of them.
+    """
 
     depot_id: int
     depot_code: str
@@ -72,9 +75,8 @@ class Capacity:
     travel_hours: float | None
 
 
-@dataclass(frozen=True)
-class Counted:
-    """One source's contribution to one item."""
+class Counted(NamedTuple):
+    """One source's contribution to one item (a named tuple, for the same reason as Shelf)."""
 
     source: str  # physical | contract | capacity
     id: int

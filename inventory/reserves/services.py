@@ -2,6 +2,7 @@
 of the reserves for a target, gathered with a few set-based queries."""
 
 import csv
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -369,15 +370,18 @@ class Assessments:
             self._remaining = remaining_by_agreement(self.session)
         return self._remaining
 
-    def on_shelf(self, day: date, item_ids: list[int]) -> list:
-        """(depot_id, item_id, quantity) of stock usable on the day."""
+    def on_shelf(self, day: date, item_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
+        """Stock usable on the day: ``{depot_id: [(item_id, quantity), ...]}``."""
         key = (day, tuple(sorted(item_ids)))
         if key not in self._shelf:
-            self._shelf[key] = self.session.execute(
-                select(Lot.depot_id, Lot.item_id, func.sum(Lot.quantity))
-                .where(Lot.item_id.in_(item_ids), Lot.status == "available", Lot.quantity > 0,
-                       or_(Lot.expires_on.is_(None), Lot.expires_on >= day))
-                .group_by(Lot.depot_id, Lot.item_id)).all()
+            by_depot: dict[int, list[tuple[int, int]]] = defaultdict(list)
+            for depot_id, item_id, quantity in self.session.execute(
+                    select(Lot.depot_id, Lot.item_id, func.sum(Lot.quantity))
+                    .where(Lot.item_id.in_(item_ids), Lot.status == "available",
+                           Lot.quantity > 0, or_(Lot.expires_on.is_(None), Lot.expires_on >= day))
+                    .group_by(Lot.depot_id, Lot.item_id)):
+                by_depot[depot_id].append((item_id, int(quantity)))
+            self._shelf[key] = by_depot
         return self._shelf[key]
 
 
@@ -400,20 +404,17 @@ def assess_target(session, target: Target, on: date | None = None,
              for n in norms]
     item_ids = [n.item_id for n in needs]
 
-    on_shelf = shared.on_shelf(day, item_ids)
-    reach_of: dict[int, float | None] = {}  # a depot holds many items: one look-up each
     shelves = []
-    for depot_id, item_id, quantity in on_shelf:
+    for depot_id, held in shared.on_shelf(day, item_ids).items():
         depot = geo.depots.get(depot_id)
         if depot is None:
             continue
-        if depot_id not in reach_of:
-            travel = geo.depot_travel(depot_id, target.area_id)
-            reach_of[depot_id] = None if travel is None else float(depot.handling_hours) + travel
-        if not adequacy.in_time(reach_of[depot_id], deadline):
-            continue  # would not count; a city holds far more such rows than useful ones
-        shelves.append(adequacy.Shelf(depot_id, depot.code, depot.name, item_id, int(quantity),
-                                      reach_of[depot_id]))
+        travel = geo.depot_travel(depot_id, target.area_id)
+        reach = None if travel is None else float(depot.handling_hours) + travel
+        if not adequacy.in_time(reach, deadline):
+            continue  # would not count; a city holds far more such depots than useful ones
+        shelves.extend(adequacy.Shelf(depot_id, depot.code, depot.name, item_id, quantity, reach)
+                       for item_id, quantity in held)
 
     warehouses = geo.county_warehouses(target.area_id)
     from_county = [t for t in (geo.depot_travel(w, target.area_id) for w in warehouses)
