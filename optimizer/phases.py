@@ -11,7 +11,7 @@ So each phase here:
 2. if the relaxation is integral, that is the phase's proven optimum;
 3. otherwise rounds it: a small MIP over the columns' floor and ceiling of the relaxation
    (what the literature calls RENS), whose presolve fixes every integral column; in later
-   phases it rounds the relaxation solved with the held objectives halfway to their limits,
+   phases it rounds the relaxation solved with the held objectives short of their limits,
    since at their limits any rounding breaks them;
 4. counts the phase optimal when that plan (or the earlier phase's, which satisfies this one's
    rows too) is within the gap of the relaxation's bound; else lets HiGHS branch on the whole
@@ -57,6 +57,9 @@ log = logging.getLogger(__name__)
 INTEGRALITY = 1e-6
 #: Share of the time left that rounding may use before branching on the whole model.
 ROUNDING_SHARE = 0.3
+#: How far towards its limit a held objective may go at the point a later phase rounds: the
+#: nearer, the cheaper the plan, but rounding needs some room (see _inside).
+ROOM = (0.9, 0.5)
 #: Columns up to which a later phase may still branch on the whole model (see solve_phases).
 SMALL_MODEL = 5000
 
@@ -198,7 +201,6 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
     if not count:
         return None
     relaxation = _relaxation(prob, columns, options)
-    relaxation.setOptionValue("presolve", "off")
     kinds = highspy.HighsModelStatus
     phases: list[Phase] = []
     held: list[tuple[np.ndarray, float]] = []
@@ -223,6 +225,9 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
         before = relaxation.getRunTime()
         relaxation.run()
         solver_seconds += relaxation.getRunTime() - before
+        # Presolve the first LP only (the pre-positioning LP took over 60 s without it); the
+        # later ones start from its basis.
+        relaxation.setOptionValue("presolve", "off")
         status = relaxation.getModelStatus()
         log.debug("%s: relaxation %s after %.2f s", label, status, solver_seconds)
         if status != kinds.kOptimal:
@@ -250,16 +255,18 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
                      int(fractional.sum()))
             # Rows holding earlier objectives are usually tight at the relaxation's optimum,
             # and rounding it then breaks them; round a point with room in those rows.
-            point = None
-            if keeps:
-                before = relaxation.getRunTime()
-                point = _inside(relaxation, keeps, options, began)
-                solver_seconds += relaxation.getRunTime() - before
-            found, seconds = _round(relaxation, columns, options, began, constant,
-                                    x if point is None else point)
-            solver_seconds += seconds
-            if found is not None:
-                candidates.append(found)
+            for room in ROOM if keeps else (None,):
+                point = None
+                if room is not None:
+                    before = relaxation.getRunTime()
+                    point = _inside(relaxation, keeps, room, options, began)
+                    solver_seconds += relaxation.getRunTime() - before
+                found, seconds = _round(relaxation, columns, options, began, constant,
+                                        x if point is None else point)
+                solver_seconds += seconds
+                if found is not None:
+                    candidates.append(found)
+                    break
         best = min(candidates, key=lambda c: _value(cost, constant, c), default=None)
         value = None if best is None else _value(cost, constant, best)
         gap = relative_gap(value, bound)
@@ -356,14 +363,14 @@ def _round(relaxation, columns: _Columns, options, began: float, constant: float
     return found, seconds
 
 
-def _inside(relaxation, keeps, options, began: float) -> np.ndarray | None:
-    """Return the relaxation's optimum with each held objective halfway to its limit.
+def _inside(relaxation, keeps, room: float, options, began: float) -> np.ndarray | None:
+    """Return the relaxation's optimum with each held objective ``room`` of the way to its limit.
 
     Only a point to round: the bound of the phase is the relaxation with the true limits.
     Returns None when no held objective has room, or the LP fails.
     """
-    tighter = [(row, (reached + upper) / 2, upper) for row, reached, upper in keeps
-               if upper > reached]
+    tighter = [(row, reached + room * (upper - reached), upper)
+               for row, reached, upper in keeps if upper > reached]
     if not tighter:
         return None
     for row, middle, _ in tighter:
