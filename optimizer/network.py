@@ -7,6 +7,7 @@ three apply exactly the same rules and report a plan the same way.
 import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 from optimizer.problems import CAPACITY, DispatchProblem, Source
 
@@ -14,9 +15,11 @@ from optimizer.problems import CAPACITY, DispatchProblem, Source
 HOURS_TOLERANCE = 1e-9
 
 
-@dataclass(frozen=True)
-class Arc:
-    """One source may send one item to one site in time."""
+class Arc(NamedTuple):
+    """One source may send one item to one site in time.
+
+    A named tuple rather than a dataclass: a city dispatch has 400,000 of them.
+    """
 
     source: str
     site: str
@@ -69,6 +72,7 @@ def reachable_arcs(problem: DispatchProblem,
     deadline = problem.deadline_hours + HOURS_TOLERANCE
     transport = problem.transport_cost_per_unit_hour
     arcs: list[Arc] = []
+    append = arcs.append
     for source in problem.sources:
         holdings = stock.get(source.id) if stock is not None else None
         if holdings is not None:
@@ -77,13 +81,19 @@ def reachable_arcs(problem: DispatchProblem,
             offered = source.offered_items()
         if not offered:
             continue
+        capacity = source.kind == CAPACITY
+        # What the source can send of each item wherever it goes, and what a unit costs it.
+        most = {item: min(math.inf if capacity else holdings[item] if holdings is not None
+                          else source.stock[item], _limit_bound(problem, source.id, item))
+                for item in offered}
+        price = {item: source.purchase_cost(item) for item in offered}
         for place, hours in sorted(legs.get(source.id, ())):
             demand = sites[place].demand
             items = offered & demand.keys() if len(offered) < len(demand) else \
                 {k for k in demand if k in offered}
             if not items:
                 continue
-            if source.kind == CAPACITY:
+            if capacity:
                 finish = problem.deadline_hours - hours
                 arrival = None
             else:
@@ -92,19 +102,13 @@ def reachable_arcs(problem: DispatchProblem,
                 if arrival > deadline:
                     continue
             for item in sorted(items):
-                if source.kind == CAPACITY:
-                    most = units_made_by(source, item, finish)
-                elif holdings is not None:
-                    most = holdings[item]
-                else:
-                    most = source.stock[item]
-                upper = min(demand[item], most, _limit_bound(problem, source.id, item))
+                upper = min(demand[item], most[item])
+                if capacity:
+                    upper = min(upper, units_made_by(source, item, finish))
                 if upper < 1:
                     continue
-                arcs.append(Arc(
-                    source=source.id, site=place, item=item, travel_hours=hours,
-                    arrival_hours=arrival, latest_finish=finish, upper=int(upper),
-                    unit_cost=source.purchase_cost(item) + transport.get(item, 0.0) * hours))
+                append(Arc(source.id, place, item, hours, arrival, finish, int(upper),
+                           price[item] + transport.get(item, 0.0) * hours))
     return arcs
 
 

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 import pulp
 
-from optimizer.dispatch import add_dispatch, add_row, linear
+from optimizer.dispatch import add_dispatch, add_row, collection_paused, linear
 from optimizer.errors import NoPlan
 from optimizer.problems import PrepositionProblem
 from optimizer.solve import SolveOptions, round_integers, solve_in_order
@@ -192,7 +192,8 @@ def _scenario_shortage(problem: PrepositionProblem, scenario, stock, options: So
                        ) -> float:
     """Return a scenario's least weighted shortage when the depots hold ``stock``."""
     prob = pulp.LpProblem("scenario", pulp.LpMinimize)
-    model = add_dispatch(prob, problem.scenario_dispatch(scenario, stock))
+    with collection_paused():
+        model = add_dispatch(prob, problem.scenario_dispatch(scenario, stock))
     solved = solve_in_order(prob, [("weighted_shortage", model.weighted_shortage)], options)
     if not solved.has_solution:
         raise NoPlan(solved.status, f"no dispatch found for scenario {scenario.id!r}")
@@ -208,14 +209,16 @@ def solve_preposition(problem: PrepositionProblem, options: SolveOptions | None 
     options = options or SolveOptions()
     began = time.perf_counter()
     prob = pulp.LpProblem("preposition", pulp.LpMinimize)
-    choices = _add_choices(prob, problem)
-    terms, constant = [], 0.0
-    for n, scenario in enumerate(problem.scenarios):
-        dispatch = add_dispatch(prob, problem.scenario_dispatch(scenario, {}), tag=f"_s{n}",
-                                stock=choices.held)
-        terms.extend((v, scenario.weight * c) for v, c in dispatch.weighted_shortage.items())
-        constant += scenario.weight * dispatch.weighted_shortage.constant
-    expected = linear(terms, constant)
+    with collection_paused():
+        choices = _add_choices(prob, problem)
+        terms, constant = [], 0.0
+        for n, scenario in enumerate(problem.scenarios):
+            dispatch = add_dispatch(prob, problem.scenario_dispatch(scenario, {}),
+                                    tag=f"_s{n}", stock=choices.held)
+            terms.extend((v, scenario.weight * c)
+                         for v, c in dispatch.weighted_shortage.items())
+            constant += scenario.weight * dispatch.weighted_shortage.constant
+        expected = linear(terms, constant)
     build_seconds = time.perf_counter() - began
     log.info("pre-positioning model: %d constraints, built in %.2f s", prob.numConstraints(),
              build_seconds)

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 import pulp
 
-from optimizer.dispatch import add_row, linear
+from optimizer.dispatch import add_row, collection_paused, linear
 from optimizer.errors import NoPlan
 from optimizer.problems import RotationProblem, new_lot_id
 from optimizer.solve import INFEASIBLE, SolveOptions, round_integers, solve_in_order
@@ -246,8 +246,9 @@ def solve_rotation(problem: RotationProblem, options: SolveOptions | None = None
     options = options or SolveOptions()
     began = time.perf_counter()
     prob = pulp.LpProblem("rotation", pulp.LpMinimize)
-    lots, stock = _build(prob, problem)
-    objective = _objective(problem, lots)
+    with collection_paused():
+        lots, stock = _build(prob, problem)
+        objective = _objective(problem, lots)
     build_seconds = time.perf_counter() - began
     log.info("rotation model: %d lots, %d constraints, built in %.2f s", len(lots),
              prob.numConstraints(), build_seconds)

@@ -14,6 +14,7 @@ import math
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -121,6 +122,34 @@ def classify(sol_status: int, gap: float | None, target_gap: float) -> str:
     return NO_SOLUTION
 
 
+_banner_shown = False
+
+
+def new_highs(options: SolveOptions | None = None) -> "highspy.Highs":
+    """Return a HiGHS instance configured by ``options``, its output off unless asked for.
+
+    HiGHS prints its banner on the first instance of a process, before any option can turn
+    the output off; it goes to stderr, since stdout carries the CLI's JSON.
+    """
+    global _banner_shown
+    if not _banner_shown:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            os.dup2(2, 1)
+            highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _banner_shown = True
+    highs = highspy.Highs()
+    if options is None or not options.log:
+        highs.setOptionValue("output_flag", False)
+    if options is not None and options.threads is not None:
+        highs.setOptionValue("threads", options.threads)
+    return highs
+
+
 if highspy is not None:
 
     class BulkHiGHS(pulp.HiGHS):
@@ -130,6 +159,10 @@ if highspy is not None:
             super().__init__(**kwargs)
             self.start = start
             self.presolve = presolve
+
+        def createAndConfigureSolver(self, lp):
+            new_highs()  # the banner, to stderr
+            super().createAndConfigureSolver(lp)
 
         def actualSolve(self, lp):
             self.createAndConfigureSolver(lp)
@@ -369,7 +402,8 @@ class Solved:
 
     def stats(self, prob: pulp.LpProblem, build_seconds: float, **more) -> dict:
         """Return the stats every result reports: solver, times, gap, bound and model size."""
-        gaps = [p.outcome.gap for p in self.phases if p.outcome.has_solution]
+        # A phase that found nothing (its earlier phase's plan stands) leaves the gap unknown.
+        gaps = [p.outcome.gap for p in self.phases]
         solver_times = [p.outcome.solver_seconds for p in self.phases]
         return {
             "solver": self.solver,
@@ -378,7 +412,8 @@ class Solved:
             "solver_seconds": (sum(solver_times) if None not in solver_times else None),
             "gap": None if not gaps or None in gaps else max(gaps),
             "best_bound": {p.name: p.outcome.best_bound for p in self.phases},
-            "variables": len(prob.variables()),
+            # Every variable is registered by now; prob.variables() would sort them again.
+            "variables": prob.numVariables(),
             "constraints": prob.numConstraints(),
             "phases": [p.to_dict() for p in self.phases],
             **more,
@@ -389,9 +424,9 @@ class Solved:
 LEAST_PHASE_SECONDS = 0.5
 
 
-def _keep_tolerance(expression: pulp.LpAffineExpression, value: float) -> float:
+def keep_tolerance(coefficients, value: float) -> float:
     """Slack for holding an objective at its optimum: above rounding, below one unit's worth."""
-    smallest = min((abs(c) for c in expression.values() if c), default=1.0)
+    smallest = min((abs(c) for c in coefficients if c), default=1.0)
     return max(1e-12, min(1e-7 * max(1.0, abs(value)), 0.1 * smallest))
 
 
@@ -400,12 +435,19 @@ def solve_in_order(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffi
     """Minimise each objective in turn, holding every earlier one at the value it reached.
 
     The time limit covers all phases. When a later phase finds nothing, the earlier phase's
-    solution stands and the result is "feasible".
+    solution stands and the result is "feasible". HiGHS goes through ``optimizer.phases``
+    (relaxation first); CBC runs each phase as one MIP.
     """
+    name = solver_name(options.solver)
+    if name == HIGHS:
+        from optimizer.phases import solve_phases
+
+        solved = solve_phases(prob, objectives, options)
+        if solved is not None:
+            return solved
     began = time.perf_counter()
     phases: list[Phase] = []
     kept: dict | None = None
-    name = solver_name(options.solver)
     for number, (label, expression) in enumerate(objectives):
         limit = None
         if options.time_limit is not None:
@@ -441,6 +483,6 @@ def solve_in_order(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffi
         if number < len(objectives) - 1 and any(expression.values()):
             prob.addConstraint(pulp.LpConstraint(
                 expression, constants.LpConstraintLE, f"keep_{label}",
-                value + _keep_tolerance(expression, value)))
+                value + keep_tolerance(expression.values(), value)))
     status = OPTIMAL if all(p.outcome.status == OPTIMAL for p in phases) else FEASIBLE
     return Solved(status, name, phases)

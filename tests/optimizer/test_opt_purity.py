@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 MODULES = ["optimizer", "optimizer.__main__", "optimizer.dispatch", "optimizer.greedy",
-           "optimizer.network", "optimizer.preposition", "optimizer.problems",
+           "optimizer.network", "optimizer.phases", "optimizer.preposition", "optimizer.problems",
            "optimizer.rotation", "optimizer.schemas", "optimizer.solve"]
 
 

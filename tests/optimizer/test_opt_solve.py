@@ -109,24 +109,77 @@ def test_the_second_objective_is_minimised_while_the_first_keeps_its_optimum(sol
     assert [p.value for p in solved.phases] == [6, 11]
 
 
-def test_later_phases_skip_the_presolve_that_ignores_the_time_limit(monkeypatch):
-    # The first phase is presolved; the phases that hold it by a dense row are not.
-    import optimizer.solve as solve
+def test_a_phase_whose_relaxation_is_integral_is_optimal_without_branching(monkeypatch):
+    import optimizer.phases as phases
 
-    seen = []
-    original = solve.BulkHiGHS.actualSolve
+    def no_mip(*args, **kwargs):
+        raise AssertionError("branched although the relaxation was integral")
 
-    def record(self, lp):
-        status = original(self, lp)
-        seen.append(lp.solverModel.getOptionValue("presolve")[1])
-        return status
-
-    monkeypatch.setattr(solve.BulkHiGHS, "actualSolve", record)
-    prob = pulp.LpProblem("order", pulp.LpMinimize)
-    x = prob.add_variable("x", lowBound=0, upBound=3, cat=pulp.LpInteger)
-    y = prob.add_variable("y", lowBound=0, upBound=3, cat=pulp.LpInteger)
-    prob.addConstraint(x + y <= 4, "together")
-    solved = solve_in_order(prob, [("short", 10 - x - y), ("cost", 5 * x + 2 * y)],
+    monkeypatch.setattr(phases, "_mip", no_mip)
+    prob = pulp.LpProblem("transport", pulp.LpMinimize)
+    ship = prob.add_variable_dicts("ship", [(s, t) for s in "AB" for t in "XY"], lowBound=0,
+                                   cat=pulp.LpInteger)
+    for source, stock in (("A", 7), ("B", 5)):
+        prob.addConstraint(ship[source, "X"] + ship[source, "Y"] <= stock, f"stock_{source}")
+    for site, demand in (("X", 6), ("Y", 8)):
+        prob.addConstraint(ship["A", site] + ship["B", site] <= demand, f"demand_{site}")
+    shortage = 14 - pulp.lpSum(ship.values())
+    cost = 1 * ship["A", "X"] + 3 * ship["A", "Y"] + 2 * ship["B", "X"] + 1 * ship["B", "Y"]
+    solved = solve_in_order(prob, [("short", shortage), ("cost", cost)],
                             SolveOptions(solver="highs", gap=0))
-    assert solved.status == OPTIMAL and (x.varValue, y.varValue) == (1, 3)
-    assert seen == ["choose", "off"]
+    assert solved.status == OPTIMAL
+    # 12 units go out; A→X 6, A→Y 1, B→Y 5 costs 6 + 3 + 5 = 14, the least.
+    assert [p.value for p in solved.phases] == [2, 14]
+    assert {key: v.varValue for key, v in ship.items()} == {
+        ("A", "X"): 6, ("A", "Y"): 1, ("B", "X"): 0, ("B", "Y"): 5}
+
+
+@pytest.mark.parametrize("gap", [0, 0.05])
+def test_a_fractional_relaxation_is_rounded_and_proven_within_the_gap(gap):
+    prob = hard_knapsacks(n=40, m=6)
+    solved = solve_in_order(prob, [("value", prob.objective)], SolveOptions(gap=gap))
+    phase = solved.phases[0]
+    assert solved.status == OPTIMAL
+    assert phase.outcome.gap <= gap
+    assert phase.outcome.best_bound <= phase.value
+    assert all(c.valid(1e-6) for c in prob.constraints())
+    assert phase.value == pytest.approx(pulp.value(prob.objective))
+
+
+def test_a_phase_stopped_by_the_time_limit_reports_feasible_with_a_true_bound():
+    prob = hard_knapsacks()
+    solved = solve_in_order(prob, [("value", prob.objective)],
+                            SolveOptions(time_limit=0.5, gap=0))
+    outcome = solved.phases[0].outcome
+    assert solved.status == FEASIBLE
+    assert outcome.gap > 0
+    assert outcome.best_bound < outcome.objective == pytest.approx(pulp.value(prob.objective))
+    assert all(c.valid(1e-6) for c in prob.constraints())
+
+
+def test_a_later_phase_may_move_an_earlier_objective_only_within_its_gap():
+    # Shortage first (to within 10%), then cost: the cost phase may give up some of the
+    # shortage, never more than the gap allows, and the report shows the plan's own values.
+    rng = random.Random(3)
+    prob = pulp.LpProblem("trade", pulp.LpMinimize)
+    x = prob.add_variable_dicts("x", range(30), lowBound=0, upBound=4, cat=pulp.LpInteger)
+    for r in range(4):
+        prob.addConstraint(pulp.lpSum(rng.randint(1, 9) * x[i] for i in range(30)) <= 60,
+                           f"row{r}")
+    shortage = 200 - pulp.lpSum(x.values())
+    cost = pulp.lpSum(rng.randint(1, 20) * x[i] for i in range(30))
+    solved = solve_in_order(prob, [("short", shortage), ("cost", cost)],
+                            SolveOptions(gap=0.1))
+    first = solved.phases[0]
+    assert first.value == pytest.approx(shortage.value())
+    assert first.outcome.gap == pytest.approx((first.value - first.outcome.best_bound)
+                                              / first.value)
+    assert first.outcome.gap <= 0.1
+    assert solved.phases[1].value == pytest.approx(cost.value())
+
+
+def test_the_highs_banner_stays_off_standard_output(capfd):
+    from optimizer.solve import new_highs
+
+    new_highs()
+    assert capfd.readouterr().out == ""

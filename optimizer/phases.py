@@ -1,0 +1,405 @@
+"""Lexicographic solves on HiGHS: each phase's LP relaxation first, branching only when needed.
+
+Our models are transportation problems with a few side rows, so their LP relaxations are
+integral or nearly so. Handed to HiGHS's branch-and-bound whole, the county dispatch ran past
+60 s without a proof, most of it in heuristics around a root LP that itself takes under a
+second, and its second phase presolved the dense row holding the first objective for minutes.
+
+So each phase here:
+1. solves the LP relaxation, which proves a lower bound; later phases add the row holding the
+   earlier objectives to the same LP and restart from its optimal basis (no presolve);
+2. if the relaxation is integral, that is the phase's proven optimum;
+3. otherwise rounds it: a small MIP over the columns' floor and ceiling of the relaxation
+   (what the literature calls RENS), whose presolve fixes every integral column; in later
+   phases it rounds the relaxation solved with the held objectives short of their limits,
+   since at their limits any rounding breaks them;
+4. counts the phase optimal when that plan (or the earlier phase's, which satisfies this one's
+   rows too) is within the gap of the relaxation's bound; else lets HiGHS branch on the whole
+   model, for the first phase or a small model only (see ``SMALL_MODEL``), and takes the
+   better plan and the better bound. (No MIP start: HiGHS 1.16 given one together with an
+   objective offset reported an objective and a bound its own solution did not reach.)
+
+A phase proven exactly is held at its value; one proven only within the gap is held within
+that gap of its bound (see ``held_at``), and the result reports each objective at the final
+plan. The bound reported is always one HiGHS proved: an LP optimum or a MIP dual bound.
+"""
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pulp
+from pulp import constants
+
+from optimizer.errors import SolverError
+from optimizer.solve import (
+    FEASIBLE,
+    HIGHS,
+    INFEASIBLE,
+    LEAST_PHASE_SECONDS,
+    NO_SOLUTION,
+    OPTIMAL,
+    UNBOUNDED,
+    Outcome,
+    Phase,
+    Solved,
+    highspy,
+    keep_tolerance,
+    new_highs,
+    relative_gap,
+)
+
+log = logging.getLogger(__name__)
+
+#: An LP value this close to a whole number counts as integral.
+INTEGRALITY = 1e-6
+#: Share of the time left that rounding may use before branching on the whole model.
+ROUNDING_SHARE = 0.3
+#: How far towards its limit a held objective may go at the point a later phase rounds: the
+#: nearer, the cheaper the plan, but rounding needs some room (see _inside).
+ROOM = (0.9, 0.5)
+#: Columns up to which a later phase may still branch on the whole model (see solve_phases).
+SMALL_MODEL = 5000
+
+
+@dataclass
+class _Columns:
+    """The problem's columns in HiGHS's order."""
+
+    variables: list[pulp.LpVariable]
+    integer: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+
+
+def _columns(prob: pulp.LpProblem) -> _Columns:
+    variables = prob.variables()
+    for index, variable in enumerate(variables):
+        variable.index = index
+    inf = highspy.kHighsInf
+    integer = np.fromiter((v.cat == constants.LpInteger for v in variables), bool,
+                          len(variables))
+    lower = np.fromiter((-inf if v.lowBound is None else v.lowBound for v in variables),
+                        float, len(variables))
+    upper = np.fromiter((inf if v.upBound is None else v.upBound for v in variables),
+                        float, len(variables))
+    return _Columns(variables, integer, lower, upper)
+
+
+def _relaxation(prob: pulp.LpProblem, columns: _Columns, options) -> "highspy.Highs":
+    """Return a HiGHS object holding the LP relaxation of ``prob`` (no objective yet)."""
+    inf = highspy.kHighsInf
+    starts, indices, values, row_lower, row_upper = [], [], [], [], []
+    for constraint in prob.constraints():
+        starts.append(len(indices))
+        for variable, coefficient in constraint.items():
+            if coefficient:
+                indices.append(variable.index)
+                values.append(coefficient)
+        lb, ub = constraint.getLb(), constraint.getUb()
+        row_lower.append(-inf if lb is None else lb)
+        row_upper.append(inf if ub is None else ub)
+    count = len(columns.variables)
+    highs = new_highs(options)
+    rowwise = 2
+    status = highs.passModel(
+        count, len(row_lower), len(indices), rowwise, 1, 0.0, np.zeros(count), columns.lower,
+        columns.upper, np.array(row_lower, dtype=float), np.array(row_upper, dtype=float),
+        np.array(starts, dtype=np.int32), np.array(indices, dtype=np.int32),
+        np.array(values, dtype=float), np.zeros(count, dtype=np.int32))
+    if status == highspy.HighsStatus.kError:
+        raise SolverError("HiGHS refused the model")
+    return highs
+
+
+def _costs(expression: pulp.LpAffineExpression, count: int) -> np.ndarray:
+    cost = np.zeros(count)
+    for variable, coefficient in expression.items():
+        cost[variable.index] += coefficient
+    return cost
+
+
+def _value(cost: np.ndarray, constant: float, x: np.ndarray) -> float:
+    return float(cost @ x) + constant
+
+
+def _within(gap: float | None, target: float) -> bool:
+    """Return whether ``gap`` meets ``target``, allowing for the solver's tolerances.
+
+    Bounds come from LP optima, exact to HiGHS's feasibility tolerance (1e-7), and the row
+    holding an earlier objective has a slack of the same order; a gap below 1e-6 is noise.
+    """
+    return gap is not None and gap <= target + 1e-6
+
+
+def _allow(highs, seconds: float) -> None:
+    """Let the next run of ``highs`` take ``seconds``.
+
+    HiGHS holds a re-solved LP to its time limit counted from the instance's first run.
+    """
+    highs.setOptionValue("time_limit", highs.getRunTime() + seconds)
+
+
+def _left(began: float, limit: float | None) -> float | None:
+    return None if limit is None else limit - (time.perf_counter() - began)
+
+
+def _mip(relaxation, columns: _Columns, options, seconds: float | None, *,
+         lower=None, upper=None, gap: float, offset: float = 0.0):
+    """Solve the relaxation's model as a MIP (within ``lower``–``upper`` when given).
+
+    Returns (solution or None, dual bound or None, HiGHS seconds, model status).
+    """
+    model = relaxation.getLp()
+    # The relative gap HiGHS aims for is measured on the whole objective, constant included.
+    model.offset_ = offset
+    if lower is not None:
+        model.col_lower_ = lower
+        model.col_upper_ = upper
+    highs = new_highs(options)
+    highs.passModel(model)
+    count = len(columns.variables)
+    highs.changeColsIntegrality(count, np.arange(count, dtype=np.int32),
+                                columns.integer.astype(np.uint8))
+    highs.setOptionValue("mip_rel_gap", gap)
+    if seconds is not None:
+        highs.setOptionValue("time_limit", max(0.05, seconds))
+    highs.run()
+    info = highs.getInfo()
+    log.debug("MIP (%s): %s, objective %s, bound %s, %.2f s", "rounding" if lower is not None
+              else "whole model", highs.getModelStatus(), info.objective_function_value,
+              info.mip_dual_bound, highs.getRunTime())
+    found = None
+    bound = info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else None
+    if info.primal_solution_status == 2:
+        found = np.array(highs.getSolution().col_value)
+        claimed = info.objective_function_value
+        reached = float(np.dot(model.col_cost_, found)) + offset
+        if abs(reached - claimed) > 1e-6 * max(1.0, abs(claimed)):
+            # Trust no bound from a run whose solution does not reach what it reports.
+            log.warning("HiGHS reported objective %s for a solution worth %s; bound ignored",
+                        claimed, reached)
+            bound = None
+        found[columns.integer] = np.round(found[columns.integer])
+    return found, bound, highs.getRunTime(), highs.getModelStatus()
+
+
+def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffineExpression]],
+                 options) -> Solved | None:
+    """Minimise each objective in turn on HiGHS, holding every earlier one at its value.
+
+    Returns None for a problem without variables, which HiGHS refuses as empty.
+    """
+    began = time.perf_counter()
+    # A variable that only an objective mentions is a column too; PuLP counts the objective's.
+    prob.setObjective(pulp.LpAffineExpression(
+        {variable: 0.0 for _, expression in objectives for variable in expression}))
+    columns = _columns(prob)
+    count = len(columns.variables)
+    if not count:
+        return None
+    relaxation = _relaxation(prob, columns, options)
+    kinds = highspy.HighsModelStatus
+    phases: list[Phase] = []
+    held: list[tuple[np.ndarray, float]] = []
+    #: (row, value reached less the constant, the row's upper bound) per objective held.
+    keeps: list[tuple[int, float, float]] = []
+    incumbent: np.ndarray | None = None
+    for number, (label, expression) in enumerate(objectives):
+        phase_began = time.perf_counter()
+        cost = _costs(expression, count)
+        constant = float(expression.constant)
+        solver_seconds = 0.0
+        if number and not cost.any():
+            value = constant
+            phases.append(Phase(label, Outcome(OPTIMAL, HIGHS, value, value, 0.0), value))
+            held.append((cost, constant))
+            continue
+        relaxation.changeColsCost(count, np.arange(count, dtype=np.int32), cost)
+        left = _left(began, options.time_limit)
+        if left is not None:
+            _allow(relaxation, max(LEAST_PHASE_SECONDS if number else 0.05, left))
+        # HiGHS's run time adds up over the runs of one instance.
+        before = relaxation.getRunTime()
+        relaxation.run()
+        solver_seconds += relaxation.getRunTime() - before
+        # Presolve the first LP only (the pre-positioning LP took over 60 s without it); the
+        # later ones start from its basis.
+        relaxation.setOptionValue("presolve", "off")
+        status = relaxation.getModelStatus()
+        log.debug("%s: relaxation %s after %.2f s", label, status, solver_seconds)
+        if status != kinds.kOptimal:
+            if status == kinds.kInfeasible:
+                kind = INFEASIBLE
+            elif status in (kinds.kUnbounded, kinds.kUnboundedOrInfeasible):
+                kind = UNBOUNDED
+            else:
+                kind = NO_SOLUTION
+            return _stop(prob, columns, phases, label, kind, incumbent, phase_began,
+                         solver_seconds)
+        x = np.array(relaxation.getSolution().col_value)
+        bound = _value(cost, constant, x)
+        fraction = np.abs(x - np.round(x))
+        fractional = columns.integer & (fraction > INTEGRALITY)
+        candidates = []
+        if incumbent is not None:
+            candidates.append(incumbent)
+        if not fractional.any():
+            rounded = x.copy()
+            rounded[columns.integer] = np.round(rounded[columns.integer])
+            candidates.append(rounded)
+        else:
+            log.info("%s: relaxation %.6g with %d fractional columns", label, bound,
+                     int(fractional.sum()))
+            # Rows holding earlier objectives are usually tight at the relaxation's optimum,
+            # and rounding it then breaks them; round a point with room in those rows.
+            for room in ROOM if keeps else (None,):
+                point = None
+                if room is not None:
+                    before = relaxation.getRunTime()
+                    point = _inside(relaxation, keeps, room, options, began)
+                    solver_seconds += relaxation.getRunTime() - before
+                found, seconds = _round(relaxation, columns, options, began, constant,
+                                        x if point is None else point)
+                solver_seconds += seconds
+                if found is not None:
+                    candidates.append(found)
+                    break
+        best = min(candidates, key=lambda c: _value(cost, constant, c), default=None)
+        value = None if best is None else _value(cost, constant, best)
+        gap = relative_gap(value, bound)
+        if best is None or not _within(gap, options.gap):
+            left = _left(began, options.time_limit)
+            # Later phases branch only on small models: on the row holding an earlier
+            # objective, HiGHS's presolve ran for minutes past the time limit on a city
+            # dispatch, and without presolve the county's cost phase ran 85 s past a 28 s one.
+            if (left is None or left > 0.1) and (number == 0 or count <= SMALL_MODEL):
+                # Leave the phases still to come their share of the time.
+                share = None if left is None else left / (len(objectives) - number)
+                found, dual, seconds, status = _mip(relaxation, columns, options, share,
+                                                    gap=options.gap, offset=constant)
+                solver_seconds += seconds
+                if status == kinds.kInfeasible:
+                    return _stop(prob, columns, phases, label, INFEASIBLE, incumbent,
+                                 phase_began, solver_seconds)
+                if found is not None and (value is None
+                                          or _value(cost, constant, found) < value):
+                    best, value = found, _value(cost, constant, found)
+                if dual is not None:
+                    bound = max(bound, dual)
+                gap = relative_gap(value, bound)
+        if best is None:
+            return _stop(prob, columns, phases, label, NO_SOLUTION, incumbent, phase_began,
+                         solver_seconds)
+        proven = _within(gap, options.gap)
+        outcome = Outcome(OPTIMAL if proven else FEASIBLE, HIGHS, value, bound, gap,
+                          time.perf_counter() - phase_began, solver_seconds)
+        log.info("%s: %s %.9g (bound %.9g, gap %s) in %.2f s", label, outcome.status, value,
+                 bound, gap, outcome.seconds)
+        phases.append(Phase(label, outcome, value))
+        incumbent = best
+        held.append((cost, constant))
+        if number < len(objectives) - 1:
+            kept = np.nonzero(cost)[0]
+            ceiling = held_at(value, bound, options.gap if proven else 0.0)
+            upper = ceiling - constant + keep_tolerance(cost[kept], value)
+            relaxation.addRow(-highspy.kHighsInf, upper, len(kept), kept.astype(np.int32),
+                              cost[kept])
+            keeps.append((relaxation.getNumRow() - 1, value - constant, upper))
+    _assign(columns, incumbent)
+    _restate(phases, held, incumbent, options.gap)
+    prob.setObjective(objectives[-1][1])
+    status = OPTIMAL if all(p.outcome.status == OPTIMAL for p in phases) else FEASIBLE
+    return Solved(status, HIGHS, phases)
+
+
+def held_at(value: float, bound: float, gap: float) -> float:
+    """Return the most a later phase may let this objective reach: still within ``gap``.
+
+    A phase proven within the gap is held at the largest value whose relative gap to the
+    proven bound is still within it (``|v − bound| / |v| ≤ gap``), so the next phase has room
+    to work but the objective stays optimal in the sense asked for; with ``gap`` 0, or a phase
+    not proven, it is held at the value reached.
+    """
+    if gap <= 0 or relative_gap(value, bound) == 0:
+        return value
+    # Half the gap, so that rounding in the later phase cannot push it over.
+    share = gap / 2
+    widest = bound / (1 - share) if bound >= 0 else bound / (1 + share)
+    return max(value, widest)
+
+
+def _restate(phases: list[Phase], held, x: np.ndarray | None, gap: float) -> None:
+    """Report each phase's objective at the final plan, against the bound that phase proved.
+
+    Later phases may move an earlier objective within its gap (see ``held_at``); what is
+    reported is what the returned plan achieves.
+    """
+    if x is None:
+        return
+    for phase, (cost, constant) in zip(phases, held, strict=False):
+        outcome = phase.outcome
+        if outcome.best_bound is None or not outcome.has_solution:
+            continue
+        value = _value(cost, constant, x)
+        phase.value = outcome.objective = value
+        outcome.gap = relative_gap(value, outcome.best_bound)
+        proven = _within(outcome.gap, gap)
+        if outcome.status == OPTIMAL and not proven:
+            outcome.status = FEASIBLE
+
+
+def _round(relaxation, columns: _Columns, options, began: float, constant: float,
+           x: np.ndarray):
+    """Return the best plan within the floor and ceiling of ``x``, and HiGHS's seconds."""
+    left = _left(began, options.time_limit)
+    share = None if left is None else max(0.5, ROUNDING_SHARE * left)
+    lower = np.where(columns.integer, np.floor(x + INTEGRALITY), columns.lower)
+    upper = np.where(columns.integer, np.ceil(x - INTEGRALITY), columns.upper)
+    found, _, seconds, _ = _mip(relaxation, columns, options, share, lower=lower, upper=upper,
+                                gap=options.gap / 4, offset=constant)
+    return found, seconds
+
+
+def _inside(relaxation, keeps, room: float, options, began: float) -> np.ndarray | None:
+    """Return the relaxation's optimum with each held objective ``room`` of the way to its limit.
+
+    Only a point to round: the bound of the phase is the relaxation with the true limits.
+    Returns None when no held objective has room, or the LP fails.
+    """
+    tighter = [(row, reached + room * (upper - reached), upper)
+               for row, reached, upper in keeps if upper > reached]
+    if not tighter:
+        return None
+    for row, middle, _ in tighter:
+        relaxation.changeRowBounds(row, -highspy.kHighsInf, middle)
+    left = _left(began, options.time_limit)
+    if left is not None:
+        _allow(relaxation, max(LEAST_PHASE_SECONDS, ROUNDING_SHARE * left))
+    relaxation.run()
+    point = None
+    if relaxation.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        point = np.array(relaxation.getSolution().col_value)
+    for row, _, upper in tighter:
+        relaxation.changeRowBounds(row, -highspy.kHighsInf, upper)
+    return point
+
+
+def _assign(columns: _Columns, x: np.ndarray | None) -> None:
+    for variable, value in zip(columns.variables, (x if x is not None else
+                                                   [None] * len(columns.variables)),
+                               strict=True):
+        variable.varValue = None if value is None else float(value)
+
+
+def _stop(prob, columns, phases, label, status, incumbent, phase_began, solver_seconds
+          ) -> Solved:
+    """End the solve at a phase that found nothing; an earlier phase's plan stands."""
+    phases.append(Phase(label, Outcome(status, HIGHS, seconds=time.perf_counter() - phase_began,
+                                       solver_seconds=solver_seconds)))
+    _assign(columns, incumbent)
+    if incumbent is None:
+        return Solved(status, HIGHS, phases)
+    return Solved(FEASIBLE, HIGHS, phases)
