@@ -83,8 +83,14 @@ class DriverStatement:
         """
         dialect = connection.dialect
         sql = self.sql(dialect)
-        dbapi_connection = connection.connection.dbapi_connection
-        cursor = dbapi_connection.cursor()
+        pooled = connection.connection
+        dbapi_connection = pooled.dbapi_connection
+        # One cursor per driver connection, kept while it lives (the pool clears ``info``
+        # when it invalidates the connection): a new cursor costs as much as a statement's
+        # parameters.
+        cursor = pooled.info.get("driver_cursor")
+        if cursor is None or cursor.closed or cursor.connection is not dbapi_connection:
+            cursor = pooled.info["driver_cursor"] = dbapi_connection.cursor()
         try:
             cursor.execute(sql, params)
         except dialect.loaded_dbapi.Error as error:

@@ -23,6 +23,12 @@ class Strict(Schema):
 
 
 _CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
+_CONTROL_TABLE = dict.fromkeys(map(ord, _CONTROL))
+
+
+def is_free_of_control_characters(text: str) -> bool:
+    """Tell whether a string holds none of the control characters ``Strict`` refuses."""
+    return text.isprintable() or len(text.translate(_CONTROL_TABLE)) == len(text)
 
 
 def _control_characters(value, path: str = "") -> str | None:

@@ -35,14 +35,51 @@ def request_key() -> str | None:
     return request.environ.get(ENVIRON_KEY)
 
 
-def _fingerprint(user_id: int) -> str:
+def header_key() -> str | None:
+    """Return the request's Idempotency-Key header, stripped, or None without one.
+
+    :raise InvalidInput: when the key is empty or longer than 200 characters.
+    """
+    key = request.headers.get(HEADER)
+    if key is None:
+        return None
+    key = key.strip()
+    if not 1 <= len(key) <= 200:
+        raise InvalidInput("幂等键长度须为 1–200 个字符。",
+                           "The Idempotency-Key must have 1 to 200 characters.",
+                           {HEADER: ["1 to 200 characters"]})
+    return key
+
+
+def fingerprint(user_id: int) -> str:
+    """Return the digest of who asked for what: the same key with another body is a reuse."""
     body = request.get_json(silent=True)
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     raw = f"{user_id}\n{request.method}\n{request.path}\n{canonical}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _replay(record: IdempotencyRecord, fingerprint: str):
+def record_answer(connection, key: str, user_id: int, fingerprint: str, response) -> None:
+    """Write the key's record with the answer, in the request's own transaction: one INSERT."""
+    record = {"key": key, "user_id": user_id, "fingerprint": fingerprint,
+              "status_code": response.status_code,
+              "response": response.get_data(as_text=True), "created_at": utcnow()}
+    if connection.dialect.name == "postgresql":
+        _INSERT_RECORD_DRIVER.execute(connection, record)
+    else:
+        connection.execute(_INSERT_RECORD, record)
+
+
+def replay(session, key: str, fingerprint: str):
+    """Answer a request whose attempt failed (and was rolled back) as its key's first one did.
+
+    Returns None when the key has no record: the failure was the request's own.
+
+    :raise IdempotencyKeyReused: when the key was used for a different request.
+    """
+    record = session.get(IdempotencyRecord, key)
+    if record is None:
+        return None
     if record.fingerprint != fingerprint or record.response is None:
         raise IdempotencyKeyReused(
             "该幂等键已用于另一请求；重试时请保持请求内容不变，新操作请使用新的键。",
@@ -61,38 +98,25 @@ def idempotent(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        key = request.headers.get(HEADER)
+        key = header_key()
         if key is None:
             return view(*args, **kwargs)
-        key = key.strip()
-        if not 1 <= len(key) <= 200:
-            raise InvalidInput("幂等键长度须为 1–200 个字符。",
-                               "The Idempotency-Key must have 1 to 200 characters.",
-                               {HEADER: ["1 to 200 characters"]})
         session = db.session()  # the request's session itself, not the scoped proxy
-        fingerprint = _fingerprint(g.user.id)
+        digest = fingerprint(g.user.id)
         try:
             with unit_of_work(session):
                 request.environ[ENVIRON_KEY] = key
                 response = current_app.make_response(view(*args, **kwargs))
-                # Written with the answer, in the request's own transaction: one INSERT.
-                record = {"key": key, "user_id": g.user.id, "fingerprint": fingerprint,
-                          "status_code": response.status_code,
-                          "response": response.get_data(as_text=True), "created_at": utcnow()}
-                connection = session.connection()
-                if connection.dialect.name == "postgresql":
-                    _INSERT_RECORD_DRIVER.execute(connection, record)
-                else:
-                    connection.execute(_INSERT_RECORD, record)
+                record_answer(session.connection(), key, g.user.id, digest, response)
                 return response
         except (IntegrityError, DomainError):
             # A key seen before is found only when this attempt fails: at its own record or
             # ledger rows (unique keys) or at a rule the first attempt's changes now break.
             # The attempt was rolled back whole; answer as the first one did.
             session.rollback()
-            record = session.get(IdempotencyRecord, key)
-            if record is None:
+            first = replay(session, key, digest)
+            if first is None:
                 raise
-            return _replay(record, fingerprint)
+            return first
 
     return wrapper

@@ -1,6 +1,6 @@
 """Stock endpoints: lots, receipts, issues, adjustments, write-offs, reversals, balances, ledger."""
 
-from flask import g, jsonify
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from inventory.api.idempotency import idempotent, request_key
 from inventory.api.pagination import paginate
 from inventory.auth.permissions import ensure_role
 from inventory.db import db
-from inventory.stock import ledger, services
+from inventory.stock import lean, ledger, services
 from inventory.stock.models import Lot, Movement, Seal
 from inventory.stock.schemas import (
     AdjustmentSchema,
@@ -29,17 +29,10 @@ from inventory.stock.schemas import (
     ReversalSchema,
     SealSchema,
     WriteOffSchema,
-    movement_document,
+    movements_response,
 )
 
 blp = Blueprint("stock_api", __name__, description="Lots and the stock ledger 批次与台账")
-
-
-def movements_response(movements, status: int = 201):
-    """The MovementsSchema answer of a stock request (see ``movement_document``)."""
-    response = jsonify({"movements": [movement_document(m) for m in movements]})
-    response.status_code = status
-    return response
 
 
 @blp.route("/lots")
@@ -99,6 +92,10 @@ class Receipts(MethodView):
 
 @blp.route("/issues")
 class Issues(MethodView):
+    def dispatch_request(self, **kwargs):
+        # On PostgreSQL a valid issue from a lot takes the lean path (inventory/stock/lean.py).
+        return lean.issue_from_lot() or super().dispatch_request(**kwargs)
+
     @idempotent
     @blp.arguments(IssueSchema())
     @blp.response(201, MovementsSchema)

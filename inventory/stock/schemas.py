@@ -1,5 +1,6 @@
 """API schemas of lots, ledger rows, receipts, issues, adjustments, write-offs and reversals."""
 
+from flask import jsonify
 from marshmallow import Schema, fields, validate
 
 from inventory import clock
@@ -82,6 +83,13 @@ def movement_document(movement) -> dict:
         "seq": movement.seq,
         "hash": movement.hash,
     }
+
+
+def movements_response(movements, status: int = 201):
+    """The MovementsSchema answer of a stock request (see ``movement_document``)."""
+    response = jsonify({"movements": [movement_document(m) for m in movements]})
+    response.status_code = status
+    return response
 
 
 def _iso(value):

@@ -89,15 +89,15 @@ _LOCK_LOT = (
 _LOCK_LOT_DRIVER = DriverStatement(_LOCK_LOT)
 
 
-def lock_lot(session, lot_id: int) -> domain.LockedLot:
+def lock_lot(connection, lot_id: int) -> domain.LockedLot:
     """Lock a lot for one stock change and return its state, with its depot and item.
 
     Lighter than loading the lot as a mapped object: a stock movement is the request a
-    depot makes most, and it needs only these columns.
+    depot makes most, and it needs only these columns. Runs on a Core connection (a
+    session's, or the lean path's).
 
     :raise NotFound: when no lot has the id.
     """
-    connection = session.connection()
     if connection.dialect.name == "postgresql":
         row = _LOCK_LOT_DRIVER.execute(connection, {"lot": lot_id}).fetchone()
     else:
@@ -176,6 +176,27 @@ def append_movement(
 
     :raise InsufficientStock: when the row would drive the lot below zero.
     """
+    row = movement_row(lot, kind=kind, quantity=quantity, actor=actor, occurred_at=occurred_at,
+                       reason=reason, recipient=recipient, reference=reference, key=key,
+                       transfer_id=transfer_id, reverses_id=reverses_id)
+    if session.new:  # plain statements do not autoflush: rows they refer to must exist first
+        session.flush()
+    entry = write_movement(session.connection(), lot, row, actor)
+    if isinstance(lot, Lot):
+        set_committed_value(lot, "quantity", row["balance_after"])
+        set_committed_value(lot, "seq", row["seq"])
+        set_committed_value(lot, "head_hash", row["hash"])
+    return entry
+
+
+def movement_row(lot, *, kind: str, quantity: int, actor, occurred_at: datetime | None = None,
+                 reason: str | None = None, recipient: str | None = None,
+                 reference: str | None = None, key: str | None = None,
+                 transfer_id: int | None = None, reverses_id: int | None = None) -> dict:
+    """Return the lot's next ledger row, chained to its head and hashed; nothing is written.
+
+    :raise InsufficientStock: when the row would drive the lot below zero.
+    """
     balance = lot.quantity + quantity
     if balance < 0:
         domain.ensure_enough(lot, -quantity)
@@ -203,15 +224,17 @@ def append_movement(
         "reverses_id": reverses_id,
         "prev_hash": lot.head_hash,
     }
-    row["hash"] = domain.chain_hash(lot.head_hash, {name: row[name]
-                                                    for name in domain.HASHED_FIELDS})
-    # The hot path of every stock request: two plain statements rather than a unit-of-work
-    # flush. The row is written at once (its id comes back) and never changes afterwards;
-    # the lot's new balance and chain head are written and marked as saved.
-    if session.new:  # plain statements do not autoflush: rows they refer to must exist first
-        session.flush()
-    connection = session.connection()
-    lot_values = {"lot": lot.id, "balance": balance, "new_seq": row["seq"], "head": row["hash"]}
+    row["hash"] = domain.row_hash(lot.head_hash, row)
+    return row
+
+
+def write_movement(connection, lot, row: dict, actor) -> domain.LedgerEntry:
+    """Write a ledger row and its lot's new balance and chain head (the hot path of every
+    stock request): plain statements, not a unit-of-work flush. The row is written at once
+    (its id comes back) and never changes afterwards.
+    """
+    lot_values = {"lot": lot.id, "balance": row["balance_after"], "new_seq": row["seq"],
+                  "head": row["hash"]}
     if connection.dialect.name == "postgresql":
         movement_id = _WRITE_MOVEMENT_DRIVER.execute(
             connection, {f"m_{name}": value for name, value in row.items()} | lot_values
@@ -219,12 +242,8 @@ def append_movement(
     else:
         movement_id = connection.execute(_INSERT_MOVEMENT, row).scalar_one()
         connection.execute(_UPDATE_LOT, lot_values)
-    if isinstance(lot, Lot):
-        set_committed_value(lot, "quantity", balance)
-        set_committed_value(lot, "seq", row["seq"])
-        set_committed_value(lot, "head_hash", row["hash"])
-    else:
-        lot.quantity, lot.seq, lot.head_hash = balance, row["seq"], row["hash"]
+    if not isinstance(lot, Lot):
+        lot.quantity, lot.seq, lot.head_hash = row["balance_after"], row["seq"], row["hash"]
     return domain.LedgerEntry(id=movement_id, **row, lot=lot, actor=actor)
 
 
@@ -375,35 +394,25 @@ def issue(
     :raise LotNotUsable: when the named lot is expired, quarantined or written off.
     :raise InsufficientStock: when there is not enough usable stock.
     """
-    _positive(quantity)
-    if kind not in ISSUE_KINDS:
-        raise InvalidInput("出库类型无效。", "Unknown issue kind.", {"kind": ["issue or rotation_out"]})
-    if (item is None) == (lot is None):
-        raise InvalidInput("请指定物资（按先到期先出）或批次，二者选一。",
-                           "Give either an item (picked first-expiry-first-out) or a lot, not both.",
-                           {"item": ["give item or lot"], "lot": ["give item or lot"]})
+    _check_issue(quantity, kind, item, lot)
+    if lot is not None:
+        with unit_of_work(session):
+            if session.new:  # plain statements do not autoflush
+                session.flush()
+            return issue_from_lot(session.connection(), actor, lot=lot, quantity=quantity,
+                                  depot=depot, kind=kind, reason=reason, recipient=recipient,
+                                  reference=reference, occurred_at=occurred_at, key=key)
+    if depot is None:
+        raise InvalidInput("按物资出库须指定储备库。", "Issuing by item needs a depot.",
+                           {"depot": ["required with item"]})
     # A lot is judged usable on the day the movement happened (a phone may send it later).
     today = clock.local_date(occurred_at) if occurred_at else clock.today()
     with unit_of_work(session):
-        if lot is not None:
-            lot_row = lock_lot(session, lot)
-            if depot is not None and lot_row.depot.code != depot:
-                raise InvalidInput(f"批次 {lot_row.code} 不在 {depot}。",
-                                   f"Lot {lot_row.code} is not at depot {depot}.",
-                                   {"lot": ["not at this depot"]})
-            ensure_can_move_stock(actor, lot_row.depot)
-            domain.ensure_usable(lot_row, today)
-            domain.ensure_enough(lot_row, quantity)
-            picks = [domain.Pick(lot_row, quantity)]
-        else:
-            if depot is None:
-                raise InvalidInput("按物资出库须指定储备库。", "Issuing by item needs a depot.",
-                                   {"depot": ["required with item"]})
-            depot_row = get_depot(session, depot)
-            ensure_can_move_stock(actor, depot_row)
-            item_row = get_item(session, item)
-            lots = lock_lots(session, depot_row.id, item_row.id)
-            picks = domain.pick_fefo(lots, quantity, today, f"{item_row.name_zh}（{item_row.code}）")
+        depot_row = get_depot(session, depot)
+        ensure_can_move_stock(actor, depot_row)
+        item_row = get_item(session, item)
+        lots = lock_lots(session, depot_row.id, item_row.id)
+        picks = domain.pick_fefo(lots, quantity, today, f"{item_row.name_zh}（{item_row.code}）")
         movements = [
             append_movement(session, pick.lot, kind=kind, quantity=-pick.quantity, actor=actor,
                             occurred_at=occurred_at, reason=reason, recipient=recipient,
@@ -411,6 +420,45 @@ def issue(
             for index, pick in enumerate(picks, start=1)
         ]
     return movements
+
+
+def _check_issue(quantity: int, kind: str, item: str | None, lot: int | None) -> None:
+    _positive(quantity)
+    if kind not in ISSUE_KINDS:
+        raise InvalidInput("出库类型无效。", "Unknown issue kind.", {"kind": ["issue or rotation_out"]})
+    if (item is None) == (lot is None):
+        raise InvalidInput("请指定物资（按先到期先出）或批次，二者选一。",
+                           "Give either an item (picked first-expiry-first-out) or a lot, not both.",
+                           {"item": ["give item or lot"], "lot": ["give item or lot"]})
+
+
+def issue_from_lot(connection, actor, *, lot: int, quantity: int, depot: str | None = None,
+                   kind: str = "issue", reason: str | None = None, recipient: str | None = None,
+                   reference: str | None = None, occurred_at: datetime | None = None,
+                   key: str | None = None) -> list[domain.LedgerEntry]:
+    """Issue from one lot inside the caller's transaction, on its Core connection.
+
+    ``issue`` runs it in a session's unit of work; the lean path of ``POST /issues`` on
+    PostgreSQL (``inventory.stock.lean``) in a transaction of its own connection.
+
+    :raise LotNotUsable: when the lot is expired, quarantined or written off.
+    :raise InsufficientStock: when the lot holds less than the quantity.
+    """
+    _check_issue(quantity, kind, None, lot)
+    # A lot is judged usable on the day the movement happened (a phone may send it later).
+    today = clock.local_date(occurred_at) if occurred_at else clock.today()
+    lot_row = lock_lot(connection, lot)
+    if depot is not None and lot_row.depot.code != depot:
+        raise InvalidInput(f"批次 {lot_row.code} 不在 {depot}。",
+                           f"Lot {lot_row.code} is not at depot {depot}.",
+                           {"lot": ["not at this depot"]})
+    ensure_can_move_stock(actor, lot_row.depot)
+    domain.ensure_usable(lot_row, today)
+    domain.ensure_enough(lot_row, quantity)
+    row = movement_row(lot_row, kind=kind, quantity=-quantity, actor=actor,
+                       occurred_at=occurred_at, reason=reason, recipient=recipient,
+                       reference=reference, key=movement_key(key, 1))
+    return [write_movement(connection, lot_row, row, actor)]
 
 
 def adjust(session, actor, *, lot: int, counted_quantity: int, reason: str | None = None,
@@ -421,7 +469,7 @@ def adjust(session, actor, *, lot: int, counted_quantity: int, reason: str | Non
         raise InvalidInput("盘点数量须为非负整数。", "The counted quantity must be a whole number ≥ 0.",
                            {"counted_quantity": ["must be ≥ 0"]})
     with unit_of_work(session):
-        lot_row = lock_lot(session, lot)
+        lot_row = lock_lot(session.connection(), lot)
         ensure_can_move_stock(actor, lot_row.depot)
         delta = counted_quantity - lot_row.quantity
         if delta == 0:
