@@ -45,6 +45,7 @@ from optimizer.solve import (
     Outcome,
     Phase,
     Solved,
+    constraint_rows,
     highspy,
     keep_tolerance,
     new_highs,
@@ -90,17 +91,7 @@ def _columns(prob: pulp.LpProblem) -> _Columns:
 
 def _relaxation(prob: pulp.LpProblem, columns: _Columns, options) -> "highspy.Highs":
     """Return a HiGHS object holding the LP relaxation of ``prob`` (no objective yet)."""
-    inf = highspy.kHighsInf
-    starts, indices, values, row_lower, row_upper = [], [], [], [], []
-    for constraint in prob.constraints():
-        starts.append(len(indices))
-        for variable, coefficient in constraint.items():
-            if coefficient:
-                indices.append(variable.index)
-                values.append(coefficient)
-        lb, ub = constraint.getLb(), constraint.getUb()
-        row_lower.append(-inf if lb is None else lb)
-        row_upper.append(inf if ub is None else ub)
+    starts, indices, values, row_lower, row_upper = constraint_rows(prob)
     count = len(columns.variables)
     highs = new_highs(options)
     rowwise = 2

@@ -14,7 +14,6 @@ import math
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -122,32 +121,38 @@ def classify(sol_status: int, gap: float | None, target_gap: float) -> str:
     return NO_SOLUTION
 
 
-_banner_shown = False
-
-
 def new_highs(options: SolveOptions | None = None) -> "highspy.Highs":
     """Return a HiGHS instance configured by ``options``, its output off unless asked for.
 
-    HiGHS prints its banner on the first instance of a process, before any option can turn
-    the output off; it goes to stderr, since stdout carries the CLI's JSON.
+    (HiGHS prints its banner on the first instance of a process, before any option can turn
+    the output off; the command line keeps it off the JSON on stdout.)
     """
-    global _banner_shown
-    if not _banner_shown:
-        sys.stdout.flush()
-        saved = os.dup(1)
-        try:
-            os.dup2(2, 1)
-            highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-        _banner_shown = True
     highs = highspy.Highs()
     if options is None or not options.log:
         highs.setOptionValue("output_flag", False)
     if options is not None and options.threads is not None:
         highs.setOptionValue("threads", options.threads)
     return highs
+
+
+def constraint_rows(prob: pulp.LpProblem) -> tuple[list, list, list, list, list]:
+    """Return ``prob``'s constraints row-wise, as HiGHS's ``passModel`` takes them:
+    row starts, column indices and values, row lower and upper bounds.
+
+    Each variable's ``index`` must already be set to its column.
+    """
+    inf = highspy.kHighsInf
+    starts, indices, values, row_lower, row_upper = [], [], [], [], []
+    for constraint in prob.constraints():
+        starts.append(len(indices))
+        for variable, coefficient in constraint.items():
+            if coefficient:
+                indices.append(variable.index)
+                values.append(coefficient)
+        lb, ub = constraint.getLb(), constraint.getUb()
+        row_lower.append(-inf if lb is None else lb)
+        row_upper.append(inf if ub is None else ub)
+    return starts, indices, values, row_lower, row_upper
 
 
 if highspy is not None:
@@ -159,10 +164,6 @@ if highspy is not None:
             super().__init__(**kwargs)
             self.start = start
             self.presolve = presolve
-
-        def createAndConfigureSolver(self, lp):
-            new_highs()  # the banner, to stderr
-            super().createAndConfigureSolver(lp)
 
         def actualSolve(self, lp):
             self.createAndConfigureSolver(lp)
@@ -189,16 +190,7 @@ if highspy is not None:
             upper = [inf if v.upBound is None else v.upBound for v in variables]
             integer = constants.LpInteger
             integrality = [1 if self.mip and v.cat == integer else 0 for v in variables]
-            starts, indices, values, row_lower, row_upper = [], [], [], [], []
-            for constraint in lp.constraints():
-                starts.append(len(indices))
-                for variable, coefficient in constraint.items():
-                    if coefficient:
-                        indices.append(variable.index)
-                        values.append(coefficient)
-                lb, ub = constraint.getLb(), constraint.getUb()
-                row_lower.append(-inf if lb is None else lb)
-                row_upper.append(inf if ub is None else ub)
+            starts, indices, values, row_lower, row_upper = constraint_rows(lp)
             sense = -1 if lp.sense == constants.LpMaximize else 1
             offset = getattr(objective, "constant", 0.0) or 0.0
             rowwise = 2

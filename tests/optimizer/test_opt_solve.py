@@ -177,9 +177,3 @@ def test_a_later_phase_may_move_an_earlier_objective_only_within_its_gap():
     assert first.outcome.gap <= 0.1
     assert solved.phases[1].value == pytest.approx(cost.value())
 
-
-def test_the_highs_banner_stays_off_standard_output(capfd):
-    from optimizer.solve import new_highs
-
-    new_highs()
-    assert capfd.readouterr().out == ""
