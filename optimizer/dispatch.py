@@ -16,10 +16,11 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulp
 
+from optimizer.blocks import Block, Group
 from optimizer.errors import NoPlan
 from optimizer.network import (
     Arc,
@@ -46,6 +47,8 @@ class DispatchModel:
     ship: list[pulp.LpVariable]
     weighted_shortage: pulp.LpAffineExpression
     cost: pulp.LpAffineExpression
+    #: Sources whose dispatch limits join their items (see optimizer.blocks).
+    blocks: list[Block] = field(default_factory=list)
 
     def sent(self) -> dict[tuple[str, str, str], int]:
         """Return the solved shipments as ``{(source, site, item): units}``."""
@@ -67,16 +70,20 @@ def linear(terms, constant: float = 0.0) -> pulp.LpAffineExpression:
 
 
 def add_row(prob: pulp.LpProblem, terms, sense: int, rhs: float, name: str, *,
-            distinct: bool = False) -> None:
+            distinct: bool = False) -> str:
     """Add the constraint Σ terms (sense) rhs, its name made unique by a running number.
+
+    Returns the row's name.
 
     Ids may contain the separator, so ``stock_A_B_C`` alone could be two different rows.
     ``distinct`` says no variable repeats in ``terms``, which skips summing them (a third of
     a city dispatch's build time).
     """
     expression = pulp.LpAffineExpression(terms) if distinct else linear(terms)
-    prob.addConstraint(pulp.LpConstraint(expression, sense,
-                                         f"{name}_{prob.numConstraints()}", rhs))
+    row = pulp.LpConstraint(expression, sense, f"{name}_{prob.numConstraints()}", rhs)
+    prob.addConstraint(row)
+    # PuLP rewrites characters such as "-" in the name it keeps.
+    return row.name
 
 
 @contextmanager
@@ -122,6 +129,7 @@ def add_dispatch(prob: pulp.LpProblem, problem: DispatchProblem, tag: str = "",
         by_source[arc.source].append(index)
 
     kinds = {source.id: source for source in problem.sources}
+    stock_rows: dict[str, list[str]] = defaultdict(list)
     for (source_id, item), members in by_source_item.items():
         source = kinds[source_id]
         if source.kind == CAPACITY:
@@ -134,8 +142,9 @@ def add_dispatch(prob: pulp.LpProblem, problem: DispatchProblem, tag: str = "",
             continue
         units = source.stock.get(item, 0) if held is None else held
         if sum(upper[i] for i in members) > units:
-            add_row(prob, terms, pulp.LpConstraintLE, units, f"stock{tag}_{source_id}_{item}",
-                    distinct=True)
+            stock_rows[source_id].append(add_row(
+                prob, terms, pulp.LpConstraintLE, units, f"stock{tag}_{source_id}_{item}",
+                distinct=True))
 
     _add_production(prob, problem, arcs, ship, tag)
 
@@ -145,17 +154,27 @@ def add_dispatch(prob: pulp.LpProblem, problem: DispatchProblem, tag: str = "",
                     sites[site_id].demand[item], f"demand{tag}_{site_id}_{item}",
                     distinct=True)
 
+    blocks = []
+    items_of: dict[str, list[tuple[str, list[int]]]] = defaultdict(list)
+    for (source_id, item), members in by_source_item.items():
+        items_of[source_id].append((item, members))
     for source_id, limit in problem.dispatch_limits.items():
         members = by_source.get(source_id, [])
-        for cap, size in ((limit.weight_kg, "weight_kg"), (limit.volume_m3, "volume_m3")):
-            if cap is None or not members:
-                continue
+        limit_rows = []
+        caps = [(cap, size) for cap, size in ((limit.weight_kg, "weight_kg"),
+                                              (limit.volume_m3, "volume_m3"))
+                if cap is not None and members]
+        for cap, size in caps:
             sizes = {code: getattr(goods, size) for code, goods in problem.items.items()}
             terms = [(ship[i], sizes[arcs[i].item]) for i in members]
             if sum(upper[i] * coefficient for (_, coefficient), i
                    in zip(terms, members, strict=True)) > cap:
-                add_row(prob, terms, pulp.LpConstraintLE, cap, f"{size}{tag}_{source_id}",
-                        distinct=True)
+                limit_rows.append(add_row(prob, terms, pulp.LpConstraintLE, cap,
+                                          f"{size}{tag}_{source_id}", distinct=True))
+        # A source's stock is fixed (not pre-positioning) and its limits bind: a knapsack.
+        if limit_rows and stock is None and kinds[source_id].kind != CAPACITY:
+            blocks.append(_block(problem, kinds[source_id], items_of[source_id], ship, caps,
+                                 stock_rows[source_id] + limit_rows))
 
     everyone = sum(site.priority for site in problem.sites
                    for units in site.demand.values() if units > 0)
@@ -165,7 +184,17 @@ def add_dispatch(prob: pulp.LpProblem, problem: DispatchProblem, tag: str = "",
          for i, arc in enumerate(arcs)], constant=everyone)
     cost = pulp.LpAffineExpression(
         [(ship[i], arc.unit_cost) for i, arc in enumerate(arcs) if arc.unit_cost])
-    return DispatchModel(arcs, ship, weighted, cost)
+    return DispatchModel(arcs, ship, weighted, cost, blocks)
+
+
+def _block(problem: DispatchProblem, source, items, ship, caps, rows) -> Block:
+    """Return the knapsack of one source: per item its arcs and stock, and its limits."""
+    groups = []
+    for item, members in items:
+        goods = problem.items[item]
+        groups.append(Group([ship[i] for i in members], source.stock.get(item, 0),
+                            tuple(getattr(goods, size) for _, size in caps)))
+    return Block(source.id, groups, tuple(cap for cap, _ in caps), rows)
 
 
 def _add_production(prob, problem: DispatchProblem, arcs: list[Arc], ship, tag: str) -> None:
@@ -207,7 +236,7 @@ def solve_dispatch(problem: DispatchProblem, options: SolveOptions | None = None
     log.info("dispatch model: %d arcs, %d constraints, built in %.2f s",
              len(model.arcs), prob.numConstraints(), build_seconds)
     solved = solve_in_order(prob, [(WEIGHTED_SHORTAGE, model.weighted_shortage),
-                                   (COST, model.cost)], options)
+                                   (COST, model.cost)], options, blocks=model.blocks)
     stats = solved.stats(prob, build_seconds)
     if not solved.has_solution:
         raise NoPlan(solved.status, "the solver found no dispatch plan", stats)

@@ -1,0 +1,104 @@
+"""Depot blocks: their bound never passes the true optimum, their plans keep every row."""
+
+import numpy as np
+import pulp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_opt_dispatch_properties import dispatch_documents
+
+from optimizer import phases
+from optimizer.blocks import improve, index_blocks
+from optimizer.dispatch import add_dispatch
+from optimizer.schemas import load_dispatch
+from optimizer.solve import OPTIMAL, SolveOptions, constraint_rows, run
+
+FAST = settings(max_examples=150, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def limited_documents(draw) -> dict:
+    """Dispatch documents in which every depot and supplier has a tight weight limit."""
+    doc = draw(dispatch_documents())
+    doc["items"] = [{**item, "weight_kg": draw(st.sampled_from([1, 3, 7, 28]))}
+                    for item in doc["items"]]
+    doc["dispatch_limits"] = [
+        {"source": source["id"], "weight_kg": draw(st.integers(5, 400)),
+         "volume_m3": draw(st.none() | st.sampled_from([0.5, 2]))}
+        for source in doc["sources"] if source["kind"] != "capacity"]
+    return doc
+
+
+def relaxation_of(doc):
+    """Return the model, its HiGHS relaxation solved for the weighted shortage, and columns."""
+    prob = pulp.LpProblem("blocks", pulp.LpMinimize)
+    model = add_dispatch(prob, load_dispatch(doc))
+    prob.setObjective(pulp.LpAffineExpression(
+        {v: 0.0 for e in (model.weighted_shortage, model.cost) for v in e}))
+    columns = phases._columns(prob)
+    relaxation = phases._relaxation(prob, columns, SolveOptions())
+    count = len(columns.variables)
+    cost = phases._costs(model.weighted_shortage, count)
+    relaxation.changeColsCost(count, np.arange(count, dtype=np.int32), cost)
+    relaxation.run()
+    return prob, model, columns, relaxation, cost
+
+
+def true_optimum(prob, model) -> float:
+    prob.setObjective(model.weighted_shortage)
+    outcome = run(prob, SolveOptions(gap=0))
+    assert outcome.status == OPTIMAL
+    return outcome.objective
+
+
+def rows_hold(prob, x: np.ndarray) -> bool:
+    starts, indices, values, lower, upper = constraint_rows(prob)
+    starts = [*starts, len(indices)]
+    for r in range(len(lower)):
+        total = sum(values[k] * x[indices[k]] for k in range(starts[r], starts[r + 1]))
+        if total > upper[r] + 1e-6 or total < lower[r] - 1e-6:
+            return False
+    return True
+
+
+@FAST
+@given(limited_documents())
+def test_the_blocks_bound_lies_between_the_relaxation_and_the_best_whole_plan(doc):
+    prob, model, columns, relaxation, cost = relaxation_of(doc)
+    if not columns.variables or not model.blocks:
+        return
+    constant = float(model.weighted_shortage.constant)
+    relaxed = relaxation.getInfo().objective_function_value + constant
+    blocks = index_blocks(model.blocks, {c.name: n for n, c in enumerate(prob.constraints())})
+    improved = improve(relaxation, blocks, cost, constant, columns.integer, SolveOptions(),
+                       None)
+    best = true_optimum(prob, model)
+    if improved.bound is not None:
+        assert relaxed - 1e-7 <= improved.bound <= best + 1e-7
+    if improved.plan is not None:
+        assert rows_hold(prob, improved.plan)
+        assert np.all(improved.plan[columns.integer] == np.round(improved.plan[columns.integer]))
+        assert np.all(improved.plan >= columns.lower - 1e-9)
+        assert np.all(improved.plan <= columns.upper + 1e-9)
+        assert float(cost @ improved.plan) + constant >= best - 1e-7
+
+
+def test_a_depot_that_cannot_fill_its_weight_limit_with_whole_units_raises_the_bound():
+    # 10 kg of room, quilts of 3 kg and tents of 4 kg: the relaxation sends 3 quilts and a
+    # quarter of a tent, a whole plan 3 units at most.
+    doc = {"deadline_hours": 10,
+           "items": [{"code": "TENT", "weight_kg": 4, "volume_m3": 0},
+                     {"code": "QUILT", "weight_kg": 3, "volume_m3": 0}],
+           "sites": [{"id": "S", "priority": 1, "demand": {"TENT": 10, "QUILT": 10}}],
+           "sources": [{"id": "D", "kind": "physical", "handling_hours": 1,
+                        "stock": {"TENT": 10, "QUILT": 10}}],
+           "travel_hours": [{"from": "D", "to": "S", "hours": 1}],
+           "dispatch_limits": [{"source": "D", "weight_kg": 10}]}
+    prob, model, columns, relaxation, cost = relaxation_of(doc)
+    constant = float(model.weighted_shortage.constant)
+    assert abs(relaxation.getInfo().objective_function_value + constant - 1.675) < 1e-9
+    blocks = index_blocks(model.blocks, {c.name: n for n, c in enumerate(prob.constraints())})
+    improved = improve(relaxation, blocks, cost, constant, columns.integer, SolveOptions(),
+                       None)
+    assert abs(improved.bound - 1.7) < 1e-9
+    assert abs(float(cost @ improved.plan) + constant - 1.7) < 1e-9
