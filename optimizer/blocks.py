@@ -183,10 +183,14 @@ def _block_mip(block: _Indexed, cost: np.ndarray, lower: np.ndarray, upper: np.n
 
 
 def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: float,
-            integer: np.ndarray, options, seconds: float | None) -> Improvement:
+            integer: np.ndarray, options, seconds: float | None,
+            incumbent: np.ndarray | None = None) -> Improvement:
     """Return a bound and a whole plan for the LP ``relaxation`` has just solved to optimality.
 
-    ``cost`` and ``constant`` are the phase's objective; ``seconds`` caps the time spent.
+    ``cost`` and ``constant`` are the phase's objective; ``seconds`` caps the time spent. When
+    the blocks' totals give no plan (in a later phase, the row holding an earlier objective
+    may refuse them), the plan re-routes ``incumbent``, an earlier plan, with every block's
+    totals held at that plan's: it keeps every row the incumbent keeps, and costs no more.
     """
     began = time.perf_counter()
     solution = relaxation.getSolution()
@@ -239,6 +243,11 @@ def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: floa
             values = np.array(pulled.getSolution().col_value)
             totals[block.name] = (block, np.round(values[count:count + len(block.upper)]))
     plan = _fix_totals(relaxation, blocks, totals, integer, options, began, seconds)
+    if plan is None and incumbent is not None:
+        held = {block.name: (block, np.round(np.bincount(
+            block.group, weights=incumbent[block.columns], minlength=len(block.upper))))
+            for block in blocks}
+        plan = _fix_totals(relaxation, blocks, held, integer, options, began, seconds)
     elapsed = time.perf_counter() - began
     log.info("blocks: %d of %d solved, bound %s, plan %s, %.2f s", len(todo), len(blocks),
              bound, None if plan is None else float(np.dot(cost, plan)) + constant, elapsed)
@@ -279,15 +288,44 @@ def _fix_totals(relaxation, blocks: list[_Indexed], totals: dict, integer: np.nd
             copy.setOptionValue("time_limit", copy.getRunTime() + left)
         copy.run()
         if copy.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            log.debug("totals fixed for %d blocks: %s", len(fixed), copy.getModelStatus())
             return None
         x = np.array(copy.getSolution().col_value)
+        log.debug("totals fixed for %d blocks: %d columns fractional", len(fixed),
+                  int((integer & (np.abs(x - np.round(x)) > INTEGRALITY)).sum()))
         still = [block for block in _fractional(blocks, x, integer) if block.name not in fixed]
         if not (integer & (np.abs(x - np.round(x)) > INTEGRALITY)).any():
             x[integer] = np.round(x[integer])
             return x
         if not still:
-            return None
+            return _round_box(copy, x, integer, options, began, seconds)
         totals = {block.name: (block, np.floor(np.bincount(
             block.group, weights=x[block.columns], minlength=len(block.upper)) + INTEGRALITY))
             for block in still}
     return None
+
+
+def _round_box(copy, x: np.ndarray, integer: np.ndarray, options, began: float,
+               seconds: float | None) -> np.ndarray | None:
+    """Return the best whole plan of ``copy`` within the floor and ceiling of ``x``, if any.
+
+    With every block's totals fixed only a row holding an earlier objective joins the items,
+    and it leaves a handful of columns fractional.
+    """
+    model = copy.getLp()
+    model.col_lower_ = np.where(integer, np.floor(x + INTEGRALITY), model.col_lower_)
+    model.col_upper_ = np.where(integer, np.ceil(x - INTEGRALITY), model.col_upper_)
+    highs = new_highs(options)
+    highs.passModel(model)
+    count = len(x)
+    highs.changeColsIntegrality(count, np.arange(count, dtype=np.int32),
+                                integer.astype(np.uint8))
+    if seconds is not None:
+        highs.setOptionValue("time_limit",
+                             max(0.05, seconds - (time.perf_counter() - began)))
+    highs.run()
+    if highs.getInfo().primal_solution_status != 2:
+        return None
+    found = np.array(highs.getSolution().col_value)
+    found[integer] = np.round(found[integer])
+    return found

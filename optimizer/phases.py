@@ -273,7 +273,8 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
             if indexed and count <= BLOCKS_COLUMNS:
                 left = _left(began, options.time_limit)
                 improved = improve(relaxation, indexed, cost, constant, columns.integer,
-                                   options, None if left is None else BLOCK_SHARE * left)
+                                   options, None if left is None else BLOCK_SHARE * left,
+                                   incumbent)
                 solver_seconds += improved.seconds
                 if improved.bound is not None:
                     bound = max(bound, improved.bound)
