@@ -187,10 +187,12 @@ def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: floa
             incumbent: np.ndarray | None = None) -> Improvement:
     """Return a bound and a whole plan for the LP ``relaxation`` has just solved to optimality.
 
-    ``cost`` and ``constant`` are the phase's objective; ``seconds`` caps the time spent. When
-    the blocks' totals give no plan (in a later phase, the row holding an earlier objective
-    may refuse them), the plan re-routes ``incumbent``, an earlier plan, with every block's
-    totals held at that plan's: it keeps every row the incumbent keeps, and costs no more.
+    ``cost`` and ``constant`` are the phase's objective; ``seconds`` caps the time spent.
+    Without ``incumbent`` the plan fixes the blocks' totals at their solutions. With one (an
+    earlier phase's plan, whose objective a row now holds), it re-routes the incumbent with
+    every block's totals held at that plan's: the held row refused the blocks' own totals on
+    the county dispatch even with that objective held at the incumbent's value, while the
+    incumbent's totals keep every row it keeps, at no more cost.
     """
     began = time.perf_counter()
     solution = relaxation.getSolution()
@@ -223,7 +225,7 @@ def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: floa
     bound += float(np.dot(reduced[outside], at))
 
     each = 1.0 if seconds is None else max(0.05, seconds / (2 * len(todo)))
-    totals = {}
+    totals: dict = {}
     kinds = highspy.HighsModelStatus
     for block in todo:
         highs, count = _block_mip(block, reduced, lower, upper, integer, options, each)
@@ -234,6 +236,8 @@ def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: floa
             bound = None
             break
         bound += dual
+        if incumbent is not None:
+            continue
         # The plan: the block's best totals, the nearest to the LP's among equals.
         target = np.bincount(block.group, weights=x[block.columns], minlength=len(block.upper))
         weight = PULL * float(np.mean(np.abs(cost[block.columns]))) or PULL
@@ -243,7 +247,7 @@ def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: floa
             values = np.array(pulled.getSolution().col_value)
             totals[block.name] = (block, np.round(values[count:count + len(block.upper)]))
     plan = _fix_totals(relaxation, blocks, totals, integer, options, began, seconds)
-    if plan is None and incumbent is not None:
+    if incumbent is not None:
         held = {block.name: (block, np.round(np.bincount(
             block.group, weights=incumbent[block.columns], minlength=len(block.upper))))
             for block in blocks}
