@@ -102,3 +102,35 @@ def test_a_depot_that_cannot_fill_its_weight_limit_with_whole_units_raises_the_b
                        None)
     assert abs(improved.bound - 1.7) < 1e-9
     assert abs(float(cost @ improved.plan) + constant - 1.7) < 1e-9
+
+
+@FAST
+@given(limited_documents())
+def test_a_later_phase_rerouting_the_earlier_plan_keeps_its_rows_and_costs_no_more(doc):
+    prob, model, columns, relaxation, shortage = relaxation_of(doc)
+    if not columns.variables or not model.blocks:
+        return
+    # The earlier phase: the least shortage, exactly; then held while the cost is minimised.
+    least = true_optimum(prob, model)
+    earlier = np.array([v.varValue for v in columns.variables], dtype=float)
+    constant = float(model.weighted_shortage.constant)
+    kept = np.nonzero(shortage)[0]
+    relaxation.addRow(-np.inf, least - constant + 1e-9, len(kept), kept.astype(np.int32),
+                      shortage[kept])
+    count = len(columns.variables)
+    cost = phases._costs(model.cost, count)
+    relaxation.changeColsCost(count, np.arange(count, dtype=np.int32), cost)
+    relaxation.run()
+    blocks = index_blocks(model.blocks, {c.name: n for n, c in enumerate(prob.constraints())})
+    improved = improve(relaxation, blocks, cost, 0.0, columns.integer, SolveOptions(), None,
+                       incumbent=earlier)
+    if improved.plan is not None:
+        assert rows_hold(prob, improved.plan)
+        assert float(shortage @ improved.plan) + constant <= least + 1e-7
+        assert float(cost @ improved.plan) <= float(cost @ earlier) + 1e-7
+    if improved.bound is not None:
+        prob.addConstraint(model.weighted_shortage <= least + 1e-9, "held")
+        prob.setObjective(model.cost)
+        outcome = run(prob, SolveOptions(gap=0))
+        assert outcome.status == OPTIMAL
+        assert improved.bound <= outcome.objective + 1e-6 * max(1.0, abs(outcome.objective))
