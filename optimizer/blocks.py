@@ -15,7 +15,10 @@ From one LP solution and its row prices (duals) this module gives two things:
   whole lose nothing; each other block is solved as a small MIP. On the county dispatch: 282.058
   in half a second.
 - a plan. Each solved block's MIP solution, pulled towards the LP's totals, fixes how many units
-  of each item the depot sends; the rest is a network again, whose LP optimum is whole: 282.073.
+  of each item the depot sends; the rest is a network again, whose LP optimum is whole: 282.066
+  in a further half second. In a later phase the row holding the earlier objective joins
+  everything again and refused those totals; there the earlier plan is re-routed with each
+  depot's totals held at its own.
 """
 
 import logging
