@@ -230,6 +230,7 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
     #: (row, value reached less the constant, the row's upper bound) per objective held.
     keeps: list[tuple[int, float, float]] = []
     incumbent: np.ndarray | None = None
+    first_prices = None
     for number, (label, expression) in enumerate(objectives):
         phase_began = time.perf_counter()
         cost = _costs(expression, count)
@@ -283,7 +284,9 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
                 left = _left(began, options.time_limit)
                 improved = improve(relaxation, indexed, cost, constant, columns.integer,
                                    options, None if left is None else BLOCK_SHARE * left,
-                                   incumbent)
+                                   incumbent, first_prices)
+                if first_prices is None:
+                    first_prices = improved.prices
                 solver_seconds += improved.seconds
                 if improved.bound is not None:
                     bound = max(bound, improved.bound)

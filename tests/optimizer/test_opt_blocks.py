@@ -106,10 +106,13 @@ def test_a_depot_that_cannot_fill_its_weight_limit_with_whole_units_raises_the_b
 
 @FAST
 @given(limited_documents())
-def test_a_later_phase_rerouting_the_earlier_plan_keeps_its_rows_and_costs_no_more(doc):
+def test_a_later_phases_plans_keep_every_row_and_the_held_shortage_and_cost_no_more(doc):
     prob, model, columns, relaxation, shortage = relaxation_of(doc)
     if not columns.variables or not model.blocks:
         return
+    blocks = index_blocks(model.blocks, {c.name: n for n, c in enumerate(prob.constraints())})
+    first = improve(relaxation, blocks, shortage, float(model.weighted_shortage.constant),
+                    columns.integer, SolveOptions(), None)
     # The earlier phase: the least shortage, exactly; then held while the cost is minimised.
     least = true_optimum(prob, model)
     earlier = np.array([v.varValue for v in columns.variables], dtype=float)
@@ -121,13 +124,21 @@ def test_a_later_phase_rerouting_the_earlier_plan_keeps_its_rows_and_costs_no_mo
     cost = phases._costs(model.cost, count)
     relaxation.changeColsCost(count, np.arange(count, dtype=np.int32), cost)
     relaxation.run()
-    blocks = index_blocks(model.blocks, {c.name: n for n, c in enumerate(prob.constraints())})
     improved = improve(relaxation, blocks, cost, 0.0, columns.integer, SolveOptions(), None,
                        incumbent=earlier)
     if improved.plan is not None:
         assert rows_hold(prob, improved.plan)
         assert float(shortage @ improved.plan) + constant <= least + 1e-7
         assert float(cost @ improved.plan) <= float(cost @ earlier) + 1e-7
+    # Totals chosen at the first phase's prices, pulled towards this LP's.
+    priced = improve(relaxation, blocks, cost, 0.0, columns.integer, SolveOptions(), None,
+                     incumbent=earlier, prices=first.prices)
+    if priced.plan is not None:
+        assert rows_hold(prob, priced.plan)
+        assert float(shortage @ priced.plan) + constant <= least + 1e-7
+        assert np.all(priced.plan[columns.integer] == np.round(priced.plan[columns.integer]))
+    if improved.plan is not None and priced.plan is not None:
+        assert float(cost @ priced.plan) <= float(cost @ improved.plan) + 1e-7
     if improved.bound is not None:
         prob.addConstraint(model.weighted_shortage <= least + 1e-9, "held")
         prob.setObjective(model.cost)
