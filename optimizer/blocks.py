@@ -270,7 +270,13 @@ def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: floa
     elapsed = time.perf_counter() - began
     log.info("blocks: %d of %d solved, bound %s, plan %s, %.2f s", len(todo), len(blocks),
              bound, None if plan is None else float(np.dot(cost, plan)) + constant, elapsed)
-    return Improvement(bound, plan, elapsed, len(todo), (reduced, cost))
+    # For a later phase: these prices with every block's own rows unpriced, since a block
+    # whole here may be fractional there.
+    unpriced = np.array(solution.row_dual)
+    for block in blocks:
+        unpriced[block.rows] = 0.0
+    return Improvement(bound, plan, elapsed, len(todo),
+                       (cost - _transpose_times(model, unpriced), cost))
 
 
 def _fix_totals(relaxation, blocks: list[_Indexed], totals: dict, integer: np.ndarray,
