@@ -293,7 +293,8 @@ def _fix_totals(relaxation, blocks: list[_Indexed], totals: dict, integer: np.nd
     copy.passModel(relaxation.getLp())
     copy.setOptionValue("presolve", "off")
     copy.setBasis(relaxation.getBasis())
-    # The copy's own solution serves the later rounds' pulls; only the totals' rows change.
+    # Later rounds fix the newly fractional blocks at the floor of their totals in the copy's
+    # own solution, which the capacities always allow.
     fixed: set[str] = set()
     for _ in range(ROUNDS):
         for name, (block, units) in totals.items():
