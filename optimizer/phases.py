@@ -72,9 +72,10 @@ ROOM = (0.999, 0.99, 0.9, 0.5)
 #: Share of the requested gap that rounding aims for: a first phase rounded only to a quarter of
 #: the gap left its held objective no room for the next phase to move in.
 ROUNDING_GAP_SHARE = 1 / 40
-#: LP methods for the first phase. Interior point solved the county pre-positioning LP in
-#: 14 s where the dual simplex ran past 60 s; on dispatch models simplex is faster (county
-#: 0.4 s against 1.0 s, city 8.8 s against 61 s).
+#: LP methods. Interior point solved the county pre-positioning LP in 14 s where the dual
+#: simplex ran past 60 s, and its spend LP in 12 s where the simplex from the first LP's basis
+#: ran past 34 s; on dispatch models simplex is faster (county 0.4 s against 1.0 s, city 8.8 s
+#: against 61 s) and its later LPs start from the first one's basis.
 SIMPLEX = "simplex"
 INTERIOR_POINT = "ipm"
 #: Share of the time left that the blocks' bound and plan may use.
@@ -85,6 +86,10 @@ BLOCK_SHARE = 0.3
 BLOCKS_COLUMNS = 100_000
 #: Columns up to which a later phase may still branch on the whole model (see solve_phases).
 SMALL_MODEL = 5000
+#: Columns up to which the first phase branches on the whole model when rounding fell short.
+#: On the county pre-positioning (94,685 columns) 17 s of branching found nothing better than
+#: rounding and left its spend phase too little time for its LP.
+FIRST_PHASE_BRANCH_COLUMNS = 50_000
 
 
 @dataclass
@@ -206,12 +211,12 @@ def _mip(relaxation, columns: _Columns, options, seconds: float | None, *,
 
 
 def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffineExpression]],
-                 options, blocks: list[Block] = (), first_lp: str = SIMPLEX) -> Solved | None:
+                 options, blocks: list[Block] = (), lp_method: str = SIMPLEX) -> Solved | None:
     """Minimise each objective in turn on HiGHS, holding every earlier one at its value.
 
-    ``blocks`` name the model's knapsacks (see ``optimizer.blocks``); ``first_lp`` is the
-    method for the first phase's LP (``SIMPLEX`` or ``INTERIOR_POINT``, which crosses over to
-    a basis). Returns None for a problem without variables, which HiGHS refuses as empty.
+    ``blocks`` name the model's knapsacks (see ``optimizer.blocks``); ``lp_method`` is the
+    method for the phases' LPs (``SIMPLEX`` or ``INTERIOR_POINT``, which crosses over to a
+    basis). Returns None for a problem without variables, which HiGHS refuses as empty.
     """
     began = time.perf_counter()
     # A variable that only an objective mentions is a column too; PuLP counts the objective's.
@@ -247,14 +252,12 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
             _allow(relaxation, max(LEAST_PHASE_SECONDS if number else 0.05, left))
         # HiGHS's run time adds up over the runs of one instance.
         before = relaxation.getRunTime()
-        if not number:
-            relaxation.setOptionValue("solver", first_lp)
+        relaxation.setOptionValue("solver", lp_method)
         relaxation.run()
         solver_seconds += relaxation.getRunTime() - before
-        # Presolve the first LP only (the pre-positioning LP took over 60 s without it); the
-        # later ones start from its basis, by simplex.
+        # Presolve the first LP only (the pre-positioning LP took over 60 s without it); by
+        # simplex the later ones start from its basis.
         relaxation.setOptionValue("presolve", "off")
-        relaxation.setOptionValue("solver", SIMPLEX)
         status = relaxation.getModelStatus()
         log.debug("%s: relaxation %s after %.2f s", label, status, solver_seconds)
         if status != kinds.kOptimal:
@@ -315,7 +318,8 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
             # Later phases branch only on small models: on the row holding an earlier
             # objective, HiGHS's presolve ran for minutes past the time limit on a city
             # dispatch, and without presolve the county's cost phase ran 85 s past a 28 s one.
-            if (left is None or left > 0.1) and (number == 0 or count <= SMALL_MODEL):
+            if (left is None or left > 0.1) and (count <= SMALL_MODEL or (
+                    number == 0 and count <= FIRST_PHASE_BRANCH_COLUMNS)):
                 # Leave the phases still to come their share of the time.
                 share = None if left is None else left / (len(objectives) - number)
                 found, dual, seconds, status = _mip(relaxation, columns, options, share,

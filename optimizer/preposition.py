@@ -237,9 +237,10 @@ def solve_preposition(problem: PrepositionProblem, options: SolveOptions | None 
     build_seconds = time.perf_counter() - began
     log.info("pre-positioning model: %d constraints, built in %.2f s", prob.numConstraints(),
              build_seconds)
-    # Interior point: the dual simplex ran past 60 s on the county's LP, which it solves in 14.
+    # Interior point: the dual simplex ran past 60 s on the county's first LP, which it solves
+    # in 14, and past 34 s on its spend LP (12 s).
     solved = solve_in_order(prob, [(EXPECTED_SHORTAGE, expected), (SPEND, choices.spend)],
-                            options, first_lp="ipm")
+                            options, lp_method="ipm")
     stats = solved.stats(prob, build_seconds)
     if not solved.has_solution:
         raise NoPlan(solved.status, "no stock choice fits the budget and the depots' capacity"

@@ -423,19 +423,19 @@ def keep_tolerance(coefficients, value: float) -> float:
 
 
 def solve_in_order(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffineExpression]],
-                   options: SolveOptions, blocks=(), first_lp: str = "simplex") -> Solved:
+                   options: SolveOptions, blocks=(), lp_method: str = "simplex") -> Solved:
     """Minimise each objective in turn, holding every earlier one at the value it reached.
 
     The time limit covers all phases. When a later phase finds nothing, the earlier phase's
     solution stands and the result is "feasible". HiGHS goes through ``optimizer.phases``
     (relaxation first), which uses ``blocks`` (``optimizer.blocks``) for bounds and plans and
-    ``first_lp`` as the first LP's method; CBC runs each phase as one MIP.
+    ``lp_method`` as the LPs' method; CBC runs each phase as one MIP.
     """
     name = solver_name(options.solver)
     if name == HIGHS:
         from optimizer.phases import solve_phases
 
-        solved = solve_phases(prob, objectives, options, blocks, first_lp)
+        solved = solve_phases(prob, objectives, options, blocks, lp_method)
         if solved is not None:
             return solved
     began = time.perf_counter()
