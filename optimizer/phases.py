@@ -299,6 +299,10 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
             # and rounding it then breaks them; round a point with room in those rows.
             for room in () if _reached(candidates, cost, constant, bound, options.gap) else (
                     ROOM if keeps else (None,)):
+                left = _left(began, options.time_limit)
+                if room is not None and room != ROOM[0] and left is not None and left <= 0:
+                    # Each further try takes its least time past the limit.
+                    break
                 point = None
                 if room is not None:
                     before = relaxation.getRunTime()
