@@ -3,20 +3,19 @@
 Without depot limits a dispatch is a network (each item flows from sources to sites) and its LP
 relaxation is whole. A depot's weight and volume limits join its items, and the relaxation fills
 them with fractions of units; the best plan loses, depot by depot, what whole units cannot fill.
-HiGHS's cuts see little of that loss and its search finds plans slowly: on the county dispatch
-its root cuts moved the bound from 282.030 to 282.050 in 10 s, and its best plan after 45 s was
-282.092.
+HiGHS's cuts see little of that loss and its search finds plans slowly: on the county dispatch,
+given each depot's totals as extra integer columns, its root cuts moved the bound from 282.030
+to 282.050 in 10 s, and its best plan after 45 s was 282.092.
 
 From one LP solution and its row prices (duals) this module gives two things:
 
 - a bound. Price every row except a block's own (its stock and limit rows) at the LP's dual
   values: the problem falls apart into one small problem per block and single columns
   (Lagrangian relaxation, valid for any prices of the right sign). Blocks whose LP solution is
-  whole lose nothing; each other block is solved as a small MIP. On the county dispatch: 282.058
-  in half a second.
+  whole lose nothing; each other block is solved as a small MIP. On the county dispatch: 282.058.
 - a plan. Each solved block's MIP solution, pulled towards the LP's totals, fixes how many units
-  of each item the depot sends; the rest is a network again, whose LP optimum is whole: 282.066
-  in a further half second. In a later phase the row holding the earlier objective joins
+  of each item the depot sends; the rest is a network again, whose LP optimum is whole: 282.066,
+  bound and plan in about a second. In a later phase the row holding the earlier objective joins
   everything again and refused those totals; there the earlier plan is re-routed with each
   depot's totals held at its own.
 """
@@ -28,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from optimizer.solve import highspy, new_highs
+from optimizer.solve import highspy, new_highs, solve_as_mip
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +41,8 @@ ROUNDS = 3
 #: The pull in a later phase, whose blocks are priced as in the first phase but pulled towards
 #: the later LP's totals. On the county dispatch (seeds 2026, 7, 11) the cost gap was 2.4e-4,
 #: 3.7e-4 and 4.6e-4 with 1e-4, against 4.0e-4, 4.8e-4 and 4.7e-4 with 1e-3; from 1e-2 up
-#: the held shortage refused the totals.
+#: the held shortage refused the totals (measured before the prices left every block's own
+#: rows unpriced, which gave 2.4e-4, 3.5e-4 and 4.6e-4).
 LATER_PULL = 1e-4
 
 
@@ -76,19 +76,26 @@ class _Indexed:
     columns: np.ndarray
     #: Group of each of ``columns``.
     group: np.ndarray
+    #: Per group, the positions in ``columns`` of its members.
+    members: list[np.ndarray]
     upper: np.ndarray
     #: groups × capacities.
     sizes: np.ndarray
     capacities: np.ndarray
     rows: np.ndarray
 
+    def totals(self, x: np.ndarray) -> np.ndarray:
+        """Return the units of each group in the solution ``x``."""
+        return np.bincount(self.group, weights=x[self.columns], minlength=len(self.upper))
+
 
 def index_blocks(blocks: list[Block], row_numbers: dict[str, int]) -> list[_Indexed]:
     """Return the blocks with columns and rows as numbers (each variable's ``index`` is set)."""
     indexed = []
     for block in blocks:
-        columns, group = [], []
+        columns, group, positions = [], [], []
         for number, members in enumerate(block.groups):
+            positions.append(np.arange(len(columns), len(columns) + len(members.columns)))
             columns.extend(variable.index for variable in members.columns)
             group.extend([number] * len(members.columns))
         if not columns:
@@ -96,6 +103,7 @@ def index_blocks(blocks: list[Block], row_numbers: dict[str, int]) -> list[_Inde
         sizes = np.array([members.sizes for members in block.groups], dtype=float)
         indexed.append(_Indexed(
             block.name, np.array(columns, dtype=np.int64), np.array(group, dtype=np.int64),
+            positions,
             np.array([members.upper for members in block.groups], dtype=float),
             sizes.reshape(len(block.groups), len(block.capacities)),
             np.array(block.capacities, dtype=float),
@@ -110,7 +118,6 @@ class Improvement:
     bound: float | None = None
     plan: np.ndarray | None = None
     seconds: float = 0.0
-    solved: int = 0
     #: The phase's reduced costs with the blocks' rows unpriced, and its objective.
     prices: tuple | None = None
 
@@ -154,10 +161,7 @@ def _block_mip(block: _Indexed, cost: np.ndarray, lower: np.ndarray, upper: np.n
     col_lower = np.concatenate([lower[block.columns], np.zeros(groups + extra)])
     col_upper = np.concatenate([upper[block.columns], block.upper, np.full(extra, inf)])
     starts, index, value, row_lower, row_upper = [], [], [], [], []
-    order = np.argsort(block.group, kind="stable")
-    bounds = np.searchsorted(block.group[order], np.arange(groups + 1))
-    for g in range(groups):
-        members = order[bounds[g]:bounds[g + 1]]
+    for g, members in enumerate(block.members):
         starts.append(len(index))
         index.extend(members.tolist())
         value.extend([1.0] * len(members))
@@ -250,7 +254,7 @@ def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: floa
         if incumbent is not None and prices is None:
             continue
         # The plan: the block's best totals, the nearest to the LP's among equals.
-        target = np.bincount(block.group, weights=x[block.columns], minlength=len(block.upper))
+        target = block.totals(x)
         own, scale = (reduced, cost) if prices is None else prices
         share = PULL if prices is None else LATER_PULL
         weight = share * float(np.mean(np.abs(scale[block.columns]))) or share
@@ -261,9 +265,7 @@ def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: floa
             totals[block.name] = (block, np.round(values[count:count + len(block.upper)]))
     plan = _fix_totals(relaxation, blocks, totals, integer, options, began, seconds)
     if incumbent is not None:
-        held = {block.name: (block, np.round(np.bincount(
-            block.group, weights=incumbent[block.columns], minlength=len(block.upper))))
-            for block in blocks}
+        held = {block.name: (block, np.round(block.totals(incumbent))) for block in blocks}
         rerouted = _fix_totals(relaxation, blocks, held, integer, options, began, seconds)
         if rerouted is not None and (plan is None or cost @ rerouted < cost @ plan):
             plan = rerouted
@@ -275,8 +277,7 @@ def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: floa
     unpriced = np.array(solution.row_dual)
     for block in blocks:
         unpriced[block.rows] = 0.0
-    return Improvement(bound, plan, elapsed, len(todo),
-                       (cost - _transpose_times(model, unpriced), cost))
+    return Improvement(bound, plan, elapsed, (cost - _transpose_times(model, unpriced), cost))
 
 
 def _fix_totals(relaxation, blocks: list[_Indexed], totals: dict, integer: np.ndarray,
@@ -301,12 +302,9 @@ def _fix_totals(relaxation, blocks: list[_Indexed], totals: dict, integer: np.nd
             if name in fixed:
                 continue
             fixed.add(name)
-            order = np.argsort(block.group, kind="stable")
-            bounds = np.searchsorted(block.group[order], np.arange(len(block.upper) + 1))
-            for g, most in enumerate(units):
-                members = block.columns[order[bounds[g]:bounds[g + 1]]]
-                copy.addRow(-inf, float(most), len(members), members.astype(np.int32),
-                            np.ones(len(members)))
+            for members, most in zip(block.members, units, strict=True):
+                own = block.columns[members].astype(np.int32)
+                copy.addRow(-inf, float(most), len(own), own, np.ones(len(own)))
         if seconds is not None:
             left = seconds - (time.perf_counter() - began)
             if left <= 0:
@@ -317,17 +315,16 @@ def _fix_totals(relaxation, blocks: list[_Indexed], totals: dict, integer: np.nd
             log.debug("totals fixed for %d blocks: %s", len(fixed), copy.getModelStatus())
             return None
         x = np.array(copy.getSolution().col_value)
-        log.debug("totals fixed for %d blocks: %d columns fractional", len(fixed),
-                  int((integer & (np.abs(x - np.round(x)) > INTEGRALITY)).sum()))
-        still = [block for block in _fractional(blocks, x, integer) if block.name not in fixed]
-        if not (integer & (np.abs(x - np.round(x)) > INTEGRALITY)).any():
+        off = integer & (np.abs(x - np.round(x)) > INTEGRALITY)
+        log.debug("totals fixed for %d blocks: %d columns fractional", len(fixed), off.sum())
+        if not off.any():
             x[integer] = np.round(x[integer])
             return x
+        still = [block for block in _fractional(blocks, x, integer) if block.name not in fixed]
         if not still:
             return _round_box(copy, x, integer, options, began, seconds)
-        totals = {block.name: (block, np.floor(np.bincount(
-            block.group, weights=x[block.columns], minlength=len(block.upper)) + INTEGRALITY))
-            for block in still}
+        totals = {block.name: (block, np.floor(block.totals(x) + INTEGRALITY))
+                  for block in still}
     return None
 
 
@@ -339,19 +336,9 @@ def _round_box(copy, x: np.ndarray, integer: np.ndarray, options, began: float,
     and it leaves a handful of columns fractional.
     """
     model = copy.getLp()
-    model.col_lower_ = np.where(integer, np.floor(x + INTEGRALITY), model.col_lower_)
-    model.col_upper_ = np.where(integer, np.ceil(x - INTEGRALITY), model.col_upper_)
-    highs = new_highs(options)
-    highs.passModel(model)
-    count = len(x)
-    highs.changeColsIntegrality(count, np.arange(count, dtype=np.int32),
-                                integer.astype(np.uint8))
-    if seconds is not None:
-        highs.setOptionValue("time_limit",
-                             max(0.05, seconds - (time.perf_counter() - began)))
-    highs.run()
-    if highs.getInfo().primal_solution_status != 2:
-        return None
-    found = np.array(highs.getSolution().col_value)
-    found[integer] = np.round(found[integer])
+    left = None if seconds is None else seconds - (time.perf_counter() - began)
+    found, _, _, _ = solve_as_mip(
+        copy, integer, options, left, gap=options.gap,
+        lower=np.where(integer, np.floor(x + INTEGRALITY), model.col_lower_),
+        upper=np.where(integer, np.ceil(x - INTEGRALITY), model.col_upper_))
     return found

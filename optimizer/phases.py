@@ -30,7 +30,6 @@ plan. The bound reported is always one HiGHS proved: an LP optimum or a MIP dual
 """
 
 import logging
-import math
 import time
 from dataclasses import dataclass
 
@@ -47,6 +46,7 @@ from optimizer.solve import (
     LEAST_PHASE_SECONDS,
     NO_SOLUTION,
     OPTIMAL,
+    SIMPLEX,
     UNBOUNDED,
     Outcome,
     Phase,
@@ -56,6 +56,7 @@ from optimizer.solve import (
     keep_tolerance,
     new_highs,
     relative_gap,
+    solve_as_mip,
 )
 
 log = logging.getLogger(__name__)
@@ -69,15 +70,13 @@ ROUNDING_SHARE = 0.3
 #: cost falls steeply as its held shortage rises: rounded at nine tenths of the way its plan was
 #: 2.2% above the bound, at 999 thousandths 0.65%.
 ROOM = (0.999, 0.99, 0.9, 0.5)
-#: Share of the requested gap that rounding aims for: a first phase rounded only to a quarter of
-#: the gap left its held objective no room for the next phase to move in.
+#: Share of the requested gap that rounding aims for. On the city dispatch the cost phase
+#: reached 0.65% with 1/40 and 0.81% with 1/4 (the shortage phase's plan was the same).
 ROUNDING_GAP_SHARE = 1 / 40
-#: LP methods. Interior point solved the county pre-positioning LP in 14 s where the dual
+#: LP methods (``SIMPLEX``, ``INTERIOR_POINT`` from optimizer.solve). Interior point solved the county pre-positioning LP in 14 s where the dual
 #: simplex ran past 60 s, and its spend LP in 12 s where the simplex from the first LP's basis
 #: ran past 34 s; on dispatch models simplex is faster (county 0.4 s against 1.0 s, city 8.8 s
 #: against 61 s) and its later LPs start from the first one's basis.
-SIMPLEX = "simplex"
-INTERIOR_POINT = "ipm"
 #: Share of the time left that the blocks' bound and plan may use.
 BLOCK_SHARE = 0.3
 #: Columns up to which phases use the blocks. On a city dispatch (409,340 columns) they proved
@@ -170,46 +169,6 @@ def _left(began: float, limit: float | None) -> float | None:
     return None if limit is None else limit - (time.perf_counter() - began)
 
 
-def _mip(relaxation, columns: _Columns, options, seconds: float | None, *,
-         lower=None, upper=None, gap: float, offset: float = 0.0):
-    """Solve the relaxation's model as a MIP (within ``lower``–``upper`` when given).
-
-    Returns (solution or None, dual bound or None, HiGHS seconds, model status).
-    """
-    model = relaxation.getLp()
-    # The relative gap HiGHS aims for is measured on the whole objective, constant included.
-    model.offset_ = offset
-    if lower is not None:
-        model.col_lower_ = lower
-        model.col_upper_ = upper
-    highs = new_highs(options)
-    highs.passModel(model)
-    count = len(columns.variables)
-    highs.changeColsIntegrality(count, np.arange(count, dtype=np.int32),
-                                columns.integer.astype(np.uint8))
-    highs.setOptionValue("mip_rel_gap", gap)
-    if seconds is not None:
-        highs.setOptionValue("time_limit", max(0.05, seconds))
-    highs.run()
-    info = highs.getInfo()
-    log.debug("MIP (%s): %s, objective %s, bound %s, %.2f s", "rounding" if lower is not None
-              else "whole model", highs.getModelStatus(), info.objective_function_value,
-              info.mip_dual_bound, highs.getRunTime())
-    found = None
-    bound = info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else None
-    if info.primal_solution_status == 2:
-        found = np.array(highs.getSolution().col_value)
-        claimed = info.objective_function_value
-        reached = float(np.dot(model.col_cost_, found)) + offset
-        if abs(reached - claimed) > 1e-6 * max(1.0, abs(claimed)):
-            # Trust no bound from a run whose solution does not reach what it reports.
-            log.warning("HiGHS reported objective %s for a solution worth %s; bound ignored",
-                        claimed, reached)
-            bound = None
-        found[columns.integer] = np.round(found[columns.integer])
-    return found, bound, highs.getRunTime(), highs.getModelStatus()
-
-
 def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffineExpression]],
                  options, blocks: list[Block] = (), lp_method: str = SIMPLEX) -> Solved | None:
     """Minimise each objective in turn on HiGHS, holding every earlier one at its value.
@@ -228,7 +187,7 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
         return None
     relaxation = _relaxation(prob, columns, options)
     indexed = index_blocks(list(blocks), {constraint.name: number for number, constraint
-                                          in enumerate(prob.constraints())})
+                                          in enumerate(prob.constraints())}) if blocks else []
     kinds = highspy.HighsModelStatus
     phases: list[Phase] = []
     held: list[tuple[np.ndarray, float]] = []
@@ -326,8 +285,9 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
                     number == 0 and count <= FIRST_PHASE_BRANCH_COLUMNS)):
                 # Leave the phases still to come their share of the time.
                 share = None if left is None else left / (len(objectives) - number)
-                found, dual, seconds, status = _mip(relaxation, columns, options, share,
-                                                    gap=options.gap, offset=constant)
+                found, dual, seconds, status = solve_as_mip(
+                    relaxation, columns.integer, options, share, gap=options.gap,
+                    offset=constant)
                 solver_seconds += seconds
                 if status == kinds.kInfeasible:
                     return _stop(prob, columns, phases, label, INFEASIBLE, incumbent,
@@ -405,9 +365,9 @@ def _round(relaxation, columns: _Columns, options, began: float, constant: float
     left = _left(began, options.time_limit)
     share = None if left is None else max(0.5, ROUNDING_SHARE * left)
     lower = np.where(columns.integer, np.floor(x + INTEGRALITY), columns.lower)
-    found, _, seconds, _ = _mip(relaxation, columns, options, share, lower=lower,
-                                upper=columns.upper, gap=options.gap * ROUNDING_GAP_SHARE,
-                                offset=constant)
+    found, _, seconds, _ = solve_as_mip(relaxation, columns.integer, options, share,
+                                        lower=lower, upper=columns.upper,
+                                        gap=options.gap * ROUNDING_GAP_SHARE, offset=constant)
     return found, seconds
 
 

@@ -19,15 +19,15 @@ import pulp
 from optimizer.dispatch import add_dispatch, add_row, collection_paused, linear
 from optimizer.errors import NoPlan
 from optimizer.problems import PrepositionProblem
-from optimizer.solve import SolveOptions, round_integers, solve_in_order
+from optimizer.solve import INTERIOR_POINT, SolveOptions, round_integers, solve_in_order
 
 log = logging.getLogger(__name__)
 
 EXPECTED_SHORTAGE = "expected_weighted_shortage"
+SPEND = "spend"
 #: Share of the time limit for the dispatches that report each scenario's shortage before.
 SCENARIO_SHARE = 0.25
 LEAST_SCENARIO_SECONDS = 1.0
-SPEND = "spend"
 
 
 @dataclass
@@ -240,7 +240,7 @@ def solve_preposition(problem: PrepositionProblem, options: SolveOptions | None 
     # Interior point: the dual simplex ran past 60 s on the county's first LP, which it solves
     # in 14, and past 34 s on its spend LP (12 s).
     solved = solve_in_order(prob, [(EXPECTED_SHORTAGE, expected), (SPEND, choices.spend)],
-                            options, lp_method="ipm")
+                            options, lp_method=INTERIOR_POINT)
     stats = solved.stats(prob, build_seconds)
     if not solved.has_solution:
         raise NoPlan(solved.status, "no stock choice fits the budget and the depots' capacity"

@@ -18,6 +18,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 
+import numpy as np
 import pulp
 from pulp import constants
 
@@ -31,6 +32,10 @@ INFEASIBLE = "infeasible"
 UNBOUNDED = "unbounded"
 NO_SOLUTION = "no_solution"
 HAS_SOLUTION = (OPTIMAL, FEASIBLE)
+
+#: HiGHS's LP methods.
+SIMPLEX = "simplex"
+INTERIOR_POINT = "ipm"
 
 HIGHS = "highs"
 CBC = "cbc"
@@ -133,6 +138,48 @@ def new_highs(options: SolveOptions | None = None) -> "highspy.Highs":
     if options is not None and options.threads is not None:
         highs.setOptionValue("threads", options.threads)
     return highs
+
+
+def solve_as_mip(source: "highspy.Highs", integer, options: SolveOptions | None,
+                 seconds: float | None, *, lower=None, upper=None, gap: float,
+                 offset: float = 0.0):
+    """Solve the model held by ``source`` as a MIP (within ``lower``–``upper`` when given).
+
+    ``integer`` marks the integer columns; ``offset`` is the objective's constant, on which
+    HiGHS measures the relative gap. Returns (solution or None, dual bound or None, HiGHS
+    seconds, model status).
+    """
+    model = source.getLp()
+    model.offset_ = offset
+    if lower is not None:
+        model.col_lower_ = lower
+        model.col_upper_ = upper
+    highs = new_highs(options)
+    highs.passModel(model)
+    count = len(integer)
+    highs.changeColsIntegrality(count, np.arange(count, dtype=np.int32),
+                                integer.astype(np.uint8))
+    highs.setOptionValue("mip_rel_gap", gap)
+    if seconds is not None:
+        highs.setOptionValue("time_limit", max(0.05, seconds))
+    highs.run()
+    info = highs.getInfo()
+    log.debug("MIP (%s): %s, objective %s, bound %s, %.2f s", "rounding" if lower is not None
+              else "whole model", highs.getModelStatus(), info.objective_function_value,
+              info.mip_dual_bound, highs.getRunTime())
+    found = None
+    bound = info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else None
+    if info.primal_solution_status == 2:
+        found = np.array(highs.getSolution().col_value)
+        claimed = info.objective_function_value
+        reached = float(np.dot(model.col_cost_, found)) + offset
+        if abs(reached - claimed) > 1e-6 * max(1.0, abs(claimed)):
+            # Trust no bound from a run whose solution does not reach what it reports.
+            log.warning("HiGHS reported objective %s for a solution worth %s; bound ignored",
+                        claimed, reached)
+            bound = None
+        found[integer] = np.round(found[integer])
+    return found, bound, highs.getRunTime(), highs.getModelStatus()
 
 
 def constraint_rows(prob: pulp.LpProblem) -> tuple[list, list, list, list, list]:
@@ -423,7 +470,7 @@ def keep_tolerance(coefficients, value: float) -> float:
 
 
 def solve_in_order(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffineExpression]],
-                   options: SolveOptions, blocks=(), lp_method: str = "simplex") -> Solved:
+                   options: SolveOptions, blocks=(), lp_method: str = SIMPLEX) -> Solved:
     """Minimise each objective in turn, holding every earlier one at the value it reached.
 
     The time limit covers all phases. When a later phase finds nothing, the earlier phase's

@@ -44,6 +44,17 @@ def relaxation_of(doc):
     return prob, model, columns, relaxation, cost
 
 
+def blocks_of(prob, model):
+    """Return the model's blocks in column numbers (before any other solve renumbers them)."""
+    return index_blocks(model.blocks, {c.name: n for n, c in enumerate(prob.constraints())})
+
+
+def improve_on(blocks, columns, relaxation, cost, constant, **later):
+    """Return what ``blocks`` give the LP ``relaxation`` has just solved."""
+    return improve(relaxation, blocks, cost, constant, columns.integer, SolveOptions(), None,
+                   **later)
+
+
 def true_optimum(prob, model) -> float:
     prob.setObjective(model.weighted_shortage)
     outcome = run(prob, SolveOptions(gap=0))
@@ -69,9 +80,7 @@ def test_the_blocks_bound_lies_between_the_relaxation_and_the_best_whole_plan(do
         return
     constant = float(model.weighted_shortage.constant)
     relaxed = relaxation.getInfo().objective_function_value + constant
-    blocks = index_blocks(model.blocks, {c.name: n for n, c in enumerate(prob.constraints())})
-    improved = improve(relaxation, blocks, cost, constant, columns.integer, SolveOptions(),
-                       None)
+    improved = improve_on(blocks_of(prob, model), columns, relaxation, cost, constant)
     best = true_optimum(prob, model)
     if improved.bound is not None:
         assert relaxed - 1e-7 <= improved.bound <= best + 1e-7
@@ -97,9 +106,7 @@ def test_a_depot_that_cannot_fill_its_weight_limit_with_whole_units_raises_the_b
     prob, model, columns, relaxation, cost = relaxation_of(doc)
     constant = float(model.weighted_shortage.constant)
     assert abs(relaxation.getInfo().objective_function_value + constant - 1.675) < 1e-9
-    blocks = index_blocks(model.blocks, {c.name: n for n, c in enumerate(prob.constraints())})
-    improved = improve(relaxation, blocks, cost, constant, columns.integer, SolveOptions(),
-                       None)
+    improved = improve_on(blocks_of(prob, model), columns, relaxation, cost, constant)
     assert abs(improved.bound - 1.7) < 1e-9
     assert abs(float(cost @ improved.plan) + constant - 1.7) < 1e-9
 
@@ -110,13 +117,12 @@ def test_a_later_phases_plans_keep_every_row_and_the_held_shortage_and_cost_no_m
     prob, model, columns, relaxation, shortage = relaxation_of(doc)
     if not columns.variables or not model.blocks:
         return
-    blocks = index_blocks(model.blocks, {c.name: n for n, c in enumerate(prob.constraints())})
-    first = improve(relaxation, blocks, shortage, float(model.weighted_shortage.constant),
-                    columns.integer, SolveOptions(), None)
+    constant = float(model.weighted_shortage.constant)
+    blocks = blocks_of(prob, model)
+    first = improve_on(blocks, columns, relaxation, shortage, constant)
     # The earlier phase: the least shortage, exactly; then held while the cost is minimised.
     least = true_optimum(prob, model)
     earlier = np.array([v.varValue for v in columns.variables], dtype=float)
-    constant = float(model.weighted_shortage.constant)
     kept = np.nonzero(shortage)[0]
     relaxation.addRow(-np.inf, least - constant + 1e-9, len(kept), kept.astype(np.int32),
                       shortage[kept])
@@ -124,15 +130,14 @@ def test_a_later_phases_plans_keep_every_row_and_the_held_shortage_and_cost_no_m
     cost = phases._costs(model.cost, count)
     relaxation.changeColsCost(count, np.arange(count, dtype=np.int32), cost)
     relaxation.run()
-    improved = improve(relaxation, blocks, cost, 0.0, columns.integer, SolveOptions(), None,
-                       incumbent=earlier)
+    improved = improve_on(blocks, columns, relaxation, cost, 0.0, incumbent=earlier)
     if improved.plan is not None:
         assert rows_hold(prob, improved.plan)
         assert float(shortage @ improved.plan) + constant <= least + 1e-7
         assert float(cost @ improved.plan) <= float(cost @ earlier) + 1e-7
     # Totals chosen at the first phase's prices, pulled towards this LP's.
-    priced = improve(relaxation, blocks, cost, 0.0, columns.integer, SolveOptions(), None,
-                     incumbent=earlier, prices=first.prices)
+    priced = improve_on(blocks, columns, relaxation, cost, 0.0, incumbent=earlier,
+                        prices=first.prices)
     if priced.plan is not None:
         assert rows_hold(prob, priced.plan)
         assert float(shortage @ priced.plan) + constant <= least + 1e-7

@@ -115,7 +115,7 @@ def test_a_phase_whose_relaxation_is_integral_is_optimal_without_branching(monke
     def no_mip(*args, **kwargs):
         raise AssertionError("branched although the relaxation was integral")
 
-    monkeypatch.setattr(phases, "_mip", no_mip)
+    monkeypatch.setattr(phases, "solve_as_mip", no_mip)
     prob = pulp.LpProblem("transport", pulp.LpMinimize)
     ship = prob.add_variable_dicts("ship", [(s, t) for s in "AB" for t in "XY"], lowBound=0,
                                    cat=pulp.LpInteger)
