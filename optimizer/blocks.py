@@ -22,7 +22,10 @@ From one LP solution and its row prices (duals) this module gives two things:
 
 import logging
 import math
+import os
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,6 +47,14 @@ ROUNDS = 3
 #: the held shortage refused the totals (measured before the prices left every block's own
 #: rows unpriced, which gave 2.4e-4, 3.5e-4 and 4.6e-4).
 LATER_PULL = 1e-4
+#: Blocks solved at once, each by a HiGHS on one thread of its own.
+WORKERS = max(1, min(2, os.cpu_count() or 1))
+
+_worker = threading.local()
+
+
+def _one_thread() -> None:
+    _worker.serial = True
 
 
 @dataclass
@@ -144,24 +155,48 @@ def _transpose_times(model, y: np.ndarray) -> np.ndarray:
 
 def _block_mip(block: _Indexed, cost: np.ndarray, lower: np.ndarray, upper: np.ndarray,
                integer: np.ndarray, options, seconds: float,
-               pull: tuple[np.ndarray, float] | None = None):
-    """Solve min cost·x over one block; return (HiGHS, number of its x columns).
+               pull: tuple[np.ndarray, float] | None = None, every_column: bool = False):
+    """Solve min cost·x over one block; return HiGHS, whose columns after the first returned
+    number are one whole total per group, then (with ``pull``) the distance of each total
+    above and below the target totals, at the pull's weight per unit.
 
-    Columns: the block's x, then one whole total per group, then (with ``pull``) the distance
-    of each total above and below the target totals, at the pull's weight per unit.
+    With every column's lower bound 0 (a dispatch) a column whose cost is not negative stays
+    at 0 in some optimum and is left out, and the columns kept are continuous: given whole
+    totals, the cheapest columns of a group fill first up to their whole upper bounds, so
+    the optimum over them is whole. On the county dispatch this cut a block's columns from
+    about 750 integer ones to a few dozen continuous ones. ``every_column`` keeps them all,
+    whole (the tests compare the two).
     """
     inf = highspy.kHighsInf
-    count = len(block.columns)
-    groups = len(block.upper)
-    extra = 2 * groups if pull is not None else 0
     own = cost[block.columns]
     own = np.where(np.abs(own) > 1e-12, own, 0.0)
-    costs = np.concatenate([own, np.zeros(groups),
+    if not every_column and (lower[block.columns] == 0).all():
+        kept = own < 0
+        continuous = True
+        # Of a group's columns only the cheapest that together hold its most units can
+        # be used.
+        bounds = upper[block.columns]
+        for g, members in enumerate(block.members):
+            members = members[kept[members]]
+            order = members[np.argsort(own[members], kind="stable")]
+            room = np.cumsum(bounds[order])
+            enough = np.searchsorted(room, block.upper[g] - INTEGRALITY) + 1
+            kept[order[enough:]] = False
+    else:
+        kept = np.ones(len(own), dtype=bool)
+        continuous = False
+    renumber = np.cumsum(kept) - 1
+    columns = block.columns[kept]
+    count = len(columns)
+    groups = len(block.upper)
+    extra = 2 * groups if pull is not None else 0
+    costs = np.concatenate([own[kept], np.zeros(groups),
                             np.full(extra, pull[1] if pull else 0.0)])
-    col_lower = np.concatenate([lower[block.columns], np.zeros(groups + extra)])
-    col_upper = np.concatenate([upper[block.columns], block.upper, np.full(extra, inf)])
+    col_lower = np.concatenate([lower[columns], np.zeros(groups + extra)])
+    col_upper = np.concatenate([upper[columns], block.upper, np.full(extra, inf)])
     starts, index, value, row_lower, row_upper = [], [], [], [], []
     for g, members in enumerate(block.members):
+        members = renumber[members[kept[members]]]
         starts.append(len(index))
         index.extend(members.tolist())
         value.extend([1.0] * len(members))
@@ -181,10 +216,14 @@ def _block_mip(block: _Indexed, cost: np.ndarray, lower: np.ndarray, upper: np.n
         value.extend(block.sizes[:, c].tolist())
         row_lower.append(-inf)
         row_upper.append(capacity)
-    integrality = np.concatenate([integer[block.columns].astype(np.int32),
-                                  np.ones(groups, dtype=np.int32),
+    own_integrality = (np.zeros(count, dtype=np.int32) if continuous
+                       else integer[columns].astype(np.int32))
+    integrality = np.concatenate([own_integrality, np.ones(groups, dtype=np.int32),
                                   np.zeros(extra, dtype=np.int32)])
     highs = new_highs(options)
+    if getattr(_worker, "serial", False):
+        # HiGHS keeps its threads per calling thread: this one's are its own.
+        highs.setOptionValue("threads", 1)
     highs.passModel(len(costs), len(starts), len(index), 2, 1, 0.0, costs, col_lower,
                     col_upper, np.array(row_lower, dtype=float),
                     np.array(row_upper, dtype=float), np.array(starts, dtype=np.int32),
@@ -239,20 +278,18 @@ def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: floa
         return Improvement(seconds=time.perf_counter() - began)
     bound += float(np.dot(reduced[outside], at))
 
-    each = 1.0 if seconds is None else max(0.05, seconds / (2 * len(todo)))
-    totals: dict = {}
-    kinds = highspy.HighsModelStatus
-    for block in todo:
-        highs, count = _block_mip(block, reduced, lower, upper, integer, options, each)
+    each = 1.0 if seconds is None else max(0.05, WORKERS * seconds / (2 * len(todo)))
+
+    def solve(block: _Indexed):
+        """Return the block's MIP bound (None if it has none) and its pulled totals."""
+        highs, _ = _block_mip(block, reduced, lower, upper, integer, options, each)
         dual = highs.getInfo().mip_dual_bound
         if highs.getModelStatus() in (kinds.kInfeasible, kinds.kNotset) \
                 or not math.isfinite(dual):
             log.info("block %s: %s, no bound", block.name, highs.getModelStatus())
-            bound = None
-            break
-        bound += dual
+            return None, None
         if incumbent is not None and prices is None:
-            continue
+            return dual, None
         # The plan: the block's best totals, the nearest to the LP's among equals.
         target = block.totals(x)
         own, scale = (reduced, cost) if prices is None else prices
@@ -260,9 +297,24 @@ def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: floa
         weight = share * float(np.mean(np.abs(scale[block.columns]))) or share
         pulled, count = _block_mip(block, own, lower, upper, integer, options, each,
                                    pull=(target, weight))
-        if pulled.getInfo().primal_solution_status == 2:
-            values = np.array(pulled.getSolution().col_value)
-            totals[block.name] = (block, np.round(values[count:count + len(block.upper)]))
+        if pulled.getInfo().primal_solution_status != 2:
+            return dual, None
+        values = np.array(pulled.getSolution().col_value)
+        return dual, np.round(values[count:count + len(block.upper)])
+
+    kinds = highspy.HighsModelStatus
+    # HiGHS lets go of Python while it solves: two blocks at a time, each on one thread,
+    # took 1.2 s for the county dispatch's 152 block MIPs against 2.3 s one after another.
+    with ThreadPoolExecutor(WORKERS, initializer=_one_thread) as pool:
+        solved = list(pool.map(solve, todo))
+    totals: dict = {}
+    for block, (dual, units) in zip(todo, solved, strict=True):
+        if dual is None:
+            bound = None
+            break
+        bound += dual
+        if units is not None:
+            totals[block.name] = (block, units)
     plan = _fix_totals(relaxation, blocks, totals, integer, options, began, seconds)
     if incumbent is not None:
         held = {block.name: (block, np.round(block.totals(incumbent))) for block in blocks}

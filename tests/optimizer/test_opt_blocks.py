@@ -6,11 +6,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_opt_dispatch_properties import dispatch_documents
 
-from optimizer import phases
+from optimizer import blocks, phases
 from optimizer.blocks import improve, index_blocks
 from optimizer.dispatch import add_dispatch
 from optimizer.schemas import load_dispatch
-from optimizer.solve import OPTIMAL, SolveOptions, constraint_rows, run
+from optimizer.solve import OPTIMAL, SolveOptions, constraint_rows, highspy, run
 
 FAST = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -150,3 +150,27 @@ def test_a_later_phases_plans_keep_every_row_and_the_held_shortage_and_cost_no_m
         outcome = run(prob, SolveOptions(gap=0))
         assert outcome.status == OPTIMAL
         assert improved.bound <= outcome.objective + 1e-6 * max(1.0, abs(outcome.objective))
+
+
+@FAST
+@given(limited_documents(), st.integers(0, 2**32 - 1), st.booleans())
+def test_a_block_solved_on_the_columns_that_can_gain_has_the_optimum_of_all_its_columns(
+        doc, seed, pulled):
+    prob, model, columns, relaxation, cost = relaxation_of(doc)
+    if not columns.variables or not model.blocks:
+        return
+    rng = np.random.default_rng(seed)
+    # Mixed signs: some columns cannot gain and are left out.
+    prices = cost * rng.uniform(0.5, 2, len(cost)) + rng.normal(0, 0.05, len(cost))
+    for block in blocks_of(prob, model):
+        pull = None
+        if pulled:
+            pull = (rng.integers(0, 5, len(block.upper)).astype(float), 1e-3)
+        values = []
+        for every_column in (False, True):
+            highs, _ = blocks._block_mip(block, prices, columns.lower, columns.upper,
+                                         columns.integer, SolveOptions(), 10.0, pull=pull,
+                                         every_column=every_column)
+            assert highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+            values.append(highs.getInfo().objective_function_value)
+        assert abs(values[0] - values[1]) <= 1e-7 * max(1.0, abs(values[1]))

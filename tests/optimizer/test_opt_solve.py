@@ -80,6 +80,27 @@ def test_the_objective_constant_counts_in_objective_bound_and_gap(solver):
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_an_optimum_whose_constant_cancels_to_rounding_noise_is_optimal(solver):
+    # All demand met: 1.5 less 1/6 and 1/54 shares adds up to about 8e-17, not 0, and HiGHS
+    # measured its gap to the bound 0 as 1.
+    prob = pulp.LpProblem("met", pulp.LpMinimize)
+    x = prob.add_variable_dicts("x", range(5), lowBound=0, cat=pulp.LpInteger)
+    for number, most in enumerate([3, 3, 11, 3, 22]):
+        x[number].upBound = most
+    prob.addConstraint(x[0] + x[1] + x[2] <= 11, "stock")
+    prob.addConstraint(x[3] + x[4] <= 22, "made")
+    prob.addConstraint(x[1] + x[3] <= 3, "demand_1")
+    prob.addConstraint(x[2] + x[4] <= 27, "demand_2")
+    prob.setObjective(pulp.LpAffineExpression(
+        [(x[0], -1 / 6), (x[1], -1 / 6), (x[2], -1 / 54), (x[3], -1 / 6), (x[4], -1 / 54)],
+        constant=1.5))
+    outcome = run(prob, SolveOptions(solver=solver, gap=0))
+    assert outcome.status == OPTIMAL
+    assert outcome.objective == pytest.approx(0, abs=1e-12)
+    assert outcome.gap == 0
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_an_infeasible_model_is_reported_infeasible(solver):
     prob = pulp.LpProblem("impossible", pulp.LpMinimize)
     x = prob.add_variable("x", lowBound=0, upBound=1, cat=pulp.LpInteger)
