@@ -14,11 +14,12 @@ Prints a table and writes the figures to bench-results/optimizer-<timestamp>.jso
 in under 5 s; city dispatch gap ≤ 1% in under 60 s; rotation optimal or within 0.5% in 30 s.
 The gap is the widest over the lexicographic phases (shortage, then cost).
 
-Last measured on 2 December 2026 at 07:00 UTC (seed 2026; README, "Tests and benchmarks"): the
-county dispatch without limits (0.4 + 0.9 s, optimal), the city (3.4 + 29.0 s, 0.65%) and the
-rotation (0.6 + 0.5 s, optimal) meet their floors; the county dispatch with depot limits
-(0.2 + 3.8 s) proves its shortage within 5.0e-5 but its cost only within 2.4e-4;
-pre-positioning finds a plan within 0.97% on the shortage and 10.6% on the spend.
+Last measured on 2 December 2026 at 12:21 UTC on a machine slower than at 07:00 (seed 2026;
+README, "Tests and benchmarks"): the county dispatch without limits (0.5 + 1.5 s, optimal) and
+the rotation (1.4 + 0.9 s, optimal) meet their floors; the county dispatch with depot limits
+(0.6 + 4.9 s) proves its shortage within 5.0e-5 but its cost only within 1.7e-4; the city
+reached 0.81% in 6.4 + 35.3 s at 11:24 and 25.8% in 8.1 + 47.4 s at 12:21 with the same code
+path; pre-positioning finds a plan within 0.97% on the shortage, its spend without a bound.
 """
 
 import argparse
