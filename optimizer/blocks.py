@@ -23,7 +23,6 @@ From one LP solution and its row prices (duals) this module gives two things:
 import logging
 import math
 import os
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -49,12 +48,6 @@ ROUNDS = 3
 LATER_PULL = 1e-4
 #: Blocks solved at once, each by a HiGHS on one thread of its own.
 WORKERS = max(1, min(2, os.cpu_count() or 1))
-
-_worker = threading.local()
-
-
-def _one_thread() -> None:
-    _worker.serial = True
 
 
 @dataclass
@@ -155,7 +148,8 @@ def _transpose_times(model, y: np.ndarray) -> np.ndarray:
 
 def _block_mip(block: _Indexed, cost: np.ndarray, lower: np.ndarray, upper: np.ndarray,
                integer: np.ndarray, options, seconds: float,
-               pull: tuple[np.ndarray, float] | None = None, every_column: bool = False):
+               pull: tuple[np.ndarray, float] | None = None, every_column: bool = False,
+               serial: bool = False):
     """Solve min cost·x over one block; return HiGHS, whose columns after the first returned
     number are one whole total per group, then (with ``pull``) the distance of each total
     above and below the target totals, at the pull's weight per unit.
@@ -165,7 +159,8 @@ def _block_mip(block: _Indexed, cost: np.ndarray, lower: np.ndarray, upper: np.n
     totals, the cheapest columns of a group fill first up to their whole upper bounds, so
     the optimum over them is whole. On the county dispatch this cut a block's columns from
     about 750 integer ones to a few dozen continuous ones. ``every_column`` keeps them all,
-    whole (the tests compare the two).
+    whole (the tests compare the two). ``serial`` runs HiGHS on one thread, for a caller
+    that runs several blocks side by side on threads of its own.
     """
     inf = highspy.kHighsInf
     own = cost[block.columns]
@@ -221,8 +216,8 @@ def _block_mip(block: _Indexed, cost: np.ndarray, lower: np.ndarray, upper: np.n
     integrality = np.concatenate([own_integrality, np.ones(groups, dtype=np.int32),
                                   np.zeros(extra, dtype=np.int32)])
     highs = new_highs(options)
-    if getattr(_worker, "serial", False):
-        # HiGHS keeps its threads per calling thread: this one's are its own.
+    if serial:
+        # HiGHS keeps its threads per calling thread, so this sets only the caller's.
         highs.setOptionValue("threads", 1)
     highs.passModel(len(costs), len(starts), len(index), 2, 1, 0.0, costs, col_lower,
                     col_upper, np.array(row_lower, dtype=float),
@@ -279,10 +274,12 @@ def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: floa
     bound += float(np.dot(reduced[outside], at))
 
     each = 1.0 if seconds is None else max(0.05, WORKERS * seconds / (2 * len(todo)))
+    kinds = highspy.HighsModelStatus
 
     def solve(block: _Indexed):
         """Return the block's MIP bound (None if it has none) and its pulled totals."""
-        highs, _ = _block_mip(block, reduced, lower, upper, integer, options, each)
+        highs, _ = _block_mip(block, reduced, lower, upper, integer, options, each,
+                              serial=True)
         dual = highs.getInfo().mip_dual_bound
         if highs.getModelStatus() in (kinds.kInfeasible, kinds.kNotset) \
                 or not math.isfinite(dual):
@@ -296,16 +293,15 @@ def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: floa
         share = PULL if prices is None else LATER_PULL
         weight = share * float(np.mean(np.abs(scale[block.columns]))) or share
         pulled, count = _block_mip(block, own, lower, upper, integer, options, each,
-                                   pull=(target, weight))
+                                   pull=(target, weight), serial=True)
         if pulled.getInfo().primal_solution_status != 2:
             return dual, None
         values = np.array(pulled.getSolution().col_value)
         return dual, np.round(values[count:count + len(block.upper)])
 
-    kinds = highspy.HighsModelStatus
     # HiGHS lets go of Python while it solves: two blocks at a time, each on one thread,
     # took 1.2 s for the county dispatch's 152 block MIPs against 2.3 s one after another.
-    with ThreadPoolExecutor(WORKERS, initializer=_one_thread) as pool:
+    with ThreadPoolExecutor(WORKERS) as pool:
         solved = list(pool.map(solve, todo))
     totals: dict = {}
     for block, (dual, units) in zip(todo, solved, strict=True):

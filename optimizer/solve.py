@@ -345,12 +345,10 @@ def _run_highs(prob, options, limit, start, presolve=True) -> Outcome:
         objective = info.objective_function_value
         if prob.isMIP():
             bound = info.mip_dual_bound
-            # HiGHS's own gap is |objective − bound| / |objective| without a floor: an
+            # Not HiGHS's own gap, |objective − bound| / |objective| without a floor: an
             # optimum of 8e-17 against a bound of 0 (a dispatch meeting all demand, whose
             # objective's constant cancels) came back as a gap of 1.
             gap = relative_gap(objective, bound)
-            if gap is None and math.isfinite(info.mip_gap) and info.mip_gap >= 0:
-                gap = info.mip_gap
         elif prob.sol_status == constants.LpSolutionOptimal:
             bound, gap = objective, 0.0
     return Outcome(status=classify(prob.sol_status, gap, options.gap), solver=HIGHS,
