@@ -232,16 +232,17 @@ def _block_mip(block: _Indexed, cost: np.ndarray, lower: np.ndarray, upper: np.n
 
 def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: float,
             integer: np.ndarray, options, seconds: float | None,
-            incumbent: np.ndarray | None = None, prices=None) -> Improvement:
+            incumbent: np.ndarray | None = None, prices=None, loosen=()) -> Improvement:
     """Return a bound and a whole plan for the LP ``relaxation`` has just solved to optimality.
 
     ``cost`` and ``constant`` are the phase's objective; ``seconds`` caps the time spent.
     The plan fixes the blocks' totals at their solutions. In a later phase, whose row holding
     the earlier objective refused totals chosen at this phase's prices on the county dispatch,
     ``prices`` (the first phase's ``Improvement.prices``) choose them, pulled towards this
-    LP's totals; and ``incumbent``, an earlier phase's plan, is re-routed with every block's
-    totals held at its own, which keeps every row it keeps at no more cost. The cheaper plan
-    is returned.
+    LP's totals; and, unless that plan is already within the gap of the bound,
+    ``incumbent``, an earlier phase's plan, is re-routed with every block's totals held at its
+    own, which keeps every row it keeps at no more cost. The cheaper plan is returned. ``loosen`` gives rows (row, upper bound) that a plan may take up to, looser
+    than in the relaxation, whose bound is the one that counts (see ``phases._hold``).
     """
     began = time.perf_counter()
     solution = relaxation.getSolution()
@@ -311,10 +312,14 @@ def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: floa
         bound += dual
         if units is not None:
             totals[block.name] = (block, units)
-    plan = _fix_totals(relaxation, blocks, totals, integer, options, began, seconds)
-    if incumbent is not None:
+    plan = _fix_totals(relaxation, blocks, totals, integer, options, began, seconds, loosen)
+    # The plan may cost less than the bound, whose held rows are tighter than the plan's.
+    reached = plan is not None and bound is not None and (
+        float(cost @ plan) + constant - bound <= options.gap * abs(float(cost @ plan) + constant))
+    if incumbent is not None and not reached:
         held = {block.name: (block, np.round(block.totals(incumbent))) for block in blocks}
-        rerouted = _fix_totals(relaxation, blocks, held, integer, options, began, seconds)
+        rerouted = _fix_totals(relaxation, blocks, held, integer, options, began, seconds,
+                               loosen)
         if rerouted is not None and (plan is None or cost @ rerouted < cost @ plan):
             plan = rerouted
     elapsed = time.perf_counter() - began
@@ -329,10 +334,12 @@ def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: floa
 
 
 def _fix_totals(relaxation, blocks: list[_Indexed], totals: dict, integer: np.ndarray,
-                options, began: float, seconds: float | None) -> np.ndarray | None:
+                options, began: float, seconds: float | None, loosen=()
+                ) -> np.ndarray | None:
     """Return the LP optimum with each block's totals at most those given, if it is whole.
 
-    Works on a copy of the relaxation, started from its basis; blocks that the re-solved LP
+    Works on a copy of the relaxation, started from its basis, with each of the rows
+    ``loosen`` names (row, upper bound) at that upper bound; blocks that the re-solved LP
     leaves fractional get their totals fixed in turn, for a few rounds.
     """
     if not totals:
@@ -342,6 +349,8 @@ def _fix_totals(relaxation, blocks: list[_Indexed], totals: dict, integer: np.nd
     copy.passModel(relaxation.getLp())
     copy.setOptionValue("presolve", "off")
     copy.setBasis(relaxation.getBasis())
+    for row, upper in loosen:
+        copy.changeRowBounds(row, -inf, upper)
     # Later rounds fix the newly fractional blocks at the floor of their totals in the copy's
     # own solution, which the capacities always allow.
     fixed: set[str] = set()

@@ -26,7 +26,12 @@ So each phase here:
 
 A phase proven exactly is held at its value; one proven only within the gap is held within
 that gap of its bound (see ``held_at``), and the result reports each objective at the final
-plan. The bound reported is always one HiGHS proved: an LP optimum or a MIP dual bound.
+plan. A later phase's bound holds the earlier objectives at the best values reached instead,
+which bounds the cost of the lexicographic optimum itself (see ``_hold``): its plan, free to
+use the earlier gaps, may cost less than that bound. Where the blocks give the bound its LP is
+solved so held; elsewhere the LP is solved at the plan's limits, for a point to round, and
+again so held only when its plan is not within the gap of the first bound. The bound reported
+is always one HiGHS proved: an LP optimum or a MIP dual bound.
 """
 
 import logging
@@ -68,7 +73,11 @@ ROUNDING_SHARE = 0.3
 #: How far towards its limit a held objective may go at the point a later phase rounds: the
 #: nearer, the cheaper the plan, but rounding needs some room (see _inside). A city dispatch's
 #: cost falls steeply as its held shortage rises: rounded at nine tenths of the way its plan was
-#: 2.2% above the bound, at 999 thousandths 0.65%.
+#: 2.2% above the LP at the same limit, at 999 thousandths 0.65%. The first point is rounded
+#: free upwards, the others in the box of floor and ceiling, which HiGHS presolves to a small
+#: MIP: on a slow run of the city dispatch the rounding free upwards ran out of time at every
+#: point (5.5, 3.9, 1.9 and 1.7 s), and in the box found no plan at 0.99 (1.7 s) and one at 0.9
+#: (1.8 s).
 ROOM = (0.999, 0.99, 0.9, 0.5)
 #: Share of the requested gap that rounding aims for. On the city dispatch the cost phase
 #: reached 0.65% with 1/40 and 0.81% with 1/4 (the shortage phase's plan was the same).
@@ -148,7 +157,18 @@ def _value(cost: np.ndarray, constant: float, x: np.ndarray) -> float:
 def _reached(candidates, cost: np.ndarray, constant: float, bound: float, gap: float) -> bool:
     """Return whether the best of ``candidates`` is already within ``gap`` of ``bound``."""
     values = [_value(cost, constant, c) for c in candidates]
-    return bool(values) and _within(relative_gap(min(values), bound), gap)
+    return bool(values) and _within(_gap(min(values), bound), gap)
+
+
+def _gap(value: float | None, bound: float | None) -> float | None:
+    """Return the relative gap of a phase's plan, 0 for a plan at or below its bound.
+
+    A later phase bounds the plans that keep each earlier objective at its best value, and
+    its plan may take the earlier phases' gaps to cost less than that (see ``_hold``).
+    """
+    if value is not None and bound is not None and value <= bound:
+        return 0.0
+    return relative_gap(value, bound)
 
 
 def _within(gap: float | None, target: float) -> bool:
@@ -194,8 +214,11 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
     kinds = highspy.HighsModelStatus
     phases: list[Phase] = []
     held: list[tuple[np.ndarray, float]] = []
-    #: (row, value reached less the constant, the row's upper bound) per objective held.
-    keeps: list[tuple[int, float, float]] = []
+    #: Per objective held: (row, value reached less the constant, the row's upper bound for a
+    #: plan, its upper bound for the bound; see ``_hold``).
+    keeps: list[tuple[int, float, float, float]] = []
+    #: The value at which the bounds hold each objective held, by name.
+    holds: list[tuple[str, float]] = []
     incumbent: np.ndarray | None = None
     first_prices = None
     for number, (label, expression) in enumerate(objectives):
@@ -215,6 +238,11 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
         # HiGHS's run time adds up over the runs of one instance.
         before = relaxation.getRunTime()
         relaxation.setOptionValue("solver", lp_method)
+        # With the blocks, whose prices give the bound and whose plan is re-routed on a copy,
+        # the LP holds the earlier objectives at their best values; else at the plan's limits,
+        # the point to round, and a bound at the best values follows only if it is needed.
+        with_blocks = bool(indexed) and count <= BLOCKS_COLUMNS
+        _hold(relaxation, keeps, tight=with_blocks)
         relaxation.run()
         solver_seconds += relaxation.getRunTime() - before
         # Presolve the first LP only (the pre-positioning LP took over 60 s without it); by
@@ -245,11 +273,12 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
         else:
             log.info("%s: relaxation %.6g with %d fractional columns", label, bound,
                      int(fractional.sum()))
-            if indexed and count <= BLOCKS_COLUMNS:
+            if with_blocks:
                 left = _left(began, options.time_limit)
                 improved = improve(relaxation, indexed, cost, constant, columns.integer,
                                    options, None if left is None else BLOCK_SHARE * left,
-                                   incumbent, first_prices)
+                                   incumbent, first_prices,
+                                   [(row, loose) for row, _, loose, _ in keeps])
                 if first_prices is None:
                     first_prices = improved.prices
                 solver_seconds += improved.seconds
@@ -257,6 +286,7 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
                     bound = max(bound, improved.bound)
                 if improved.plan is not None:
                     candidates.append(improved.plan)
+            _hold(relaxation, keeps, tight=False)
             # Rows holding earlier objectives are usually tight at the relaxation's optimum,
             # and rounding it then breaks them; round a point with room in those rows.
             for room in () if _reached(candidates, cost, constant, bound, options.gap) else (
@@ -271,14 +301,15 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
                     point = _inside(relaxation, keeps, room, options, began)
                     solver_seconds += relaxation.getRunTime() - before
                 found, seconds = _round(relaxation, columns, options, began, constant,
-                                        x if point is None else point)
+                                        x if point is None else point,
+                                        box=room is not None and room != ROOM[0])
                 solver_seconds += seconds
                 if found is not None:
                     candidates.append(found)
                     break
         best = min(candidates, key=lambda c: _value(cost, constant, c), default=None)
         value = None if best is None else _value(cost, constant, best)
-        gap = relative_gap(value, bound)
+        gap = _gap(value, bound)
         if best is None or not _within(gap, options.gap):
             left = _left(began, options.time_limit)
             # Later phases branch only on small models: on the row holding an earlier
@@ -300,7 +331,13 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
                     best, value = found, _value(cost, constant, found)
                 if dual is not None:
                     bound = max(bound, dual)
-                gap = relative_gap(value, bound)
+                gap = _gap(value, bound)
+        if best is not None and keeps and not with_blocks and not _within(gap, options.gap):
+            tighter, seconds = _tight_bound(relaxation, keeps, began, options.time_limit)
+            solver_seconds += seconds
+            if tighter is not None:
+                bound = max(bound, tighter + constant)
+                gap = _gap(value, bound)
         if best is None:
             return _stop(prob, columns, phases, label, NO_SOLUTION, incumbent, phase_began,
                          solver_seconds)
@@ -309,21 +346,60 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
                           time.perf_counter() - phase_began, solver_seconds)
         log.info("%s: %s %.9g (bound %.9g, gap %s) in %.2f s", label, outcome.status, value,
                  bound, gap, outcome.seconds)
-        phases.append(Phase(label, outcome, value))
+        phases.append(Phase(label, outcome, value, dict(holds) or None))
         incumbent = best
         held.append((cost, constant))
         if number < len(objectives) - 1:
             kept = np.nonzero(cost)[0]
+            tolerance = keep_tolerance(cost[kept], value)
             ceiling = held_at(value, bound, options.gap if proven else 0.0)
-            upper = ceiling - constant + keep_tolerance(cost[kept], value)
+            upper = ceiling - constant + tolerance
             relaxation.addRow(-highspy.kHighsInf, upper, len(kept), kept.astype(np.int32),
                               cost[kept])
-            keeps.append((relaxation.getNumRow() - 1, value - constant, upper))
+            keeps.append((relaxation.getNumRow() - 1, value - constant, upper,
+                          value - constant + tolerance))
+            holds.append((label, value))
     _assign(columns, incumbent)
     _restate(phases, held, incumbent, options.gap)
     prob.setObjective(objectives[-1][1])
     status = OPTIMAL if all(p.outcome.status == OPTIMAL for p in phases) else FEASIBLE
     return Solved(status, HIGHS, phases)
+
+
+def _hold(relaxation, keeps, tight: bool) -> None:
+    """Set the rows holding earlier objectives for a bound (``tight``) or for a plan.
+
+    A plan may let an earlier objective rise within its gap (``held_at``). A bound holds it
+    at the best value reached: the lexicographic optimum keeps each earlier objective at its
+    optimum, no higher than any value reached, so the least cost of the plans that keep those
+    values bounds the optimum's cost; and a plan whose earlier objectives are within their gaps
+    and whose cost is within the gap of that bound is optimal within the gap in every
+    objective. A plan may so cost less than the bound. On the county dispatch the shortage
+    held at the plan's 282.0661 rather than at 282.0721, half the gap above its bound, raised
+    the cost bound from 12,796,493 to 12,801,034, above the plan's 12,798,717.
+    """
+    for row, _, loose, strict in keeps:
+        relaxation.changeRowBounds(row, -highspy.kHighsInf, strict if tight else loose)
+
+
+def _tight_bound(relaxation, keeps, began: float, limit: float | None):
+    """Return the LP optimum with the earlier objectives at their best values (None if it
+    did not finish in the time left), and HiGHS's seconds; the rows are left at the plan's
+    limits."""
+    left = _left(began, limit)
+    if left is not None and left <= 0:
+        return None, 0.0
+    _hold(relaxation, keeps, tight=True)
+    if left is not None:
+        _allow(relaxation, left)
+    before = relaxation.getRunTime()
+    relaxation.run()
+    seconds = relaxation.getRunTime() - before
+    found = None
+    if relaxation.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        found = relaxation.getInfo().objective_function_value
+    _hold(relaxation, keeps, tight=False)
+    return found, seconds
 
 
 def held_at(value: float, bound: float, gap: float) -> float:
@@ -334,7 +410,7 @@ def held_at(value: float, bound: float, gap: float) -> float:
     to work but the objective stays optimal in the sense asked for; with ``gap`` 0, or a phase
     not proven, it is held at the value reached.
     """
-    if gap <= 0 or relative_gap(value, bound) == 0:
+    if gap <= 0 or _gap(value, bound) == 0:
         return value
     # Half the gap, so that rounding in the later phase cannot push it over.
     share = gap / 2
@@ -356,20 +432,23 @@ def _restate(phases: list[Phase], held, x: np.ndarray | None, gap: float) -> Non
             continue
         value = _value(cost, constant, x)
         phase.value = outcome.objective = value
-        outcome.gap = relative_gap(value, outcome.best_bound)
+        outcome.gap = _gap(value, outcome.best_bound)
         proven = _within(outcome.gap, gap)
         if outcome.status == OPTIMAL and not proven:
             outcome.status = FEASIBLE
 
 
 def _round(relaxation, columns: _Columns, options, began: float, constant: float,
-           x: np.ndarray):
-    """Return the best plan no lower than the floor of ``x``, and HiGHS's seconds."""
+           x: np.ndarray, box: bool = False):
+    """Return the best plan no lower than the floor of ``x`` (with ``box``, no higher than
+    its ceiling either), and HiGHS's seconds."""
     left = _left(began, options.time_limit)
     share = None if left is None else max(0.5, ROUNDING_SHARE * left)
     lower = np.where(columns.integer, np.floor(x + INTEGRALITY), columns.lower)
+    upper = np.where(columns.integer, np.ceil(x - INTEGRALITY), columns.upper) if box \
+        else columns.upper
     found, _, seconds, _ = solve_as_mip(relaxation, columns.integer, options, share,
-                                        lower=lower, upper=columns.upper,
+                                        lower=lower, upper=upper,
                                         gap=options.gap * ROUNDING_GAP_SHARE, offset=constant)
     return found, seconds
 
@@ -381,7 +460,7 @@ def _inside(relaxation, keeps, room: float, options, began: float) -> np.ndarray
     Returns None when no held objective has room, or the LP fails.
     """
     tighter = [(row, reached + room * (upper - reached), upper)
-               for row, reached, upper in keeps if upper > reached]
+               for row, reached, upper, _ in keeps if upper > reached]
     if not tighter:
         return None
     for row, middle, _ in tighter:

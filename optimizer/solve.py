@@ -420,11 +420,15 @@ class Phase:
     name: str
     outcome: Outcome
     value: float | None = None
+    #: The values at which the bound holds each earlier objective, where the plan may let
+    #: them rise within their gaps (see ``phases._hold``).
+    bound_holds: dict[str, float] | None = None
 
     def to_dict(self) -> dict:
         outcome = self.outcome
         return {"objective": self.name, "status": outcome.status, "value": self.value,
                 "best_bound": outcome.best_bound, "gap": outcome.gap,
+                "bound_holds": self.bound_holds,
                 "seconds": outcome.seconds, "solver_seconds": outcome.solver_seconds}
 
 

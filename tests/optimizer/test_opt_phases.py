@@ -63,3 +63,27 @@ def test_the_phased_solve_reaches_the_plain_lexicographic_optimum(case):
     assert solved.status == OPTIMAL
     assert solved.phases[0].value == pytest.approx(best_first, abs=1e-6)
     assert solved.phases[1].value == pytest.approx(best_second, abs=1e-6)
+
+
+@FAST
+@given(two_objective_problems(), st.sampled_from([1e-3, 0.05, 0.2]))
+def test_within_a_gap_each_bound_lies_below_the_lexicographic_optimum_and_each_plan_within_it(
+        case, gap):
+    # A later phase's bound holds the earlier objective at the best value reached, and its
+    # plan may let that objective rise within its gap: the bound must still lie below the
+    # lexicographic optimum's value, and a plan called optimal within the gap of it.
+    upper, rows, first, second = case
+    best = plain_lexicographic(upper, rows, first, second)
+    prob, x = knapsacks("gapped", upper, rows)
+    objectives = [(name, pulp.lpSum(c * v for c, v in zip(cost, x, strict=True)))
+                  for name, cost in (("first", first), ("second", second))]
+    solved = solve_in_order(prob, objectives, SolveOptions(gap=gap))
+    for phase, optimum in zip(solved.phases, best, strict=True):
+        bound, value = phase.outcome.best_bound, phase.value
+        assert bound <= optimum + 1e-6
+        if phase.outcome.status == OPTIMAL:
+            assert value - optimum <= gap * abs(value) + 1e-6
+    holds = solved.phases[1].bound_holds
+    if holds is not None:
+        # The best value of the first objective reached, which the final plan may exceed.
+        assert best[0] - 1e-6 <= holds["first"] <= solved.phases[0].value + 1e-6
