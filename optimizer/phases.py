@@ -221,8 +221,8 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
     #: Per objective held: (row, value reached less the constant, the row's upper bound for a
     #: plan, its upper bound for the bound; see ``_hold``).
     keeps: list[tuple[int, float, float, float]] = []
-    #: The value at which the bounds hold each objective held, by name.
-    holds: list[tuple[str, float]] = []
+    #: Per objective held: its name, the best value reached and the most a plan may reach.
+    holds: list[tuple[str, float, float]] = []
     incumbent: np.ndarray | None = None
     first_prices = None
     for number, (label, expression) in enumerate(objectives):
@@ -265,6 +265,9 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
                          solver_seconds)
         x = np.array(relaxation.getSolution().col_value)
         bound = _value(cost, constant, x)
+        # Whether the bound holds the earlier objectives at their best values (else at the
+        # plan's limits, a bound for those plans, so for the tighter ones too).
+        at_best = with_blocks
         fraction = np.abs(x - np.round(x))
         fractional = columns.integer & (fraction > INTEGRALITY)
         candidates = []
@@ -288,6 +291,7 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
                 solver_seconds += improved.seconds
                 if improved.bound is not None:
                     bound = max(bound, improved.bound)
+                    at_best = True
                 if improved.plan is not None:
                     candidates.append(improved.plan)
             _hold(relaxation, keeps, tight=False)
@@ -334,14 +338,14 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
                 if found is not None and (value is None
                                           or _value(cost, constant, found) < value):
                     best, value = found, _value(cost, constant, found)
-                if dual is not None:
-                    bound = max(bound, dual)
+                if dual is not None and dual > bound:
+                    bound, at_best = dual, False
                 gap = _gap(value, bound)
         if best is not None and keeps and not with_blocks and not _within(gap, options.gap):
             tighter, seconds = _tight_bound(relaxation, keeps, began, options.time_limit)
             solver_seconds += seconds
-            if tighter is not None:
-                bound = max(bound, tighter + constant)
+            if tighter is not None and tighter + constant > bound:
+                bound, at_best = tighter + constant, True
                 gap = _gap(value, bound)
         if best is None:
             return _stop(prob, columns, phases, label, NO_SOLUTION, incumbent, phase_began,
@@ -351,7 +355,8 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
                           time.perf_counter() - phase_began, solver_seconds)
         log.info("%s: %s %.9g (bound %.9g, gap %s) in %.2f s", label, outcome.status, value,
                  bound, gap, outcome.seconds)
-        phases.append(Phase(label, outcome, value, dict(holds) or None))
+        phases.append(Phase(label, outcome, value, {
+            name: best_value if at_best else most for name, best_value, most in holds} or None))
         incumbent = best
         held.append((cost, constant))
         if number < len(objectives) - 1:
@@ -363,7 +368,7 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
                               cost[kept])
             keeps.append((relaxation.getNumRow() - 1, value - constant, upper,
                           value - constant + tolerance))
-            holds.append((label, value))
+            holds.append((label, value, ceiling))
     _assign(columns, incumbent)
     _restate(phases, held, incumbent, options.gap)
     prob.setObjective(objectives[-1][1])

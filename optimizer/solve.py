@@ -420,8 +420,9 @@ class Phase:
     name: str
     outcome: Outcome
     value: float | None = None
-    #: The values at which the bound holds each earlier objective, where the plan may let
-    #: them rise within their gaps (see ``phases._hold``).
+    #: The values at which the bound holds each earlier objective: the best reached, or the
+    #: most the plan may reach where the bound is the LP's at the plan's limits (see
+    #: ``phases._hold``). The bound is below the cost of every plan within those values.
     bound_holds: dict[str, float] | None = None
 
     def to_dict(self) -> dict:

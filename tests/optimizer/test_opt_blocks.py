@@ -196,6 +196,14 @@ def test_within_a_gap_the_dispatchs_bounds_lie_below_its_lexicographic_optimum(d
     bounds, values = plan.stats["best_bound"], plan.objective
     assert bounds["weighted_shortage"] <= least + 1e-6
     assert bounds["cost"] <= cheapest + 1e-6 * max(1.0, abs(cheapest))
+    holds = plan.stats["phases"][1]["bound_holds"]
+    if holds is not None:
+        # No plan keeping the shortage within the value the bound holds costs less.
+        del prob.constraints["held"]
+        prob.addConstraint(model.weighted_shortage <= holds["weighted_shortage"] + 1e-9, "held")
+        capped = run(prob, SolveOptions(gap=0))
+        assert capped.status == OPTIMAL
+        assert bounds["cost"] <= capped.objective + 1e-6 * max(1.0, abs(capped.objective))
     # Without a time limit a plan this small is always proven.
     assert plan.status == OPTIMAL
     assert values["weighted_shortage"] - least <= gap * abs(values["weighted_shortage"]) + 1e-6
