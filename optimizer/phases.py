@@ -397,7 +397,7 @@ def _tight_bound(relaxation, keeps, began: float, limit: float | None):
     did not finish in the time left), and HiGHS's seconds; the rows are left at the plan's
     limits."""
     left = _left(began, limit)
-    if left is not None and left <= 0:
+    if (left is not None and left <= 0) or all(loose <= strict for _, _, loose, strict in keeps):
         return None, 0.0
     _hold(relaxation, keeps, tight=True)
     if left is not None:
