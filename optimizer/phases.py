@@ -298,7 +298,7 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
             # Rows holding earlier objectives are usually tight at the relaxation's optimum,
             # and rounding it then breaks them; round a point with room in those rows.
             for room in () if _reached(candidates, cost, constant, bound, options.gap) else (
-                    ROOM if keeps else (None,)):
+                    ROOM if any(loose > strict for _, _, loose, strict in keeps) else (None,)):
                 left = _left(began, options.time_limit)
                 if room is not None and room != ROOM[0] and left is not None and left <= 0:
                     # Each further try takes its least time past the limit.
@@ -469,8 +469,9 @@ def _inside(relaxation, keeps, room: float, options, began: float) -> np.ndarray
     Only a point to round: the bound of the phase is the relaxation with the true limits.
     Returns None when no held objective has room, or the LP fails.
     """
+    # A row held at its value has only the tolerance for room (see keep_tolerance).
     tighter = [(row, reached + room * (upper - reached), upper)
-               for row, reached, upper, _ in keeps if upper > reached]
+               for row, reached, upper, strict in keeps if upper > strict]
     if not tighter:
         return None
     for row, middle, _ in tighter:
