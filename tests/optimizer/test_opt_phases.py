@@ -1,11 +1,13 @@
 """The phased solve on HiGHS (relaxation, rounding, branching) reaches the plain MIP's optimum."""
 
+import numpy as np
 import pulp
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optimizer.solve import OPTIMAL, SolveOptions, run, solve_in_order
+from optimizer import phases
+from optimizer.solve import OPTIMAL, SolveOptions, new_highs, run, solve_in_order
 
 FAST = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -95,3 +97,20 @@ def test_within_a_gap_each_bound_lies_below_the_lexicographic_optimum_and_each_p
         outcome = run(capped, SolveOptions(gap=0))
         assert outcome.status == OPTIMAL
         assert solved.phases[1].outcome.best_bound <= outcome.objective + 1e-6
+
+
+def test_a_point_with_room_is_found_only_where_a_held_row_has_more_room_than_its_tolerance():
+    # Minimise −x − y with x + y ≤ 1 + tolerance held (x, y in [0, 1]).
+    highs = new_highs()
+    highs.addVars(2, np.zeros(2), np.ones(2))
+    highs.changeColsCost(2, np.arange(2, dtype=np.int32), np.array([-1.0, -1.0]))
+    tolerance = 1e-7
+    highs.addRow(-np.inf, 1 + tolerance, 2, np.arange(2, dtype=np.int32), np.ones(2))
+    options = SolveOptions()
+    held_at_value = [(0, 1.0, 1 + tolerance, 1 + tolerance)]
+    assert phases._inside(highs, held_at_value, 0.5, options, 0.0) is None
+    # Held within a gap, up to 1.5: half way from the value reached, x + y = 1.25.
+    within_gap = [(0, 1.0, 1.5 + tolerance, 1 + tolerance)]
+    highs.changeRowBounds(0, -np.inf, 1.5 + tolerance)
+    point = phases._inside(highs, within_gap, 0.5, options, 0.0)
+    assert point is not None and point.sum() == pytest.approx(1.25, abs=1e-6)
