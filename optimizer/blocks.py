@@ -241,8 +241,9 @@ def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: floa
     ``prices`` (the first phase's ``Improvement.prices``) choose them, pulled towards this
     LP's totals; and, unless that plan is already within the gap of the bound,
     ``incumbent``, an earlier phase's plan, is re-routed with every block's totals held at its
-    own, which keeps every row it keeps at no more cost. The cheaper plan is returned. ``loosen`` gives rows (row, upper bound) that a plan may take up to, looser
-    than in the relaxation, whose bound is the one that counts (see ``phases._hold``).
+    own, which keeps every row it keeps at no more cost. The cheaper plan is returned.
+    ``loosen`` gives rows (row, upper bound) that a plan may take up to, looser than in the
+    relaxation, whose bound is the one that counts (see ``phases._hold``).
     """
     began = time.perf_counter()
     solution = relaxation.getSolution()

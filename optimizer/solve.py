@@ -422,7 +422,7 @@ class Phase:
     value: float | None = None
     #: The values at which the bound holds each earlier objective: the best reached, or the
     #: most the plan may reach where the bound is the LP's at the plan's limits (see
-    #: ``phases._hold``). The bound is below the cost of every plan within those values.
+    #: ``phases._hold``). No plan within those values does better than the bound.
     bound_holds: dict[str, float] | None = None
 
     def to_dict(self) -> dict:
