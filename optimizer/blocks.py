@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from optimizer.solve import highspy, new_highs, solve_as_mip
+from optimizer.solve import gap_above, highspy, new_highs, solve_as_mip, within_gap
 
 log = logging.getLogger(__name__)
 
@@ -315,8 +315,8 @@ def improve(relaxation, blocks: list[_Indexed], cost: np.ndarray, constant: floa
             totals[block.name] = (block, units)
     plan = _fix_totals(relaxation, blocks, totals, integer, options, began, seconds, loosen)
     # The plan may cost less than the bound, whose held rows are tighter than the plan's.
-    reached = plan is not None and bound is not None and (
-        float(cost @ plan) + constant - bound <= options.gap * abs(float(cost @ plan) + constant))
+    reached = plan is not None and within_gap(
+        gap_above(float(cost @ plan) + constant, bound), options.gap)
     if incumbent is not None and not reached:
         held = {block.name: (block, np.round(block.totals(incumbent))) for block in blocks}
         rerouted = _fix_totals(relaxation, blocks, held, integer, options, began, seconds,

@@ -57,11 +57,12 @@ from optimizer.solve import (
     Phase,
     Solved,
     constraint_rows,
+    gap_above,
     highspy,
     keep_tolerance,
     new_highs,
-    relative_gap,
     solve_as_mip,
+    within_gap,
 )
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,40 @@ class _Columns:
     upper: np.ndarray
 
 
+@dataclass
+class _Held:
+    """An earlier objective held by a row of the later phases' LP (see ``_hold``)."""
+
+    name: str
+    row: int
+    #: The best value reached, and the most a plan may reach (``held_at``).
+    value: float
+    most: float
+    #: The objective's constant, which the row leaves out, and the row's slack for rounding.
+    constant: float
+    tolerance: float
+
+    @property
+    def reached(self) -> float:
+        return self.value - self.constant
+
+    @property
+    def loose(self) -> float:
+        """The row's upper bound for a plan."""
+        return self.most - self.constant + self.tolerance
+
+    @property
+    def strict(self) -> float:
+        """The row's upper bound for a bound."""
+        return self.value - self.constant + self.tolerance
+
+    @property
+    def has_room(self) -> bool:
+        """Whether a plan may let the objective rise (a row held at its value has only the
+        tolerance, see keep_tolerance)."""
+        return self.most > self.value
+
+
 def _columns(prob: pulp.LpProblem) -> _Columns:
     variables = prob.variables()
     for index, variable in enumerate(variables):
@@ -161,27 +196,7 @@ def _value(cost: np.ndarray, constant: float, x: np.ndarray) -> float:
 def _reached(candidates, cost: np.ndarray, constant: float, bound: float, gap: float) -> bool:
     """Return whether the best of ``candidates`` is already within ``gap`` of ``bound``."""
     values = [_value(cost, constant, c) for c in candidates]
-    return bool(values) and _within(_gap(min(values), bound), gap)
-
-
-def _gap(value: float | None, bound: float | None) -> float | None:
-    """Return the relative gap of a phase's plan, 0 for a plan at or below its bound.
-
-    A later phase bounds the plans that keep each earlier objective at its best value, and
-    its plan may take the earlier phases' gaps to cost less than that (see ``_hold``).
-    """
-    if value is not None and bound is not None and value <= bound:
-        return 0.0
-    return relative_gap(value, bound)
-
-
-def _within(gap: float | None, target: float) -> bool:
-    """Return whether ``gap`` meets ``target``, allowing for the solver's tolerances.
-
-    Bounds come from LP optima, exact to HiGHS's feasibility tolerance (1e-7), and the row
-    holding an earlier objective has a slack of the same order; a gap below 1e-6 is noise.
-    """
-    return gap is not None and gap <= target + 1e-6
+    return bool(values) and within_gap(gap_above(min(values), bound), gap)
 
 
 def _allow(highs, seconds: float) -> None:
@@ -218,11 +233,7 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
     kinds = highspy.HighsModelStatus
     phases: list[Phase] = []
     held: list[tuple[np.ndarray, float]] = []
-    #: Per objective held: (row, value reached less the constant, the row's upper bound for a
-    #: plan, its upper bound for the bound; see ``_hold``).
-    keeps: list[tuple[int, float, float, float]] = []
-    #: Per objective held: its name, the best value reached and the most a plan may reach.
-    holds: list[tuple[str, float, float]] = []
+    keeps: list[_Held] = []
     incumbent: np.ndarray | None = None
     first_prices = None
     for number, (label, expression) in enumerate(objectives):
@@ -285,7 +296,7 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
                 improved = improve(relaxation, indexed, cost, constant, columns.integer,
                                    options, None if left is None else BLOCK_SHARE * left,
                                    incumbent, first_prices,
-                                   [(row, loose) for row, _, loose, _ in keeps])
+                                   [(kept.row, kept.loose) for kept in keeps])
                 if first_prices is None:
                     first_prices = improved.prices
                 solver_seconds += improved.seconds
@@ -298,7 +309,7 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
             # Rows holding earlier objectives are usually tight at the relaxation's optimum,
             # and rounding it then breaks them; round a point with room in those rows.
             for room in () if _reached(candidates, cost, constant, bound, options.gap) else (
-                    ROOM if any(loose > strict for _, _, loose, strict in keeps) else (None,)):
+                    ROOM if any(kept.has_room for kept in keeps) else (None,)):
                 left = _left(began, options.time_limit)
                 if room is not None and room != ROOM[0] and left is not None and left <= 0:
                     # Each further try takes its least time past the limit.
@@ -318,8 +329,8 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
                     break
         best = min(candidates, key=lambda c: _value(cost, constant, c), default=None)
         value = None if best is None else _value(cost, constant, best)
-        gap = _gap(value, bound)
-        if best is None or not _within(gap, options.gap):
+        gap = gap_above(value, bound)
+        if best is None or not within_gap(gap, options.gap):
             left = _left(began, options.time_limit)
             # Later phases branch only on small models: on the row holding an earlier
             # objective, HiGHS's presolve ran for minutes past the time limit on a city
@@ -340,35 +351,33 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
                     best, value = found, _value(cost, constant, found)
                 if dual is not None and dual > bound:
                     bound, at_best = dual, False
-                gap = _gap(value, bound)
-        if best is not None and keeps and not with_blocks and not _within(gap, options.gap):
+                gap = gap_above(value, bound)
+        if best is not None and keeps and not with_blocks and not within_gap(gap, options.gap):
             tighter, seconds = _tight_bound(relaxation, keeps, began, options.time_limit)
             solver_seconds += seconds
             if tighter is not None and tighter + constant > bound:
                 bound, at_best = tighter + constant, True
-                gap = _gap(value, bound)
+                gap = gap_above(value, bound)
         if best is None:
             return _stop(prob, columns, phases, label, NO_SOLUTION, incumbent, phase_began,
                          solver_seconds)
-        proven = _within(gap, options.gap)
+        proven = within_gap(gap, options.gap)
         outcome = Outcome(OPTIMAL if proven else FEASIBLE, HIGHS, value, bound, gap,
                           time.perf_counter() - phase_began, solver_seconds)
         log.info("%s: %s %.9g (bound %.9g, gap %s) in %.2f s", label, outcome.status, value,
                  bound, gap, outcome.seconds)
         phases.append(Phase(label, outcome, value, {
-            name: best_value if at_best else most for name, best_value, most in holds} or None))
+            kept.name: kept.value if at_best else kept.most for kept in keeps} or None))
         incumbent = best
         held.append((cost, constant))
         if number < len(objectives) - 1:
-            kept = np.nonzero(cost)[0]
-            tolerance = keep_tolerance(cost[kept], value)
-            ceiling = held_at(value, bound, options.gap if proven else 0.0)
-            upper = ceiling - constant + tolerance
-            relaxation.addRow(-highspy.kHighsInf, upper, len(kept), kept.astype(np.int32),
-                              cost[kept])
-            keeps.append((relaxation.getNumRow() - 1, value - constant, upper,
-                          value - constant + tolerance))
-            holds.append((label, value, ceiling))
+            used = np.nonzero(cost)[0]
+            kept = _Held(label, relaxation.getNumRow(), value,
+                         held_at(value, bound, options.gap if proven else 0.0), constant,
+                         keep_tolerance(cost[used], value))
+            relaxation.addRow(-highspy.kHighsInf, kept.loose, len(used), used.astype(np.int32),
+                              cost[used])
+            keeps.append(kept)
     _assign(columns, incumbent)
     _restate(phases, held, incumbent, options.gap)
     prob.setObjective(objectives[-1][1])
@@ -388,8 +397,9 @@ def _hold(relaxation, keeps, tight: bool) -> None:
     held at the plan's 282.0661 rather than at 282.0721, half the gap above its bound, raised
     the cost bound from 12,796,493 to 12,801,034, above the plan's 12,798,717.
     """
-    for row, _, loose, strict in keeps:
-        relaxation.changeRowBounds(row, -highspy.kHighsInf, strict if tight else loose)
+    for kept in keeps:
+        relaxation.changeRowBounds(kept.row, -highspy.kHighsInf,
+                                   kept.strict if tight else kept.loose)
 
 
 def _tight_bound(relaxation, keeps, began: float, limit: float | None):
@@ -397,7 +407,7 @@ def _tight_bound(relaxation, keeps, began: float, limit: float | None):
     did not finish in the time left), and HiGHS's seconds; the rows are left at the plan's
     limits."""
     left = _left(began, limit)
-    if (left is not None and left <= 0) or all(loose <= strict for _, _, loose, strict in keeps):
+    if (left is not None and left <= 0) or not any(kept.has_room for kept in keeps):
         return None, 0.0
     _hold(relaxation, keeps, tight=True)
     if left is not None:
@@ -420,7 +430,7 @@ def held_at(value: float, bound: float, gap: float) -> float:
     to work but the objective stays optimal in the sense asked for; with ``gap`` 0, or a phase
     not proven, it is held at the value reached.
     """
-    if gap <= 0 or _gap(value, bound) == 0:
+    if gap <= 0 or gap_above(value, bound) == 0:
         return value
     # Half the gap, so that rounding in the later phase cannot push it over.
     share = gap / 2
@@ -442,8 +452,8 @@ def _restate(phases: list[Phase], held, x: np.ndarray | None, gap: float) -> Non
             continue
         value = _value(cost, constant, x)
         phase.value = outcome.objective = value
-        outcome.gap = _gap(value, outcome.best_bound)
-        proven = _within(outcome.gap, gap)
+        outcome.gap = gap_above(value, outcome.best_bound)
+        proven = within_gap(outcome.gap, gap)
         if outcome.status == OPTIMAL and not proven:
             outcome.status = FEASIBLE
 
@@ -469,9 +479,8 @@ def _inside(relaxation, keeps, room: float, options, began: float) -> np.ndarray
     Only a point to round: the bound of the phase is the relaxation with the true limits.
     Returns None when no held objective has room, or the LP fails.
     """
-    # A row held at its value has only the tolerance for room (see keep_tolerance).
-    tighter = [(row, reached + room * (upper - reached), upper)
-               for row, reached, upper, strict in keeps if upper > strict]
+    tighter = [(kept.row, kept.reached + room * (kept.loose - kept.reached), kept.loose)
+               for kept in keeps if kept.has_room]
     if not tighter:
         return None
     for row, middle, _ in tighter:

@@ -107,6 +107,26 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return difference / abs(objective)
 
 
+def gap_above(objective: float | None, bound: float | None) -> float | None:
+    """Return the relative gap of a plan against a lower bound, 0 for a plan at or below it.
+
+    A later phase bounds the plans that keep each earlier objective at its best value, and
+    its plan may take the earlier phases' gaps to cost less than that (see ``phases._hold``).
+    """
+    if objective is not None and bound is not None and objective <= bound:
+        return 0.0
+    return relative_gap(objective, bound)
+
+
+def within_gap(gap: float | None, target: float) -> bool:
+    """Return whether ``gap`` meets ``target``, allowing for the solver's tolerances.
+
+    Bounds come from LP optima, exact to HiGHS's feasibility tolerance (1e-7), and the row
+    holding an earlier objective has a slack of the same order; a gap below 1e-6 is noise.
+    """
+    return gap is not None and gap <= target + 1e-6
+
+
 def classify(sol_status: int, gap: float | None, target_gap: float) -> str:
     """Map PuLP's solution status and the solver's gap to the status we report.
 

@@ -107,10 +107,10 @@ def test_a_point_with_room_is_found_only_where_a_held_row_has_more_room_than_its
     tolerance = 1e-7
     highs.addRow(-np.inf, 1 + tolerance, 2, np.arange(2, dtype=np.int32), np.ones(2))
     options = SolveOptions()
-    held_at_value = [(0, 1.0, 1 + tolerance, 1 + tolerance)]
+    held_at_value = [phases._Held("first", 0, 1.0, 1.0, 0.0, tolerance)]
     assert phases._inside(highs, held_at_value, 0.5, options, 0.0) is None
     # Held within a gap, up to 1.5: half way from the value reached, x + y = 1.25.
-    within_gap = [(0, 1.0, 1.5 + tolerance, 1 + tolerance)]
-    highs.changeRowBounds(0, -np.inf, 1.5 + tolerance)
+    within_gap = [phases._Held("first", 0, 1.0, 1.5, 0.0, tolerance)]
+    highs.changeRowBounds(0, -np.inf, within_gap[0].loose)
     point = phases._inside(highs, within_gap, 0.5, options, 0.0)
     assert point is not None and point.sum() == pytest.approx(1.25, abs=1e-6)

@@ -14,6 +14,7 @@ from optimizer.solve import (
     UNBOUNDED,
     SolveOptions,
     classify,
+    gap_above,
     relative_gap,
     run,
     solve_in_order,
@@ -35,6 +36,14 @@ from optimizer.solve import (
 ])
 def test_a_solution_counts_as_optimal_only_when_proven_within_the_gap(sol_status, gap, expected):
     assert classify(sol_status, gap, target_gap=1e-4) == expected
+
+
+def test_a_plan_at_or_below_a_lower_bound_has_no_gap():
+    # A later phase's plan may cost less than a bound that holds the earlier objectives
+    # tighter than the plan does.
+    assert gap_above(98.0, 99.0) == 0.0
+    assert gap_above(100.0, 99.0) == pytest.approx(0.01)
+    assert relative_gap(98.0, 99.0) == pytest.approx(1 / 98)
 
 
 def test_the_relative_gap_is_measured_against_the_incumbent():
