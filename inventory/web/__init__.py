@@ -83,6 +83,8 @@ def init_app(app) -> None:
         CALL_OFF_STATUS_LABELS=CALL_OFF_STATUS_LABELS, RESPONSE_TO_LABELS=RESPONSE_TO_LABELS,
         TRAVEL_SOURCE_LABELS=TRAVEL_SOURCE_LABELS, SEASON_LABELS=SEASON_LABELS,
     )
+    # Every time on a page is in the bureau's time zone (RESERVES_TIMEZONE); never strftime.
+    app.jinja_env.filters.update(localtime=clock.format_local, localdate=clock.format_local_date)
 
 
 @bp.get("/healthz")
