@@ -731,7 +731,7 @@ def reserves_by_item(session, on: date | None = None) -> list[ReserveLine]:
     in one response.
     """
     day = on or clock.today()
-    shelf = {item_id: (int(total), int(usable)) for item_id, total, usable in session.execute(
+    shelf = {item_id: (int(total), int(usable or 0)) for item_id, total, usable in session.execute(
         select(Lot.item_id, func.sum(Lot.quantity),
                func.sum(Lot.quantity).filter(Lot.status == "available",
                                              or_(Lot.expires_on.is_(None),

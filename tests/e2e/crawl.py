@@ -1,0 +1,82 @@
+"""A crawler for the pages: follows the links a user sees, as a logged-in user would."""
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urldefrag, urlsplit
+
+from werkzeug.exceptions import HTTPException
+
+HREF = re.compile(r'href="([^"]+)"')
+#: links that change the session or leave the pages rather than show one
+SKIPPED_PREFIXES = ("/lang/", "/logout", "/static/", "/vendor/", "/api/v1/openapi.json")
+
+
+@dataclass
+class Visit:
+    path: str
+    status: int
+    content_type: str
+    body: bytes
+
+
+@dataclass
+class Crawl:
+    visits: list[Visit] = field(default_factory=list)
+
+    def failures(self) -> list[tuple[str, int]]:
+        """Name every page that answered a server error."""
+        return [(visit.path, visit.status) for visit in self.visits if visit.status >= 500]
+
+    def pages(self) -> list[Visit]:
+        """The HTML pages visited, answered 200."""
+        return [visit for visit in self.visits
+                if visit.status == 200 and visit.content_type.startswith("text/html")]
+
+
+def _links(base: str, html: str) -> list[str]:
+    links = []
+    for href in HREF.findall(html):
+        href = urldefrag(href.replace("&amp;", "&"))[0]
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not href.startswith("/"):
+            continue
+        if href.startswith(SKIPPED_PREFIXES):
+            continue
+        links.append(href)
+    return links
+
+
+def crawl(app, client, start: str = "/", depth: int = 3, per_endpoint: int = 4) -> Crawl:
+    """Visit the pages reachable from ``start`` within ``depth`` clicks.
+
+    Every link of the start page (the navigation and the home page) is visited; further down,
+    at most ``per_endpoint`` pages of each route, so a county of 80 depots and 500 lots is
+    covered by kind of page rather than page by page.
+    """
+    adapter = app.url_map.bind("localhost")
+    seen: set[str] = set()
+    per_route: dict[str, int] = {}
+    result = Crawl()
+    frontier = [start]
+    for level in range(depth + 1):
+        following = []
+        for path in frontier:
+            if path in seen:
+                continue
+            seen.add(path)
+            try:
+                endpoint = adapter.match(urlsplit(path).path)[0]
+            except HTTPException:
+                endpoint = path
+            if level > 1:
+                if per_route.get(endpoint, 0) >= per_endpoint:
+                    continue
+            per_route[endpoint] = per_route.get(endpoint, 0) + 1
+            response = client.get(path)
+            visit = Visit(path, response.status_code, response.content_type or "",
+                          response.data)
+            result.visits.append(visit)
+            if visit.content_type.startswith("text/html") and visit.status == 200:
+                following += _links(path, response.get_data(as_text=True))
+        frontier = following
+    return result
