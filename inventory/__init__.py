@@ -4,7 +4,13 @@ from pathlib import Path
 
 from flask import Flask
 
+from inventory.jsonio import IsoJSONProvider
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class _ReservesFlask(Flask):
+    json_provider_class = IsoJSONProvider
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -12,7 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from inventory import api, cli, config, i18n, web
     from inventory.db import db
 
-    app = Flask(
+    app = _ReservesFlask(
         __name__,
         instance_path=str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
@@ -22,7 +28,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
-    app.json.ensure_ascii = False
 
     db.init_app(app)
     i18n.init_app(app)

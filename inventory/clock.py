@@ -44,3 +44,12 @@ def format_local_date(moment: datetime | date | None) -> str:
     if isinstance(moment, datetime):
         return format_local(moment, "%Y-%m-%d")
     return moment.isoformat()
+
+
+def spreadsheet_time(moment: datetime | None) -> datetime | None:
+    """Return a moment as a spreadsheet cell holds it: the bureau's wall-clock time, no zone.
+
+    Excel cells carry no time zone, so an aware UTC time would be read as local.
+    """
+    local = local_time(moment)
+    return local.replace(tzinfo=None) if local else None

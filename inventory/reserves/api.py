@@ -74,7 +74,10 @@ class ItemAdequacySchema(Schema):
 class FlagsSchema(Schema):
     expiring_30 = fields.List(fields.Dict(), metadata={"description": "lots expiring within 30 days"})
     expiring_90 = fields.List(fields.Dict(), metadata={"description": "lots expiring within 90 days"})
-    agreements_expiring = fields.List(fields.Dict())
+    agreements_expiring = fields.List(
+        fields.Dict(), metadata={"description": "valid agreements ending within 90 days"})
+    agreements_expired = fields.List(
+        fields.Dict(), metadata={"description": "agreements still active whose term has ended"})
     agreements_exhausted = fields.List(fields.Dict())
     depots_over_capacity = fields.List(fields.Dict())
     depots_without_stocktake = fields.List(fields.Dict(),

@@ -8,6 +8,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from inventory import clock
 from inventory.auth.permissions import can_move_stock
 from inventory.db import db
 from inventory.errors import DomainError, InvalidInput
@@ -155,10 +156,10 @@ def reserves_workbook():
          STATUS_NAMES[a.status]] for a, left in agreements))
     add_table(book, "调用记录", ["协议编号", "调用编号", "调用时间", "数量", "送达储备库", "状态",
                               "到货数量", "批次", "结算金额", "结算时间", "结算凭证", "事由"], (
-        [a.number, c.id, c.called_at.replace(tzinfo=None), c.quantity, c.depot.code,
+        [a.number, c.id, clock.spreadsheet_time(c.called_at), c.quantity, c.depot.code,
          STATUS_NAMES[c.status], c.received_quantity, c.lot_id,
          None if c.settled_amount is None else float(c.settled_amount),
-         c.settled_at.replace(tzinfo=None) if c.settled_at else None, c.settlement_reference,
+         clock.spreadsheet_time(c.settled_at), c.settlement_reference,
          c.reason] for a, _left in agreements for c in a.call_offs))
     add_table(book, "产能储备", ["企业", "联系人", "电话", "物资编码", "物资名称", "单位",
                               "产能（每小时）", "准备时间（小时）", "单次最大数量", "出发地",

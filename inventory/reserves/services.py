@@ -447,6 +447,7 @@ class Flags:
     expiring_30: list
     expiring_90: list
     agreements_expiring: list
+    agreements_expired: list
     agreements_exhausted: list
     depots_over_capacity: list
     depots_without_stocktake: list
@@ -487,7 +488,11 @@ def flags(session, on: date | None = None) -> Flags:
         agreements_expiring=[
             {"number": a.number, "supplier": a.supplier, "valid_until": a.valid_until,
              "remaining": remaining.get(a.id, 0)}
-            for a in agreements if a.valid_until <= today + timedelta(days=90)],
+            for a in agreements if today <= a.valid_until <= today + timedelta(days=90)],
+        # Lapsed agreements commit nothing any more, so no remaining quantity is shown.
+        agreements_expired=[
+            {"number": a.number, "supplier": a.supplier, "valid_until": a.valid_until}
+            for a in agreements if a.valid_until < today],
         agreements_exhausted=[
             {"number": a.number, "supplier": a.supplier, "remaining": remaining.get(a.id, 0)}
             for a in agreements if remaining.get(a.id, 0) <= 0],

@@ -223,8 +223,10 @@ def dashboard_workbook():
         [lot["lot"], lot["code"], lot["depot"], lot["item"], lot["item_name"], lot["quantity"],
          lot["expires_on"]] for lot in found.expiring_90))
     add_table(book, "协议提醒", ["协议编号", "供应商", "有效期至", "剩余数量", "提醒"], [
-        *([a["number"], a["supplier"], a["valid_until"], a["remaining"], "即将到期或已过期"]
+        *([a["number"], a["supplier"], a["valid_until"], a["remaining"], "即将到期"]
           for a in found.agreements_expiring),
+        *([a["number"], a["supplier"], a["valid_until"], None, "已过期"]
+          for a in found.agreements_expired),
         *([a["number"], a["supplier"], None, a["remaining"], "已调用完毕"]
           for a in found.agreements_exhausted)])
     add_table(book, "储备库提醒", ["储备库", "名称", "提醒", "库容（m³）", "在库体积（m³）"], [

@@ -39,6 +39,13 @@
       `${pad(d.getMinutes())}:${pad(d.getSeconds())}${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
   }
 
+  // Today's date where the bureau is (not UTC, nor the phone's own zone), as the server dates lots.
+  function bureauDay() {
+    const zone = app.dataset.timezone || undefined;
+    return new Intl.DateTimeFormat("en-CA", {timeZone: zone, year: "numeric", month: "2-digit",
+                                             day: "2-digit"}).format(new Date());
+  }
+
   function newKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     return `${Date.now()}-${Math.random().toString(16).slice(2)}`;
@@ -513,7 +520,7 @@
                   unit_cost: data.unit_cost ? Number(data.unit_cost) : null,
                   reference: data.reference || null};
     if (state.bin) body.bin = state.bin.code;
-    if (!body.lot_code) body.lot_code = `${new Date().toISOString().slice(0, 10).replace(/-/g, "")}-${newKey().slice(0, 6).toUpperCase()}`;
+    if (!body.lot_code) body.lot_code = `${bureauDay().replace(/-/g, "")}-${newKey().slice(0, 6).toUpperCase()}`;
     enqueue({type: "receive", url: "/api/v1/receipts", summary: `${data.item} ${body.lot_code} +${body.quantity}`, body});
     form.reset();
     text($("item-chosen"), "");

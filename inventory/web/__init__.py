@@ -85,6 +85,7 @@ def init_app(app) -> None:
     )
     # Every time on a page is in the bureau's time zone (RESERVES_TIMEZONE); never strftime.
     app.jinja_env.filters.update(localtime=clock.format_local, localdate=clock.format_local_date)
+    app.jinja_env.globals.update(BUREAU_TIMEZONE=clock.TIMEZONE.key)
 
 
 @bp.get("/healthz")

@@ -111,9 +111,27 @@ def test_the_adequacy_flags_what_needs_attention(client, world, county):
                        headers=world.headers("bureau")).json["flags"]
     assert [lot["code"] for lot in flags["expiring_30"]] == ["W-SOON"]
     assert {lot["code"] for lot in flags["expiring_90"]} == {"W-SOON"}
-    assert [a["number"] for a in flags["agreements_expiring"]] == ["XY-OLD"]
+    assert flags["agreements_expiring"] == []
+    yesterday = (clock.today() - timedelta(days=1)).isoformat()
+    assert flags["agreements_expired"] == [
+        {"number": "XY-OLD", "supplier": "过期供应商", "valid_until": yesterday}]
     assert flags["agreements_exhausted"] == []
     assert {d["depot"] for d in flags["depots_without_stocktake"]} >= {"XZ-01", "TS-01"}
+
+
+def test_an_agreement_ending_soon_is_expiring_and_one_that_ended_is_expired(client, world,
+                                                                           county):
+    today = clock.today()
+    services.create_agreement(
+        db.session, world.users["admin"], number="XY-SOON", supplier="某棉被厂",
+        item="SH-TENT-12", committed_quantity=50, response_hours=6, response_to="site",
+        valid_from=today - timedelta(days=300), valid_until=today + timedelta(days=20))
+    flags = client.get(f"/api/v1/adequacy?target={county}",
+                       headers=world.headers("bureau")).json["flags"]
+    assert flags["agreements_expiring"] == [
+        {"number": "XY-SOON", "supplier": "某棉被厂",
+         "valid_until": (today + timedelta(days=20)).isoformat(), "remaining": 50}]
+    assert [a["number"] for a in flags["agreements_expired"]] == ["XY-OLD"]
 
 
 def test_a_depot_holding_more_than_it_can_store_is_flagged(client, world, county):
