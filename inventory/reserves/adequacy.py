@@ -66,6 +66,8 @@ class Capacity:
     """A firm's production capacity for one item."""
 
     reserve_id: int
+    #: the reserve's stable code (CN-0007)
+    code: str
     enterprise: str
     item_id: int
     rate_per_hour: float
@@ -185,7 +187,7 @@ def assess(people: int, deadline_hours: float, needs: list[Need], shelves: list[
         item.capacity += units
         hours = None if capacity.travel_hours is None else (capacity.ramp_hours
                                                             + capacity.travel_hours)
-        item.sources.append(Counted("capacity", capacity.reserve_id, str(capacity.reserve_id),
+        item.sources.append(Counted("capacity", capacity.reserve_id, capacity.code,
                                     capacity.enterprise, units, hours))
     ordered = sorted(items.values(), key=lambda item: (item.coverage, item.need.code))
     return Adequacy(people, deadline_hours, ordered)

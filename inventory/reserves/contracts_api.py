@@ -131,6 +131,7 @@ class CancelSchema(Strict):
 
 class CapacitySchema(Schema):
     id = fields.Integer(dump_only=True)
+    code = fields.String(dump_only=True, metadata={"description": "stable code, e.g. CN-0007"})
     enterprise = fields.String(required=True, validate=validate.Length(min=1, max=100))
     contact_name = fields.String(allow_none=True, load_default=None,
                                  validate=validate.Length(max=50))

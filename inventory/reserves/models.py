@@ -130,6 +130,16 @@ class CapacityReserve(db.Model):
     item: Mapped[Item] = relationship(lazy="joined")
     area: Mapped[Area] = relationship()
 
+    @property
+    def code(self) -> str:
+        """A stable code for the reserve (CN-0007), as depots and agreements have one."""
+        return capacity_code(self.id)
+
+
+def capacity_code(reserve_id: int) -> str:
+    """Name a capacity reserve by its stable code; rows are never deleted, so ids are kept."""
+    return f"CN-{reserve_id:04d}"
+
 
 class Norm(db.Model):
     """How much of an item one sheltered person needs (人均标准)."""

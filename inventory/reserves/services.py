@@ -432,7 +432,7 @@ def assess_target(session, target: Target, on: date | None = None,
                                            agreement.item_id, remaining.get(agreement.id, 0),
                                            reach))
     capacities = [
-        adequacy.Capacity(c.id, c.enterprise, c.item_id, float(c.rate_per_hour),
+        adequacy.Capacity(c.id, c.code, c.enterprise, c.item_id, float(c.rate_per_hour),
                           float(c.ramp_hours), c.max_quantity,
                           geo.area_travel(c.area_id, target.area_id))
         for c in session.scalars(

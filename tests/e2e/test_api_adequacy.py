@@ -119,6 +119,15 @@ def test_the_adequacy_flags_what_needs_attention(client, world, county):
     assert {d["depot"] for d in flags["depots_without_stocktake"]} >= {"XZ-01", "TS-01"}
 
 
+def test_a_capacity_source_is_named_by_its_enterprise_and_a_stable_code(client, world, county):
+    body = client.get(f"/api/v1/adequacy?target={county}", headers=world.headers("bureau")).json
+    water = next(item for item in body["items"] if item["item"] == "FW-WATER-5L")
+    firm = next(source for source in water["sources"] if source["mode"] == "capacity")
+    listed = client.get("/api/v1/capacity", headers=world.headers("bureau")).json
+    assert firm["name"] == "凤城桶装水厂"
+    assert firm["code"] == listed[0]["code"] == f"CN-{listed[0]['id']:04d}"
+
+
 def test_an_agreement_ending_soon_is_expiring_and_one_that_ended_is_expired(client, world,
                                                                            county):
     today = clock.today()

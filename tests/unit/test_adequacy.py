@@ -23,11 +23,11 @@ def test_required_units_round_up_to_whole_units():
 
 
 def test_capacity_counts_what_can_be_made_after_ramp_and_travel_up_to_its_maximum():
-    firm = Capacity(1, "水厂", 2, 400.0, 3.0, 5000, 1.5)
+    firm = Capacity(1, "CN-0001", "水厂", 2, 400.0, 3.0, 5000, 1.5)
     assert capacity_units(firm, 10) == 2200  # 400 × (10 − 3 − 1.5)
     assert capacity_units(firm, 4) == 0  # not even started in time
-    assert capacity_units(Capacity(1, "水厂", 2, 400.0, 0.0, 1000, 0.0), 10) == 1000
-    assert capacity_units(Capacity(1, "水厂", 2, 400.0, 0.0, 1000, None), 10) == 0
+    assert capacity_units(Capacity(1, "CN-0001", "水厂", 2, 400.0, 0.0, 1000, 0.0), 10) == 1000
+    assert capacity_units(Capacity(1, "CN-0001", "水厂", 2, 400.0, 0.0, 1000, None), 10) == 0
 
 
 def test_a_source_arriving_exactly_at_the_deadline_counts_and_a_later_one_does_not():
