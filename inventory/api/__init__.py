@@ -1,6 +1,6 @@
 """The REST API under /api/v1: flask-smorest, bearer tokens, one error format."""
 
-from flask import current_app, g, request
+from flask import current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
@@ -54,11 +54,25 @@ class ReservesApi(Api):
         errors = data.get("messages") or {}
         if "json" in errors and isinstance(errors["json"], dict):
             errors = errors["json"]
-        if language() == "zh" and status in HTTP_MESSAGES_ZH:
+        # A description given where the error was raised says what was wrong; the class's
+        # own description is werkzeug's English boilerplate.
+        told = error.description if error.description != type(error).description else None
+        if told:
+            message = told
+        elif language() == "zh" and status in HTTP_MESSAGES_ZH:
             message = HTTP_MESSAGES_ZH[status]
         else:
             message = data.get("message") or error.description or error.name
+        if request.blueprint not in API_BLUEPRINTS and _wants_page():
+            return render_template("error.html", status=status, message=told), status
         return error_body(HTTP_CODES.get(status, "error"), status, message, errors), status
+
+
+def _wants_page() -> bool:
+    """Whether a browser asked for a page (rather than a client for data)."""
+    accept = request.accept_mimetypes
+    return accept.best_match(["application/json", "text/html"]) == "text/html" and (
+        accept["text/html"] > accept["application/json"])
 
 
 

@@ -9,6 +9,7 @@ from inventory.db import db
 from inventory.errors import DomainError
 from inventory.geo.models import Bin, Depot
 from inventory.labels import pdf, service
+from inventory.web import download
 from inventory.stock.models import Lot
 
 bp = Blueprint("labels", __name__)
@@ -41,30 +42,39 @@ def _ids(name: str) -> list[int]:
     return ids
 
 
+def _depots(codes: list[str]) -> list[Depot]:
+    """:raise 404: when a code names no depot."""
+    depots = db.session.scalars(select(Depot).where(Depot.code.in_(codes))).all()
+    unknown = sorted(set(codes) - {depot.code for depot in depots})
+    if unknown:
+        abort(404, description=gettext("没有编码为 %(code)s 的储备库。", code=unknown[0]))
+    return sorted(depots, key=lambda depot: codes.index(depot.code))
+
+
 @bp.get("/labels.pdf")
+@download
 @login_required
 def label_sheet():
-    """Labels for any selection: ?lot=1&lot=2, ?depot=3, ?bin=4, ?depot_lots=XZ-01 (every lot
-    in stock at a depot); ?layout=sheet (3 × 8 on A4, the default) or pallet (one per page)."""
+    """Labels for any selection: ?lot=1&lot=2 (lot ids), ?depot=XZ-01 (depot codes), ?bin=4,
+    ?depot_lots=XZ-01 (every lot in stock at a depot); ?layout=sheet (3 × 8 on A4, the default)
+    or pallet (one per page). API clients send their bearer token."""
     layout = request.args.get("layout", "sheet")
     if layout not in pdf.LAYOUTS:
         abort(400, description=gettext("layout 须为 sheet 或 pallet。"))
-    lot_ids, depot_ids, bin_ids = _ids("lot"), _ids("depot"), _ids("bin")
-    if len(lot_ids) + len(depot_ids) + len(bin_ids) > MAX_LABELS:
+    lot_ids, bin_ids = _ids("lot"), _ids("bin")
+    depot_codes = request.args.getlist("depot")
+    if len(lot_ids) + len(depot_codes) + len(bin_ids) > MAX_LABELS:
         abort(400, description=gettext("一次最多打印 %(count)d 张标签。", count=MAX_LABELS))
     labels = []
     if lot_ids:
         lots = db.session.scalars(select(Lot).where(Lot.id.in_(lot_ids))).all()
         by_id = {lot.id: lot for lot in lots}
         labels += [service.lot_label(by_id[i]) for i in lot_ids if i in by_id]
-    for code in request.args.getlist("depot_lots"):
-        depot = db.session.scalar(select(Depot).where(Depot.code == code)) or abort(404)
+    for depot in _depots(request.args.getlist("depot_lots")):
         lots = db.session.scalars(select(Lot).where(Lot.depot_id == depot.id, Lot.quantity > 0)
                                   .order_by(Lot.item_id, Lot.expires_on).limit(MAX_LABELS)).all()
         labels += [service.lot_label(lot) for lot in lots]
-    if depot_ids:
-        depots = db.session.scalars(select(Depot).where(Depot.id.in_(depot_ids))).all()
-        labels += [service.depot_label(depot) for depot in depots]
+    labels += [service.depot_label(depot) for depot in _depots(depot_codes)]
     if bin_ids:
         bins = db.session.scalars(select(Bin).where(Bin.id.in_(bin_ids))).all()
         labels += [service.bin_label(bin_) for bin_ in bins]

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -22,7 +23,7 @@ from inventory import ROOT, clock
 from inventory.audit import events_for
 from inventory.auth.models import ROLE_LABELS, User
 from inventory.auth.permissions import can_move_stock
-from inventory.auth.services import authenticate
+from inventory.auth.services import authenticate, user_for_token
 from inventory.catalogue.models import Item
 from inventory.db import db
 from inventory.geo.models import DEPOT_KIND_LABELS, LEVEL_LABELS, Area, Bin, Depot
@@ -49,6 +50,42 @@ login_manager.localize_callback = gettext
 @login_manager.user_loader
 def load_user(user_id: str):
     return db.session.get(User, int(user_id))
+
+
+@login_manager.request_loader
+def load_user_from_token(request):
+    """Let API clients fetch the pages' downloads (label sheets, documents) with their token."""
+    from inventory.api import token_cache
+
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    principal = user_for_token(db.session, token.strip(), token_cache())
+    return db.session.get(User, principal.id) if principal else None
+
+
+def download(view):
+    """Mark a view that serves a file an API client may fetch: unauthenticated, it answers
+    401 rather than the login page, unless a browser asks for it."""
+    view.is_download = True
+    return view
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Send a person to the login page; answer an API client (a token, no HTML) with 401."""
+    from inventory.api import HTTP_MESSAGES_ZH, error_body, language
+
+    view = current_app.view_functions.get(request.endpoint)
+    api_client = request.headers.get("Authorization") or (
+        getattr(view, "is_download", False) and not request.accept_mimetypes.accept_html)
+    if api_client:
+        message = (HTTP_MESSAGES_ZH[401] if language() == "zh"
+                   else "Log in first: the bearer token is missing or invalid.")
+        return (error_body("unauthorized", 401, message), 401,
+                {"WWW-Authenticate": "Bearer"})
+    flash(gettext(login_manager.login_message), "info")
+    return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))
 
 
 def init_app(app) -> None:

@@ -131,3 +131,15 @@ def test_the_bureau_approves_a_submitted_count_on_its_page(client, world):
     db.session.expire_all()
     adjustment = db.session.query(Movement).filter_by(kind="adjustment").one()
     assert (adjustment.lot_id, adjustment.quantity) == (lot.id, -2)
+
+
+def test_a_browser_asking_for_a_missing_page_gets_a_page_and_a_client_gets_json(client, world):
+    login(client)
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    page = client.get("/lots/999999", headers=browser)
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert "没有找到该页面" in page.get_data(as_text=True)
+    data = client.get("/lots/999999")
+    assert data.status_code == 404 and data.json["code"] == "not_found"
+    told = client.get("/labels.pdf?depot=XZ-99", headers=browser)
+    assert told.status_code == 404 and "XZ-99" in told.get_data(as_text=True)

@@ -86,7 +86,7 @@ def test_depot_and_bin_labels_lead_to_the_depot(app, client, world):
     bin_code = payload.sign("bin", bin_.id, secret)
     assert client.get(f"/q/{bin_code}").headers["Location"].endswith(
         "/depots/XZ-01?bin=A-01-02")
-    sheet = client.get(f"/labels.pdf?depot={world.depots['XZ-01'].id}&bin={bin_.id}")
+    sheet = client.get(f"/labels.pdf?depot=XZ-01&bin={bin_.id}")
     assert len(decode_page(sheet.data)) == 2
 
 
@@ -113,3 +113,35 @@ def test_label_sheet_input_errors(app, client, world):
     assert client.get("/labels.pdf?lot=abc").status_code == 400
     assert client.get("/labels.pdf?lot=1&layout=poster").status_code == 400
     assert client.get("/labels.pdf?lot=999").status_code == 404
+
+
+def test_an_api_client_fetches_the_label_sheet_its_lot_label_link_names(app, client, world):
+    from factories import make_world  # noqa: F401  (world comes from the fixture)
+
+    lot, _ = services.receive(db.session, world.users["keeper"], depot="XZ-01",
+                              item="SH-TENT-12", quantity=3, lot_code="T-API")
+    links = client.get(f"/api/v1/lots/{lot.id}/label", headers=world.headers("keeper")).json
+    for link in (links["pdf"], links["pallet_pdf"]):
+        sheet = client.get(link, headers=world.headers("keeper"))
+        assert sheet.status_code == 200 and sheet.mimetype == "application/pdf"
+        assert "Set-Cookie" not in sheet.headers  # a token request opens no web session
+    assert len(decode_page(client.get(links["pdf"], headers=world.headers("auditor")).data)) == 1
+
+
+def test_a_label_sheet_without_a_valid_token_answers_401_to_an_api_client(app, client, world):
+    lot, _ = services.receive(db.session, world.users["keeper"], depot="XZ-01",
+                              item="SH-TENT-12", quantity=3, lot_code="T-API")
+    anonymous = client.get(f"/labels.pdf?lot={lot.id}")
+    assert anonymous.status_code == 401 and anonymous.json["code"] == "unauthorized"
+    forged = client.get(f"/labels.pdf?lot={lot.id}", headers={"Authorization": "Bearer nope"})
+    assert forged.status_code == 401 and forged.json["code"] == "unauthorized"
+    browser = client.get(f"/labels.pdf?lot={lot.id}", headers={"Accept": "text/html"})
+    assert browser.status_code == 302 and "/login" in browser.headers["Location"]
+
+
+def test_a_label_sheet_names_depots_by_code_and_says_which_code_is_unknown(app, client, world):
+    login(client)
+    assert client.get("/labels.pdf?depot=XZ-01&depot=TS-01").status_code == 200
+    unknown = client.get("/labels.pdf?depot=XZ-99")
+    assert unknown.status_code == 404 and "XZ-99" in unknown.json["message"]
+    assert client.get("/labels.pdf?depot_lots=XZ-99").status_code == 404
