@@ -27,10 +27,18 @@ def open_label(code):
     except DomainError as error:
         return render_template("label_error.html", error=error), error.status
     if kind == "lot":
+        if _on_a_phone():  # the keeper wants to act on the lot, which only the scan screen does
+            return redirect(url_for("scan.screen", code=code))
         return redirect(url_for("web.lot", lot_id=found.id))
     if kind == "depot":
         return redirect(url_for("web.depot", code=found.code))
     return redirect(url_for("web.depot", code=found.depot.code, bin=found.code))
+
+
+def _on_a_phone() -> bool:
+    """Whether the request comes from a phone's browser (as its camera app opens labels)."""
+    agent = request.user_agent.string
+    return any(mark in agent for mark in ("Mobile", "Android", "iPhone", "iPad"))
 
 
 def _ids(name: str) -> list[int]:

@@ -13,14 +13,29 @@ from inventory.stock.models import LOT_SOURCES
 
 bp = Blueprint("scan", __name__, url_prefix="/scan")
 
+#: roles that may receive, transfer in and count stock (keepers at their own depots)
+MOVERS = {"keeper", "admin"}
+
 #: bump when the cached shell changes, so phones drop the old copy
-SHELL_VERSION = "1"
+SHELL_VERSION = "2"
+
+
+#: the order of tiers in the depot list: a keeper's county or township depot comes first
+TIER_ORDER = {"county": 0, "township": 1, "village": 2}
+
+
+def _own_first(depot: Depot) -> tuple:
+    """Sort key: higher tiers first, and a government depot before one hosted by a firm."""
+    return (TIER_ORDER.get(depot.tier, 9), depot.kind != "government", depot.code)
 
 
 def _depots_for(user) -> list[Depot]:
+    """The depots the screen offers, the default (the keeper's own depot) first."""
     if user.role == "keeper":
-        return sorted(user.depots, key=lambda depot: depot.code)
-    return db.session.scalars(select(Depot).where(Depot.active).order_by(Depot.code)).all()
+        depots = [depot for depot in user.depots if depot.active]
+    else:
+        depots = db.session.scalars(select(Depot).where(Depot.active)).all()
+    return sorted(depots, key=_own_first)
 
 
 @bp.get("/")
@@ -31,7 +46,7 @@ def screen():
     all_depots = db.session.scalars(select(Depot).where(Depot.active)
                                     .order_by(Depot.code)).all()
     return render_template("scan.html", depots=depots, all_depots=all_depots,
-                           sources=LOT_SOURCES)
+                           sources=LOT_SOURCES, moves_stock=current_user.role in MOVERS)
 
 
 @bp.get("/manifest.webmanifest")

@@ -390,23 +390,62 @@
     return data;
   }
 
-  function checkQuantity(form, quantity) {
-    const input = form.querySelector('[name="quantity"]');
-    if (!Number.isInteger(quantity) || quantity < 1 || quantity > available()) {
-      input.setCustomValidity(`${T.too_many} (${available()})`);
-      input.reportValidity();
-      input.addEventListener("input", () => input.setCustomValidity(""), {once: true});
-      return false;
+  // Mistakes are explained under the field in the app's own words (the forms are novalidate,
+  // so the browser's bubbles, in the phone's language and not ours, never show).
+  function fieldName(input) {
+    const label = input.closest("label");
+    return label ? label.firstChild.textContent.trim() : input.name;
+  }
+
+  function fieldError(input, message) {
+    let note = input.parentElement.querySelector(".field-error");
+    if (!note) {
+      note = el("span", {class: "field-error", role: "alert"});
+      input.insertAdjacentElement("afterend", note);
+    }
+    text(note, message);
+    input.setAttribute("aria-invalid", "true");
+    input.addEventListener("input", () => { note.remove(); input.removeAttribute("aria-invalid"); }, {once: true});
+  }
+
+  function validate(form, maxQuantity) {
+    form.querySelectorAll(".field-error").forEach((note) => note.remove());
+    for (const input of form.querySelectorAll("input[name], select[name]")) {
+      const value = input.value.trim();
+      const name = fieldName(input);
+      if (input.required && value === "") {
+        fieldError(input, T.need_field.replace("{field}", name));
+        input.focus();
+        return false;
+      }
+      if (input.type === "number" && value !== "" && input.step === "1") {
+        const number = Number(value);
+        const least = Number(input.min || 0);
+        if (!Number.isInteger(number) || number < least) {
+          fieldError(input, (least > 0 ? T.whole_number : T.not_negative).replace("{field}", name));
+          input.focus();
+          return false;
+        }
+        if (input.name === "quantity" && maxQuantity !== undefined && number > maxQuantity) {
+          fieldError(input, T.too_many.replace("{n}", maxQuantity));
+          input.focus();
+          return false;
+        }
+      }
     }
     return true;
+  }
+
+  function checkQuantity(form) {
+    return validate(form, available());
   }
 
   $("form-issue").addEventListener("submit", (event) => {
     event.preventDefault();
     const form = event.target;
     const data = formData(form);
+    if (!checkQuantity(form)) return;
     const quantity = Number(data.quantity);
-    if (!checkQuantity(form, quantity)) return;
     const lot = state.lot;
     enqueue({type: "issue", url: "/api/v1/issues", lot: lot.id, delta: -quantity,
              summary: `${lot.item_name} ${lot.code} −${quantity}`,
@@ -421,8 +460,8 @@
     event.preventDefault();
     const form = event.target;
     const data = formData(form);
+    if (!checkQuantity(form)) return;
     const quantity = Number(data.quantity);
-    if (!checkQuantity(form, quantity)) return;
     const lot = state.lot;
     enqueue({type: "write_off", url: "/api/v1/write-offs", lot: lot.id, delta: -quantity,
              summary: `${lot.item_name} ${lot.code} −${quantity}`,
@@ -436,8 +475,8 @@
     event.preventDefault();
     const form = event.target;
     const data = formData(form);
+    if (!checkQuantity(form)) return;
     const quantity = Number(data.quantity);
-    if (!checkQuantity(form, quantity)) return;
     const lot = state.lot;
     enqueue({type: "transfer", lot: lot.id, delta: -quantity, stamp: false,
              summary: `${lot.item_name} ${lot.code} −${quantity} → ${data.to_depot}`,
@@ -452,6 +491,7 @@
     event.preventDefault();
     const form = event.target;
     if (!state.stocktake || state.stocktake.status !== "counting") { say(T.no_open_count, "error"); return; }
+    if (!validate(form)) return;
     const counted = Number(formData(form).counted);
     const lot = state.lot;
     enqueue({type: "count", url: `/api/v1/stocktakes/${state.stocktake.id}/counts`, stamp: false,
@@ -488,7 +528,7 @@
   // -- receiving ------------------------------------------------------------------------------
 
   let searchTimer = null;
-  $("item-search").addEventListener("input", (event) => {
+  if ($("form-receive")) $("item-search").addEventListener("input", (event) => {
     clearTimeout(searchTimer);
     const q = event.target.value.trim();
     searchTimer = setTimeout(async () => {
@@ -508,12 +548,13 @@
     }, 200);
   });
 
-  $("form-receive").addEventListener("submit", (event) => {
+  if ($("form-receive")) $("form-receive").addEventListener("submit", (event) => {
     event.preventDefault();
     const form = event.target;
     const data = formData(form);
     if (!depot()) { say(T.need_depot, "error"); return; }
     if (!data.item) { say(T.need_item, "error"); return; }
+    if (!validate(form)) return;
     const body = {depot: depot(), item: data.item, quantity: Number(data.quantity),
                   lot_code: data.lot_code || null, manufactured_on: data.manufactured_on || null,
                   expires_on: data.expires_on || null, source: data.source,
@@ -595,20 +636,33 @@
     $("count-uncounted").replaceChildren(...st.uncounted.map((lot) => el("li", {text: `${lot.item_name} · ${lot.code} · ${lot.quantity}`})));
   }
 
-  $("count-start").addEventListener("click", async () => {
-    const result = await api("POST", "/api/v1/stocktakes", {depot: depot()}, {"Idempotency-Key": newKey()});
-    if (!result.ok) { say(result.data ? result.data.message : T.network_error, "error"); return; }
-    state.stocktake = result.data;
-    renderStocktake();
-  });
-
-  $("count-submit").addEventListener("click", async () => {
+  async function submitStocktake() {
+    $("count-confirm").hidden = true;
     const result = await api("POST", `/api/v1/stocktakes/${state.stocktake.id}/submit`, undefined, {"Idempotency-Key": newKey()});
     if (!result.ok) { say(result.data ? result.data.message : T.network_error, "error"); return; }
     state.stocktake = result.data;
     renderStocktake();
     say(T.submitted, "ok");
-  });
+  }
+
+  if ($("count-start")) {
+    $("count-start").addEventListener("click", async () => {
+      const result = await api("POST", "/api/v1/stocktakes", {depot: depot()}, {"Idempotency-Key": newKey()});
+      if (!result.ok) { say(result.data ? result.data.message : T.network_error, "error"); return; }
+      state.stocktake = result.data;
+      renderStocktake();
+    });
+    // Uncounted lots stay at their book quantity: say how many before the keeper submits.
+    $("count-submit").addEventListener("click", () => {
+      const left = state.stocktake.uncounted.length;
+      if (!left) { submitStocktake(); return; }
+      text($("count-confirm-text"), T.count_uncounted.replace("{n}", left));
+      $("count-confirm").hidden = false;
+      $("count-confirm-submit").focus();
+    });
+    $("count-confirm-submit").addEventListener("click", submitStocktake);
+    $("count-confirm-cancel").addEventListener("click", () => { $("count-confirm").hidden = true; });
+  }
 
   $("queue-send").addEventListener("click", flush);
   const DEPOT_KEY = `reserves.depot.${USER}`;
@@ -626,7 +680,7 @@
   renderQueue();
   flush();
   if (navigator.onLine) refreshCache().catch(() => {});
-  loadStocktake().catch(() => {});
+  if ($("count-start")) loadStocktake().catch(() => {});
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/scan/sw.js", {scope: "/scan/"}).catch(() => {});
   }
