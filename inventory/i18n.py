@@ -35,6 +35,18 @@ def html_lang() -> str:
     return current_language().replace("_", "-")
 
 
+#: punctuation that joins data on a page, by language: Chinese uses full-width forms
+PUNCTUATION = {
+    "zh_CN": {"open": "（", "close": "）", "list": "、", "clause": "；"},
+    "en": {"open": " (", "close": ")", "list": ", ", "clause": "; "},
+}
+
+
+def punctuation(name: str) -> str:
+    """Return a joining mark in the page's language: ``open``, ``close``, ``list``, ``clause``."""
+    return PUNCTUATION[current_language()][name]
+
+
 def select_locale() -> str:
     chosen = request.args.get("lang") or request.cookies.get(COOKIE)
     return chosen if chosen in LANGUAGES else DEFAULT
@@ -62,4 +74,5 @@ def init_app(app) -> None:
     app.before_request(refresh)
     app.register_blueprint(bp)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale,
-                                 current_language=current_language, html_lang=html_lang)
+                                 current_language=current_language, html_lang=html_lang,
+                                 punctuation=punctuation)

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from inventory.i18n import N_
+
 
 @dataclass(frozen=True)
 class Column:
@@ -15,7 +17,7 @@ class Column:
 
 
 KINDS: dict[str, tuple[str, list[Column]]] = {
-    "areas": ("行政区", [
+    "areas": (N_("行政区"), [
         Column("code", "区划代码", True, example="640221101"),
         Column("name", "名称", True, example="黄渠桥镇"),
         Column("level", "层级", True, "choice", ("county", "township", "village"),
@@ -24,7 +26,7 @@ KINDS: dict[str, tuple[str, list[Column]]] = {
         Column("latitude", "纬度", type="decimal", example="39.03"),
         Column("longitude", "经度", type="decimal", example="106.58"),
     ]),
-    "depots": ("储备库（点）", [
+    "depots": (N_("储备库（点）"), [
         Column("code", "储备库编号", True, example="TS-02"),
         Column("name", "名称", True, example="黄渠桥镇应急物资储备点"),
         Column("area", "所在区划代码", True, example="640221101"),
@@ -38,7 +40,7 @@ KINDS: dict[str, tuple[str, list[Column]]] = {
         Column("keeper_name", "库管员", example="张三"),
         Column("keeper_phone", "联系电话", example="13900000000"),
     ]),
-    "items": ("物资目录", [
+    "items": (N_("物资目录"), [
         Column("code", "物资编码", True, example="SH-TENT-12"),
         Column("name_zh", "中文名称", True, example="12平方米单帐篷"),
         Column("name_en", "英文名称", True, example="Relief tent 12 m2"),
@@ -48,7 +50,7 @@ KINDS: dict[str, tuple[str, list[Column]]] = {
         Column("unit_volume_m3", "单位体积（立方米）", type="decimal", example="0.25"),
         Column("unit_weight_kg", "单位重量（千克）", type="decimal", example="35"),
     ]),
-    "opening_stock": ("期初库存", [
+    "opening_stock": (N_("期初库存"), [
         Column("depot", "储备库编号", True, example="XZ-01"),
         Column("item", "物资编码", True, example="FW-WATER-5L"),
         Column("quantity", "数量", True, "int", example="500"),
@@ -57,7 +59,7 @@ KINDS: dict[str, tuple[str, list[Column]]] = {
         Column("expires_on", "有效期至", type="date", example="2028-03-01"),
         Column("unit_cost", "单价（元）", type="decimal", example="4.50"),
     ]),
-    "agreements": ("协议储备", [
+    "agreements": (N_("协议储备"), [
         Column("number", "协议编号", True, example="XY-2026-001"),
         Column("supplier", "供应商", True, example="某饮用水有限公司"),
         Column("item", "物资编码", True, example="FW-WATER-5L"),
@@ -70,7 +72,7 @@ KINDS: dict[str, tuple[str, list[Column]]] = {
         Column("contact_name", "联系人", example="马经理"),
         Column("contact_phone", "联系电话", example="13900000001"),
     ]),
-    "capacity": ("产能储备", [
+    "capacity": (N_("产能储备"), [
         Column("enterprise", "企业", True, example="某食品厂"),
         Column("item", "物资编码", True, example="FW-BISCUIT"),
         Column("rate_per_hour", "产能（每小时）", True, "decimal", example="300"),
@@ -81,7 +83,7 @@ KINDS: dict[str, tuple[str, list[Column]]] = {
         Column("valid_until", "有效期止", True, "date", example="2026-12-31"),
         Column("unit_price", "单价（元）", type="decimal", example="6"),
     ]),
-    "norms": ("人均标准", [
+    "norms": (N_("人均标准"), [
         Column("item", "物资编码", True, example="SH-QUILT"),
         Column("per_person", "人均数量", True, "decimal", example="1"),
         Column("duration_hours", "保障时长（小时）", True, "int", example="72"),
@@ -89,7 +91,7 @@ KINDS: dict[str, tuple[str, list[Column]]] = {
         Column("basis", "依据", example="每人一床棉被"),
         Column("source", "来源", example="Sphere 2018"),
     ]),
-    "travel_times": ("路程时间", [
+    "travel_times": (N_("路程时间"), [
         Column("depot", "储备库编号", True, example="XZ-01"),
         Column("area", "目的区划代码", True, example="640221101"),
         Column("hours", "行驶时间（小时）", True, "decimal", example="0.8"),

@@ -37,7 +37,8 @@ class NormSchema(Schema):
     per_person = fields.Float()
     duration_hours = fields.Integer()
     season = fields.String()
-    basis = fields.String(allow_none=True)
+    basis = fields.String(allow_none=True, metadata={"description": "why, in English"})
+    basis_zh = fields.String(allow_none=True, metadata={"description": "why, in Chinese"})
     source = fields.String(allow_none=True)
 
 
@@ -116,6 +117,7 @@ class NormInputSchema(Strict):
     season = fields.String(load_default="all", validate=validate.OneOf(SEASONS))
     duration_hours = fields.Integer(load_default=72, validate=validate.Range(min=1, max=8760))
     basis = fields.String(load_default="", validate=validate.Length(max=500))
+    basis_zh = fields.String(load_default="", validate=validate.Length(max=500))
     source = fields.String(load_default="", validate=validate.Length(max=500))
 
 

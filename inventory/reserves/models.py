@@ -156,10 +156,18 @@ class Norm(db.Model):
     per_person: Mapped[Decimal] = mapped_column(Numeric(10, 4))
     duration_hours: Mapped[int] = mapped_column(default=72)
     season: Mapped[str] = mapped_column(String(8), default="all")
+    #: why this quantity, in English (as the shared norms file gives it) and in Chinese
     basis: Mapped[str | None] = mapped_column(Text)
+    basis_zh: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(Text)
 
     item: Mapped[Item] = relationship(lazy="joined")
+
+    def basis_in(self, language: str) -> str:
+        """Say the basis in a language (``zh_CN`` or ``en``), else in the other one."""
+        first, second = ((self.basis_zh, self.basis) if language.startswith("zh")
+                         else (self.basis, self.basis_zh))
+        return first or second or ""
 
 
 class Target(db.Model):

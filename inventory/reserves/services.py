@@ -53,19 +53,34 @@ class NormRow:
     season: str
     basis: str
     source: str
+    basis_zh: str = ""
+
+
+def _packaged(name: str) -> str:
+    return resources.files("inventory.catalogue").joinpath(f"data/{name}").read_text(
+        encoding="utf-8")
+
+
+def _chinese_bases() -> dict[tuple[str, str], str]:
+    """The bases of the packaged norms in Chinese, by item and season."""
+    return {(record["item_code"], record["season"]): record["basis_zh"].strip()
+            for record in csv.DictReader(_packaged("norms_zh.csv").splitlines())}
 
 
 def read_norms(text: str | None = None) -> list[NormRow]:
-    """Parse norms CSV text (the packaged copy of ../shared/domain/norms.csv by default)."""
+    """Parse norms CSV text (the packaged copy of ../shared/domain/norms.csv by default, with
+    the Chinese bases from norms_zh.csv beside it)."""
+    chinese = _chinese_bases() if text is None else {}
     if text is None:
-        text = resources.files("inventory.catalogue").joinpath("data/norms.csv").read_text(
-            encoding="utf-8")
+        text = _packaged("norms.csv")
     rows = []
     for number, record in enumerate(csv.DictReader(text.splitlines()), start=2):
         try:
             rows.append(NormRow(record["item_code"].strip(), Decimal(record["per_person"]),
                                 int(record["duration_hours"]), record["season"].strip(),
-                                record["basis"].strip(), record["source"].strip()))
+                                record["basis"].strip(), record["source"].strip(),
+                                chinese.get((record["item_code"].strip(),
+                                             record["season"].strip()), "")))
         except (KeyError, ArithmeticError, ValueError) as error:
             raise ValueError(f"norms line {number}: {error}") from error
     return rows
@@ -89,12 +104,14 @@ def load_norms(session, rows: list[NormRow] | None = None) -> int:
                 session.add(norm)
             norm.per_person, norm.duration_hours = row.per_person, row.duration_hours
             norm.basis, norm.source = row.basis, row.source
+            norm.basis_zh = row.basis_zh or norm.basis_zh
             written += 1
     return written
 
 
 def set_norm(session, actor, *, item: str, per_person: float, season: str = "all",
-             duration_hours: int = 72, basis: str = "", source: str = "") -> Norm:
+             duration_hours: int = 72, basis: str = "", source: str = "",
+             basis_zh: str = "") -> Norm:
     """Set the norm of an item for a season (the bureau edits the seeded norms)."""
     ensure_role(actor, *MANAGERS)
     if per_person <= 0:
@@ -102,7 +119,7 @@ def set_norm(session, actor, *, item: str, per_person: float, season: str = "all
                            {"per_person": ["> 0"]})
     with unit_of_work(session):
         load_norms(session, [NormRow(item, Decimal(str(per_person)), duration_hours, season,
-                                     basis, source)])
+                                     basis, source, basis_zh)])
         norm = session.scalar(select(Norm).join(Item).where(Item.code == item,
                                                             Norm.season == season))
         audit.record(session, actor, "norm.set", "norm", norm.id, item=item, season=season,
