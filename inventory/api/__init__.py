@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from inventory.api.messages import errors_in_chinese
 from inventory.auth.services import user_for_token
 from inventory.auth.tokens import TokenCache
 from inventory.db import db
@@ -42,6 +43,9 @@ def language() -> str:
 
 
 def error_body(code: str, status: int, message: str, errors: dict | None = None) -> dict:
+    """The one error format, with field messages in the client's language."""
+    if errors and language() == "zh":
+        errors = errors_in_chinese(errors)
     return {"code": code, "status": status, "message": message, "errors": errors or {}}
 
 

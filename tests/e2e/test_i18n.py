@@ -133,3 +133,15 @@ def test_the_english_catalogue_holds_every_string_the_code_marks(tmp_path):
     missing = [(m.context, m.id) for m in read_catalogue(extracted)
                if m.id and catalogue.get(m.id, context=m.context) is None]
     assert missing == [], "run pybabel extract and update (see babel.cfg), then translate"
+
+
+def test_field_messages_of_api_errors_follow_the_language(client, world, lot):
+    body = {"lot": lot.id, "quantity": 41, "reason": "安置"}
+    chinese = client.post("/api/v1/issues", json=body, headers=world.headers("keeper"))
+    assert chinese.status_code == 409 and chinese.json["errors"]["quantity"] == ["最多 40"]
+    english = client.post("/api/v1/issues", json=body,
+                          headers=world.headers("keeper", **{"Accept-Language": "en"}))
+    assert english.json["errors"]["quantity"] == ["at most 40"]
+    missing = client.post("/api/v1/issues", json={"lot": lot.id},
+                          headers=world.headers("keeper"))
+    assert missing.status_code == 422 and missing.json["errors"]["quantity"] == ["此项必填。"]

@@ -1,0 +1,135 @@
+"""Field messages of API errors in Chinese.
+
+Services and marshmallow name what is wrong with a field in a few English words
+(``{"quantity": ["at most 39"]}``); a Chinese client reads them in Chinese. The top-level
+message of every error is bilingual already; these are the words beside each field.
+"""
+
+import re
+
+#: whole messages, as services and marshmallow write them
+EXACT = {
+    # marshmallow's own
+    "Missing data for required field.": "此项必填。",
+    "Field may not be null.": "此项不能为空。",
+    "Invalid value.": "值无效。",
+    "Invalid type.": "类型不对。",
+    "Invalid input type.": "类型不对。",
+    "Unknown field.": "没有这个字段。",
+    "Not a valid boolean.": "须为 true 或 false。",
+    "Not a valid date.": "须为日期，如 2026-12-08。",
+    "Not a valid datetime.": "须为时间，如 2026-12-08T09:30:00+08:00。",
+    "Not a valid aware datetime.": "须为带时区的时间，如 2026-12-08T09:30:00+08:00。",
+    "Not a valid naive datetime.": "须为不带时区的时间。",
+    "Not a valid time.": "须为时刻，如 09:30。",
+    "Not a valid integer.": "须为整数。",
+    "Not a valid number.": "须为数字。",
+    "Number too large.": "数字太大。",
+    "Special numeric values (nan or infinity) are not permitted.": "须为有限的数字。",
+    "Not a valid string.": "须为文本。",
+    "Not a valid utf-8 string.": "须为 UTF-8 文本。",
+    "Not a valid list.": "须为列表。",
+    "Not a valid tuple.": "须为列表。",
+    "Not a valid mapping type.": "须为对象。",
+    "Not a valid period of time.": "须为时长。",
+    "Not a valid email address.": "须为电子邮件地址。",
+    "Not a valid URL.": "须为网址。",
+    "Not a valid UUID.": "须为 UUID。",
+    "Not a valid IP address.": "须为 IP 地址。",
+    "Not a valid IP interface.": "须为 IP 接口。",
+    "Not a valid IPv4 address.": "须为 IPv4 地址。",
+    "Not a valid IPv4 interface.": "须为 IPv4 接口。",
+    "Not a valid IPv6 address.": "须为 IPv6 地址。",
+    "Not a valid IPv6 interface.": "须为 IPv6 接口。",
+    # ours
+    "contains control characters": "含有控制字符",
+    "required": "必填",
+    "unknown": "不存在",
+    "unknown agreement": "没有这份协议",
+    "unknown area": "没有这个行政区",
+    "unknown call-off": "没有这次调用",
+    "unknown depot": "没有这个储备库",
+    "unknown item": "物资目录中没有此物资",
+    "unknown lot": "没有这个批次",
+    "unknown target": "没有这个保障目标",
+    "unknown kind": "类型无法识别",
+    "unknown format": "格式无法识别",
+    "another installation": "其他系统的标签",
+    "bad signature": "签名不符，可能是伪造的标签",
+    "incomplete label": "标签内容不完整",
+    "> 0": "须大于 0",
+    ">= 0": "须不小于 0",
+    "must be ≥ 0": "须不小于 0",
+    "must be a positive whole number": "须为正整数",
+    "too large": "数值过大",
+    "number": "须为数字",
+    "date": "须为日期",
+    "empty": "为空",
+    "required with item": "按物资办理时须指定库点",
+    "give item or lot": "请指定物资或批次",
+    "before manufactured_on": "早于生产日期",
+    "before valid_from": "早于生效日期",
+    "encoding": "文件编码无法识别，请另存为 UTF-8",
+    "not a readable .xlsx": "不是可读的 .xlsx 文件",
+    "xlsx or csv": "须为 .xlsx 或 .csv 文件",
+    "issue or rotation_out": "须为出库或轮换出库",
+    "county, township or village": "须为县、乡镇或村",
+    "county or site": "须为县级库或现场",
+    "at least one line": "至少一行",
+    "not at this depot": "不在本库",
+    "already used with another expiry date": "此批次号已用于另一有效期的批次",
+    "written off": "已报废",
+    "already exists": "已存在",
+    "give a time zone, e.g. +08:00": "请带时区，如 +08:00",
+    "in the future": "晚于当前时间",
+    "at least 8 characters": "至少 8 个字符",
+    "people, or item and quantity": "填人数，或填物资和数量",
+    "available or quarantined": "须为可用或封存",
+    "same as from_depot": "与调出库点相同",
+}
+
+#: messages with a figure or a list in them
+PATTERNS = [
+    (re.compile(r"^at most (\S+)$"), r"最多 \1"),
+    (re.compile(r"^at least (\S+)$"), r"至少 \1"),
+    (re.compile(r"^1 to (\S+)$"), r"须在 1 到 \1 之间"),
+    (re.compile(r"^one of (.+)$"), r"须为以下之一：\1"),
+    (re.compile(r"^Must be one of: (.+)\.$"), r"须为以下之一：\1。"),
+    (re.compile(r"^Length must be between (\S+) and (\S+)\.$"), r"长度须在 \1 到 \2 之间。"),
+    (re.compile(r"^Length must be (\S+)\.$"), r"长度须为 \1。"),
+    (re.compile(r"^Longer than maximum length (\S+)\.$"), r"长度不能超过 \1。"),
+    (re.compile(r"^Shorter than minimum length (\S+)\.$"), r"长度不能少于 \1。"),
+    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+     r"须在 \1 到 \2 之间。"),
+    (re.compile(r"^Must be greater than (\S+) and less than or equal to (\S+)\.$"),
+     r"须大于 \1 且不大于 \2。"),
+    (re.compile(r"^Must be greater than or equal to (\S+) and less than (\S+)\.$"),
+     r"须不小于 \1 且小于 \2。"),
+    (re.compile(r"^Must be greater than (\S+) and less than (\S+)\.$"), r"须大于 \1 且小于 \2。"),
+    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), r"须不小于 \1。"),
+    (re.compile(r"^Must be greater than (\S+)\.$"), r"须大于 \1。"),
+    (re.compile(r"^Must be less than or equal to (\S+)\.$"), r"须不大于 \1。"),
+    (re.compile(r"^Must be less than (\S+)\.$"), r"须小于 \1。"),
+    (re.compile(r"^.+ cannot be formatted as an? (.+)\.$"), r"无法按要求的格式写出。"),
+]
+
+
+def in_chinese(message: str) -> str:
+    """Say a field message in Chinese, or return it unchanged when it is not a known one."""
+    if message in EXACT:
+        return EXACT[message]
+    for pattern, replacement in PATTERNS:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    return message
+
+
+def errors_in_chinese(errors):
+    """Translate every message in a field-error structure (dicts and lists, nested)."""
+    if isinstance(errors, str):
+        return in_chinese(errors)
+    if isinstance(errors, dict):
+        return {key: errors_in_chinese(value) for key, value in errors.items()}
+    if isinstance(errors, list | tuple):
+        return [errors_in_chinese(value) for value in errors]
+    return errors
