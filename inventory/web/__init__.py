@@ -135,6 +135,13 @@ def healthz():
     return {"status": "ok", "database": "ok"}
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """The app's icon where browsers look for it without being told."""
+    return send_from_directory(ROOT / "inventory" / "static", "icon.svg",
+                               mimetype="image/svg+xml", max_age=86400)
+
+
 @bp.get("/vendor/<path:filename>")
 def vendor(filename):
     """Front-end packages installed from the npm registry (package.json)."""

@@ -143,3 +143,13 @@ def test_a_browser_asking_for_a_missing_page_gets_a_page_and_a_client_gets_json(
     assert data.status_code == 404 and data.json["code"] == "not_found"
     told = client.get("/labels.pdf?depot=XZ-99", headers=browser)
     assert told.status_code == 404 and "XZ-99" in told.get_data(as_text=True)
+
+
+def test_browsers_find_the_icon_and_the_api_reference_leads_back_to_the_app(client, world):
+    with client.get("/favicon.ico") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    login(client)
+    docs = client.get("/api/v1/docs").get_data(as_text=True)
+    assert 'href="/"' in docs and "swagger-ui-bundle.js" in docs and "<script>" not in docs
+    with client.get("/static/api-docs.js") as script:
+        assert script.status_code == 200
