@@ -4,6 +4,8 @@ from inventory.errors import Forbidden
 
 #: roles that may read everything
 READ_ALL = {"admin", "bureau", "keeper", "planner", "auditor"}
+#: roles that keep the depots' details (name, capacity, handling time, …)
+DEPOT_EDITORS = ("admin", "bureau")
 
 
 def can_move_stock(user, depot) -> bool:
@@ -20,6 +22,11 @@ def ensure_can_move_stock(user, depot) -> None:
             f"您无权在 {depot.name}（{depot.code}）办理出入库。",
             f"You may not move stock at {depot.name} ({depot.code}).",
         )
+
+
+def can_edit_depots(user) -> bool:
+    """The bureau and admins edit depots' details; keepers, planners and auditors read them."""
+    return user.role in DEPOT_EDITORS
 
 
 def ensure_can_plan_transfers(user, depot) -> None:

@@ -1,13 +1,16 @@
-"""Area and depot endpoints (read-only for now; depots are set up by import or seed)."""
+"""Area and depot endpoints: depots are set up by import or seed; the bureau edits their details."""
 
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from inventory.api.fields import Strict
+from inventory.api.idempotency import idempotent
 from inventory.db import db
-from inventory.geo.models import AREA_LEVELS, Area, Depot
+from inventory.geo import services
+from inventory.geo.models import AREA_LEVELS, DEPOT_KINDS, Area, Depot
 from inventory.stock.services import get_depot
 
 blp = Blueprint("geo_api", __name__, description="Areas and depots 区域与储备库")
@@ -36,6 +39,26 @@ class DepotSchema(Schema):
     address = fields.String(allow_none=True)
     keeper_name = fields.String(allow_none=True)
     keeper_phone = fields.String(allow_none=True)
+    handling_hours = fields.Float(metadata={
+        "description": "hours to load goods out (装车出库) before they travel"})
+    active = fields.Boolean()
+
+
+class DepotChangeSchema(Strict):
+    """The details to change; fields left out keep their values, null clears an optional one."""
+
+    name = fields.String(validate=validate.Length(min=1, max=100))
+    kind = fields.String(validate=validate.OneOf(DEPOT_KINDS))
+    capacity_m3 = fields.Float(allow_none=True,
+                               validate=validate.Range(min=0, max=services.MAX_CAPACITY_M3))
+    handling_hours = fields.Float(
+        validate=validate.Range(min=0, max=services.MAX_HANDLING_HOURS),
+        metadata={"description": "hours to load goods out (装车出库); decides adequacy"})
+    latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
+    address = fields.String(allow_none=True, validate=validate.Length(max=200))
+    keeper_name = fields.String(allow_none=True, validate=validate.Length(max=50))
+    keeper_phone = fields.String(allow_none=True, validate=validate.Length(max=30))
     active = fields.Boolean()
 
 
@@ -80,3 +103,10 @@ class DepotByCode(MethodView):
     def get(self, code):
         """Show one depot"""
         return get_depot(db.session, code)
+
+    @idempotent
+    @blp.arguments(DepotChangeSchema())
+    @blp.response(200, DepotSchema)
+    def patch(self, data, code):
+        """Change a depot's details, such as its handling time (bureau, admin)"""
+        return services.update_depot(db.session, g.user, code, **data)

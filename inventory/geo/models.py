@@ -17,6 +17,19 @@ DEPOT_KIND_LABELS = {
     "enterprise": N_("企业代储"),
     "community": N_("社区储备点"),
 }
+#: a depot's details the bureau edits, as its pages name them (pages translate them)
+DEPOT_FIELD_LABELS = {
+    "name": N_("名称"),
+    "kind": N_("类型"),
+    "capacity_m3": N_("库容（立方米）"),
+    "handling_hours": N_("装车出库时间（小时）"),
+    "latitude": N_("纬度"),
+    "longitude": N_("经度"),
+    "address": N_("地址"),
+    "keeper_name": N_("库管员"),
+    "keeper_phone": N_("联系电话"),
+    "active": N_("启用"),
+}
 
 
 class Area(db.Model):

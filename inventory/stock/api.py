@@ -72,6 +72,7 @@ class LotById(MethodView):
 
 @blp.route("/lots/<int(max=2147483647):lot_id>/status")
 class LotStatus(MethodView):
+    @idempotent
     @blp.arguments(LotStatusSchema())
     @blp.response(200, LotSchema)
     def post(self, data, lot_id):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import defaultload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from inventory import audit, clock
+from inventory.api.fields import is_free_of_control_characters
 from inventory.auth.permissions import ensure_can_move_stock
 from inventory.catalogue.models import Item
 from inventory.db import DriverStatement, utcnow
@@ -536,18 +537,30 @@ def reverse(session, actor, *, movement: int, reason: str, occurred_at: datetime
 
 
 def set_lot_status(session, actor, *, lot: int, status: str, reason: str) -> Lot:
-    """Quarantine a lot (待检/封存) or release it back to available."""
+    """Quarantine a lot (待检/封存) or release it back to available, with a reason.
+
+    Setting the status the lot already has changes and records nothing (a form sent twice).
+
+    :raise InvalidInput: for another status, or a reason blank, too long or with control codes.
+    :raise StateConflict: when the lot is written off.
+    """
     if status not in ("available", "quarantined"):
         raise InvalidInput("只能设为可用或待检/封存。", "Status must be available or quarantined.",
                            {"status": ["available or quarantined"]})
+    reason = (reason or "").strip()
+    if not 1 <= len(reason) <= 500 or not is_free_of_control_characters(reason):
+        raise InvalidInput("请填写原因（不超过 500 字，不含控制字符）。",
+                           "Give a reason (at most 500 characters, no control characters).",
+                           {"reason": ["1 to 500 characters"]})
     with unit_of_work(session):
         lot_row = get_lot(session, lot, lock=True)
         ensure_can_move_stock(actor, lot_row.depot)
         if lot_row.status == "written_off":
             raise StateConflict("已报废批次不能改变状态。", "A written-off lot keeps its status.")
-        audit.record(session, actor, "lot.status", "lot", lot_row.id,
-                     **{"from": lot_row.status, "to": status, "reason": reason})
-        lot_row.status = status
+        if lot_row.status != status:
+            audit.record(session, actor, "lot.status", "lot", lot_row.id,
+                         **{"from": lot_row.status, "to": status, "reason": reason})
+            lot_row.status = status
     return lot_row
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import func, select, text
 from inventory import ROOT, clock
 from inventory.audit import events_for
 from inventory.auth.models import ROLE_LABELS, User
-from inventory.auth.permissions import can_move_stock
+from inventory.auth.permissions import can_edit_depots, can_move_stock
 from inventory.auth.services import authenticate, user_for_token
 from inventory.catalogue.models import Item
 from inventory.db import db
@@ -89,6 +89,7 @@ def unauthorized():
 
 
 def init_app(app) -> None:
+    from inventory.geo.views import bp as depots_bp
     from inventory.imports.views import bp as imports_bp
     from inventory.labels.views import bp as labels_bp
     from inventory.reserves.contract_views import bp as contracts_bp
@@ -101,11 +102,14 @@ def init_app(app) -> None:
     )
     from inventory.reserves.views import bp as readiness_bp
     from inventory.scan.views import bp as scan_bp
+    from inventory.stock.views import bp as lots_bp
     from inventory.stocktake.views import bp as stocktakes_bp
 
     login_manager.init_app(app)
     csrf.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(depots_bp)
+    app.register_blueprint(lots_bp)
     app.register_blueprint(labels_bp)
     app.register_blueprint(scan_bp)
     app.register_blueprint(stocktakes_bp)
@@ -248,6 +252,7 @@ def depot(code):
                            expected=expected, only_item=only_item,
                            expiring=expiring, last_stocktake=last_stocktake, bins=bins,
                            shelf=shelf, can_move=can_move_stock(current_user, depot),
+                           can_edit=can_edit_depots(current_user),
                            status=lambda lot: domain.effective_status(lot, today))
 
 
@@ -261,7 +266,8 @@ def lot(lot_id):
     origin = db.session.get(Lot, lot.origin_lot_id) if lot.origin_lot_id else None
     return render_template("lot.html", lot=lot, movements=movements, origin=origin,
                            status=domain.effective_status(lot, clock.today()),
-                           events=events_for(db.session, "lot", lot.id))
+                           events=events_for(db.session, "lot", lot.id),
+                           can_set_status=can_move_stock(current_user, lot.depot))
 
 
 @bp.app_context_processor
