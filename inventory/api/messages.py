@@ -93,6 +93,7 @@ PATTERNS = [
     (re.compile(r"^at most (\S+)$"), r"最多 \1"),
     (re.compile(r"^at least (\S+)$"), r"至少 \1"),
     (re.compile(r"^1 to (\S+)$"), r"须在 1 到 \1 之间"),
+    (re.compile(r"^(\S+) to (\S+) characters$"), r"须为 \1 到 \2 个字符"),
     (re.compile(r"^one of (.+)$"), r"须为以下之一：\1"),
     (re.compile(r"^Must be one of: (.+)\.$"), r"须为以下之一：\1。"),
     (re.compile(r"^Length must be between (\S+) and (\S+)\.$"), r"长度须在 \1 到 \2 之间。"),
