@@ -52,6 +52,7 @@ def load_user(user_id: str):
 
 
 def init_app(app) -> None:
+    from inventory.documents.views import bp as documents_bp
     from inventory.imports.views import bp as imports_bp
     from inventory.labels.views import bp as labels_bp
     from inventory.reserves.contract_views import bp as contracts_bp
@@ -65,6 +66,7 @@ def init_app(app) -> None:
     from inventory.reserves.views import bp as readiness_bp
     from inventory.scan.views import bp as scan_bp
     from inventory.stocktake.views import bp as stocktakes_bp
+    from inventory.transfers.views import bp as transfers_bp
 
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -75,6 +77,8 @@ def init_app(app) -> None:
     app.register_blueprint(readiness_bp)
     app.register_blueprint(contracts_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(transfers_bp)
+    app.register_blueprint(documents_bp)
     app.jinja_env.globals.update(
         LEVEL_LABELS=LEVEL_LABELS, DEPOT_KIND_LABELS=DEPOT_KIND_LABELS, KIND_LABELS=KIND_LABELS,
         STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, ROLE_LABELS=ROLE_LABELS,
