@@ -13,9 +13,14 @@ MAX_ROWS = 100
 MAX_ID = 2**31 - 1
 
 
+def digits(text: str, most: int) -> bool:
+    """Tell whether the text is a whole number of at most ``most`` ASCII digits."""
+    return text.isascii() and text.isdigit() and len(text) <= most
+
+
 def _whole(raw: str, *, field_name: str, zh: str, en: str, minimum: int) -> int:
     text = raw.strip()
-    if not (text.isascii() and text.isdigit()) or not minimum <= int(text) <= MAX_QUANTITY:
+    if not digits(text, 10) or not minimum <= int(text) <= MAX_QUANTITY:
         raise InvalidInput(zh, en, {field_name: [f"whole number {minimum} … {MAX_QUANTITY}"]})
     return int(text)
 
@@ -40,8 +45,7 @@ class TransferForm:
         takes = {}
         for name, value in form.items(multi=True):
             number = name.removeprefix("lot-")
-            if number != name and number.isascii() and number.isdigit() \
-                    and 0 < int(number) <= MAX_ID:
+            if number != name and digits(number, 10) and 0 < int(number) <= MAX_ID:
                 takes[int(number)] = value
         return cls(from_depot=form.get("from_depot", "").strip(),
                    to_depot=form.get("to_depot", "").strip(),

@@ -11,13 +11,14 @@ from flask_login import current_user, login_required
 from inventory.auth.permissions import can_move_stock, can_plan_transfers
 from inventory.db import db
 from inventory.documents import papers
-from inventory.documents.views import pdf_response, refused
+from inventory.documents.views import pdf_response, refuse_control_characters, refused
 from inventory.errors import DomainError, Forbidden, InvalidInput
 from inventory.i18n import current_language
 from inventory.transfers import queries, services
-from inventory.transfers.forms import TransferForm
+from inventory.transfers.forms import TransferForm, digits
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
+bp.before_request(refuse_control_characters)
 
 
 def _message(error: DomainError) -> str:
@@ -49,7 +50,7 @@ def index():
     status = 200
     try:
         result = queries.list_transfers(db.session, _filters(),
-                                        int(page) if page.isascii() and page.isdigit() else 1)
+                                        int(page) if digits(page, 9) else 1)
     except DomainError as error:
         flash(_message(error), "error")
         result, status = queries.TransferPage([], 0, 1, 1), error.status

@@ -363,3 +363,34 @@ def test_the_pages_speak_english(client, world, lots):
     assert "Proposed lots (you may change them)" in proposed and "short by 13" in proposed
     refused = english(client.post(f"/transfers/{transfer.number}/dispatch"))
     assert "not a draft" in refused
+
+
+@pytest.mark.parametrize("method, path, data", [
+    ("get", "/transfers/DB-2026%00", None),
+    ("get", "/transfers/DB-2026%00.pdf", None),
+    ("get", "/transfers/?from_depot=XZ%00", None),
+    ("post", "/transfers/DB-2026%00/dispatch", None),
+    ("post", "/transfers/new", {"reason": "汛期\x00", "item": "FW-WATER-5L", "quantity": "1"}),
+    ("get", "/documents/receipt.pdf?depot=XZ-01&reference=CG%00", None),
+])
+def test_control_characters_are_refused_before_they_reach_the_database(client, world, method,
+                                                                         path, data):
+    log_in(client, "admin")
+    form = None if data is None else {"from_depot": "XZ-01", "to_depot": "TS-01",
+                                      "action": "save", **data}
+    response = getattr(client, method)(path, data=form)
+    assert response.status_code == 422 and "控制字符" in page(response)
+    assert count(Transfer) == 0
+
+
+def test_numbers_too_long_to_read_are_refused_or_ignored(client, world, lots):
+    log_in(client, "admin")
+    assert client.get("/transfers/?page=" + "9" * 5000).status_code == 200
+    proposed = client.post("/transfers/new", data={
+        "from_depot": "XZ-01", "to_depot": "TS-01", "item": "FW-WATER-5L",
+        "quantity": "9" * 5000, "action": "propose"})
+    assert proposed.status_code == 422 and "数量须为正整数" in page(proposed)
+    saved = client.post("/transfers/new", data={
+        "from_depot": "XZ-01", "to_depot": "TS-01", "item": "FW-WATER-5L", "quantity": "1",
+        "lot-" + "9" * 5000: "1", f"lot-{lots['EARLY'].id}": "9" * 5000, "action": "save"})
+    assert saved.status_code == 422 and count(Transfer) == 0
