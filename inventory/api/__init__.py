@@ -170,6 +170,7 @@ class BearerAwareSessionInterface(SecureCookieSessionInterface):
 def init_app(app) -> None:
     from inventory.auth.api import blp as auth_blp
     from inventory.catalogue.api import blp as catalogue_blp
+    from inventory.documents.api import blp as documents_blp
     from inventory.geo.api import blp as geo_blp
     from inventory.imports.api import blp as imports_blp
     from inventory.reserves.api import blp as reserves_blp
@@ -183,7 +184,7 @@ def init_app(app) -> None:
     app.session_interface = BearerAwareSessionInterface()
     api = ReservesApi(app)
     for blp in (auth_blp, geo_blp, catalogue_blp, stock_blp, transfers_blp, stocktake_blp,
-                scan_blp, reserves_blp, contracts_blp, imports_blp):
+                scan_blp, reserves_blp, contracts_blp, imports_blp, documents_blp):
         csrf.exempt(blp)  # bearer tokens, not cookies, authenticate the API
         api.register_blueprint(blp, url_prefix="/api/v1")
         API_BLUEPRINTS.add(blp.name)

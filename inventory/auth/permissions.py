@@ -29,8 +29,14 @@ def can_edit_depots(user) -> bool:
     return user.role in DEPOT_EDITORS
 
 
+def can_plan_transfers(user, depot) -> bool:
+    """Transfers are ordered (and drafts cancelled) by the bureau, an admin, or the source
+    depot's keeper."""
+    return user.role == "bureau" or can_move_stock(user, depot)
+
+
 def ensure_can_plan_transfers(user, depot) -> None:
-    """Transfers are ordered by the bureau, an admin, or the source depot's keeper."""
+    """:raise Forbidden: unless the user may order a transfer out of the depot."""
     if user.role == "bureau":
         return
     ensure_can_move_stock(user, depot)

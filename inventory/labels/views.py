@@ -9,8 +9,8 @@ from inventory.db import db
 from inventory.errors import DomainError
 from inventory.geo.models import Bin, Depot
 from inventory.labels import pdf, service
-from inventory.web import download
 from inventory.stock.models import Lot
+from inventory.web import download
 
 bp = Blueprint("labels", __name__)
 

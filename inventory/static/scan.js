@@ -585,7 +585,8 @@
         el("td", {class: "scan-mark", text: scannedIncoming[line.lot] ? `✓ ${T.scanned}` : ""}),
       ]));
       const form = el("form", {class: "incoming", "data-transfer": transfer.id}, [
-        el("h3", {text: `${transfer.number} · ${transfer.from_depot}`}),
+        el("h3", {}, [el("a", {href: `/transfers/${encodeURIComponent(transfer.number)}`, text: transfer.number}),
+          ` · ${transfer.from_depot}`]),
         el("table", {}, [el("thead", {}, [el("tr", {}, [el("th", {text: ""}), el("th", {class: "num", text: T.expected}),
           el("th", {class: "num", text: T.actual}), el("th", {text: ""})])]), el("tbody", {}, rows)]),
         el("button", {type: "submit", text: T.confirm_receive}),

@@ -1,4 +1,4 @@
-"""Transfer endpoints: draft, dispatch, receive, cancel, list."""
+"""Transfer endpoints: draft, dispatch, receive, cancel, list, the printable order."""
 
 from flask import g
 from flask.views import MethodView
@@ -17,9 +17,12 @@ from inventory.api.fields import (
 from inventory.api.idempotency import idempotent, request_key
 from inventory.api.pagination import paginate
 from inventory.db import db
+from inventory.documents import papers
+from inventory.documents.api import PDF, in_request_language
+from inventory.documents.views import pdf_response
 from inventory.stock.schemas import MovementSchema
 from inventory.stock.services import get_depot
-from inventory.transfers import services
+from inventory.transfers import queries, services
 from inventory.transfers.models import TRANSFER_STATUSES, Transfer
 
 blp = Blueprint("transfers_api", __name__, description="Transfers between depots 调拨")
@@ -159,3 +162,14 @@ class Cancel(MethodView):
     def post(self, transfer_id):
         """Cancel a draft transfer"""
         return services.cancel(db.session, g.user, transfer_id)
+
+
+@blp.route("/transfers/<int(max=2147483647):transfer_id>/order.pdf")
+class TransferOrder(MethodView):
+    @blp.response(200, PDF, content_type="application/pdf")
+    def get(self, transfer_id):
+        """The transfer order (调拨单) as an A4 PDF, with the lots' QR codes"""
+        transfer = services.get_transfer(db.session, transfer_id)
+        detail = queries.transfer_detail(db.session, transfer.number)
+        with in_request_language():
+            return pdf_response(papers.transfer_order(detail))

@@ -89,6 +89,7 @@ def unauthorized():
 
 
 def init_app(app) -> None:
+    from inventory.documents.views import bp as documents_bp
     from inventory.geo.views import bp as depots_bp
     from inventory.imports.views import bp as imports_bp
     from inventory.labels.views import bp as labels_bp
@@ -104,6 +105,7 @@ def init_app(app) -> None:
     from inventory.scan.views import bp as scan_bp
     from inventory.stock.views import bp as lots_bp
     from inventory.stocktake.views import bp as stocktakes_bp
+    from inventory.transfers.views import bp as transfers_bp
 
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -116,6 +118,8 @@ def init_app(app) -> None:
     app.register_blueprint(readiness_bp)
     app.register_blueprint(contracts_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(transfers_bp)
+    app.register_blueprint(documents_bp)
     app.jinja_env.globals.update(
         LEVEL_LABELS=LEVEL_LABELS, DEPOT_KIND_LABELS=DEPOT_KIND_LABELS, KIND_LABELS=KIND_LABELS,
         STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, ROLE_LABELS=ROLE_LABELS,

@@ -209,6 +209,7 @@ def test_receiving_a_transfer_by_scanning_records_the_discrepancy(phone, live_wo
     page.goto("/scan/")
     page.click("[role=tab][data-tab=incoming]")
     page.wait_for_selector(f"#incoming-list >> text={transfer.number}")
+    assert page.get_attribute("#incoming-list h3 a", "href") == f"/transfers/{transfer.number}"
     scan(page, "http://x/q/" + payload.sign("lot", source.id, live_app.config["LABEL_SECRET"]))
     row = page.locator(f'#incoming-list tr[data-lot="{source.id}"]')
     assert "已扫描" in row.inner_text()

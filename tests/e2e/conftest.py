@@ -10,3 +10,16 @@ def app(request, sqlite_template, tmp_path):
         yield from sqlite_app(sqlite_template, tmp_path)
     else:
         yield from postgres_app(request.getfixturevalue("postgres_url"), tmp_path)
+
+
+@pytest.fixture(scope="module")
+def demo_app(sqlite_template, tmp_path_factory):
+    """The demo county on SQLite, seeded once for a module whose tests only read it."""
+    from inventory import demo
+    from inventory.db import db
+
+    apps = sqlite_app(sqlite_template, tmp_path_factory.mktemp("demo"))
+    app = next(apps)
+    demo.seed(db.session)
+    yield app
+    next(apps, None)

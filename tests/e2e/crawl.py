@@ -6,6 +6,11 @@ from urllib.parse import urldefrag, urlsplit
 
 from werkzeug.exceptions import HTTPException
 
+#: the demo county's logins (README), by role
+DEMO_USERS = {"admin": ("admin", "demo-admin"), "bureau": ("bureau", "demo-bureau"),
+              "planner": ("planner", "demo-planner"), "auditor": ("auditor", "demo-auditor"),
+              "keeper": ("keeper01", "demo-keeper"),
+              "township keeper": ("keeper-t01", "demo-keeper")}
 HREF = re.compile(r'href="([^"]+)"')
 #: links that change the session or leave the pages rather than show one
 SKIPPED_PREFIXES = ("/lang/", "/logout", "/static/", "/vendor/", "/api/v1/openapi.json")
@@ -80,3 +85,11 @@ def crawl(app, client, start: str = "/", depth: int = 3, per_endpoint: int = 4) 
                 following += _links(path, response.get_data(as_text=True))
         frontier = following
     return result
+
+
+def logged_in(app, username, password):
+    """A test client logged in to the pages."""
+    client = app.test_client()
+    answer = client.post("/login", data={"username": username, "password": password})
+    assert answer.status_code == 302, f"{username} could not log in"
+    return client

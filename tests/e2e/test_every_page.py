@@ -3,27 +3,13 @@ role, on the demo county and on an empty database."""
 
 import pytest
 from apps import sqlite_app
-from crawl import crawl
+from crawl import DEMO_USERS, crawl, logged_in
 
-from inventory import demo
 from inventory.auth.services import create_user
 from inventory.db import db
 
 ROLES = ("admin", "bureau", "planner", "auditor", "keeper")
-DEMO_USERS = {"admin": ("admin", "demo-admin"), "bureau": ("bureau", "demo-bureau"),
-              "planner": ("planner", "demo-planner"), "auditor": ("auditor", "demo-auditor"),
-              "keeper": ("keeper01", "demo-keeper"), "township keeper": ("keeper-t01",
-                                                                           "demo-keeper")}
 EMPTY_PASSWORD = "empty county password"
-
-
-@pytest.fixture(scope="module")
-def demo_app(sqlite_template, tmp_path_factory):
-    apps = sqlite_app(sqlite_template, tmp_path_factory.mktemp("demo"))
-    app = next(apps)
-    demo.seed(db.session)
-    yield app
-    next(apps, None)
 
 
 @pytest.fixture(scope="module")
@@ -37,13 +23,6 @@ def empty_app(sqlite_template, tmp_path_factory):
     next(apps, None)
 
 
-def _logged_in(app, username, password):
-    client = app.test_client()
-    answer = client.post("/login", data={"username": username, "password": password})
-    assert answer.status_code == 302, f"{username} could not log in"
-    return client
-
-
 def _api_lists(app) -> list[str]:
     """Every GET endpoint of the API that takes no path parameter."""
     spec = app.test_client().get("/api/v1/openapi.json").get_json()
@@ -54,7 +33,7 @@ def _api_lists(app) -> list[str]:
 
 @pytest.mark.parametrize("role", list(DEMO_USERS))
 def test_no_page_reachable_from_the_navigation_fails_on_the_demo_county(demo_app, role):
-    client = _logged_in(demo_app, *DEMO_USERS[role])
+    client = logged_in(demo_app, *DEMO_USERS[role])
     visited = crawl(demo_app, client)
     assert len(visited.pages()) > 20
     assert visited.failures() == []
@@ -62,7 +41,7 @@ def test_no_page_reachable_from_the_navigation_fails_on_the_demo_county(demo_app
 
 @pytest.mark.parametrize("role", ROLES)
 def test_no_page_reachable_from_the_navigation_fails_on_an_empty_database(empty_app, role):
-    client = _logged_in(empty_app, role, EMPTY_PASSWORD)
+    client = logged_in(empty_app, role, EMPTY_PASSWORD)
     visited = crawl(empty_app, client)
     assert len(visited.pages()) >= 5
     assert visited.failures() == []
@@ -77,7 +56,7 @@ def test_every_api_list_answers_every_role_without_a_server_error(request, which
     for role in ROLES:
         username, password = (DEMO_USERS[role] if which == "demo_app"
                               else (role, EMPTY_PASSWORD))
-        client = _logged_in(app, username, password)
+        client = logged_in(app, username, password)
         for path in paths:
             status = client.get(path).status_code
             if status >= 500:
@@ -87,7 +66,7 @@ def test_every_api_list_answers_every_role_without_a_server_error(request, which
 
 def test_the_reserves_overview_counts_an_item_whose_lots_are_all_unusable_as_none_usable(
         demo_app):
-    client = _logged_in(demo_app, "bureau", "demo-bureau")
+    client = logged_in(demo_app, "bureau", "demo-bureau")
     answer = client.get("/api/v1/reserves")
     assert answer.status_code == 200
     lines = {line["item"]: line for line in answer.get_json()}

@@ -5,9 +5,8 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from crawl import crawl
+from crawl import DEMO_USERS, crawl, logged_in
 from sqlalchemy import String, Text, select
-from test_every_page import DEMO_USERS, _logged_in, demo_app  # noqa: F401  (a fixture)
 
 from inventory.db import db
 
@@ -73,7 +72,7 @@ def data_values(demo_app) -> re.Pattern:
 
 
 def _pages(app, role: str, language: str):
-    client = _logged_in(app, *DEMO_USERS[role])
+    client = logged_in(app, *DEMO_USERS[role])
     client.get(f"/lang/{language}")
     return [visit for visit in crawl(app, client).pages()
             if not visit.path.startswith(FOREIGN_PAGES)]
