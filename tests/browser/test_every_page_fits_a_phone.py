@@ -1,0 +1,38 @@
+"""Every kind of page, on the demo county, fits a phone (390 × 844) in both languages: the
+page never scrolls sideways (wide tables scroll inside their own box)."""
+
+import sys
+from pathlib import Path
+
+from test_scan_fits_a_phone import fits, wide_elements
+
+from inventory import demo
+from inventory.db import db
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
+from crawl import DEMO_USERS, crawl, logged_in  # noqa: E402
+
+
+def test_every_kind_of_page_fits_a_phone_in_both_languages(phone, live_app):
+    demo.seed(db.session)
+    username, password = DEMO_USERS["admin"]
+    live_app.config["WTF_CSRF_ENABLED"] = False  # the test client only finds the pages
+    client = logged_in(live_app, username, password)
+    paths = [visit.path for visit in crawl(live_app, client, depth=2, per_endpoint=1).pages()
+             if not visit.path.startswith("/api/")]
+    live_app.config["WTF_CSRF_ENABLED"] = True
+    assert len(paths) > 15
+    page = phone.new_page()
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+    too_wide = []
+    for language in ("zh_CN", "en"):
+        page.goto(f"/lang/{language}")
+        for path in paths:
+            page.goto(path)
+            if not fits(page):
+                too_wide.append((language, path, wide_elements(page)[:3]))
+    assert too_wide == []
