@@ -13,6 +13,7 @@ from inventory.reserves.models import (
     Target,
     TravelTime,
 )
+from inventory.shelters.models import Shelter, ShelterTravelTime
 from inventory.stock.models import IdempotencyRecord, Lot, Movement, Seal, SealHead
 from inventory.stocktake.models import Stocktake, StocktakeCount
 from inventory.transfers.models import Transfer, TransferLine
@@ -21,7 +22,7 @@ metadata = db.metadata
 
 __all__ = [
     "Agreement", "ApiToken", "Area", "AuditEvent", "Bin", "CallOff", "CapacityReserve", "Depot",
-    "Norm", "Target", "TravelTime", "IdempotencyRecord", "Item", "Lot", "Movement",
+    "Norm", "Shelter", "ShelterTravelTime", "Target", "TravelTime", "IdempotencyRecord", "Item", "Lot", "Movement",
     "Seal", "SealHead", "Stocktake", "StocktakeCount", "Transfer", "TransferLine", "User",
     "metadata", "user_depots",
 ]
