@@ -237,3 +237,51 @@ def test_the_list_filters_by_area_below_and_by_class(client, world):
     assert codes("shelter_class=II") == ["BN-01"]
     assert codes("area=999999") == []
     assert client.get("/api/v1/shelters?shelter_class=IV", headers=bureau).status_code == 422
+
+
+@pytest.mark.parametrize("role, allowed", [("admin", True), ("bureau", True), ("keeper", False),
+                                           ("planner", False), ("auditor", False)])
+def test_road_hours_to_a_shelter_are_set_by_the_bureau_and_read_by_all(client, world, role,
+                                                                       allowed):
+    _post(client, world)
+    body = {"depot": "XZ-01", "shelter": "BN-01", "hours": 0.75}
+    put = client.put("/api/v1/shelter-travel-times", headers=world.headers(role), json=body)
+    assert put.status_code == (200 if allowed else 403), put.json
+    listed = client.get("/api/v1/shelter-travel-times?shelter=BN-01", headers=world.headers(role))
+    assert listed.status_code == 200
+    assert [(t["depot"], t["hours"], t["source"]) for t in listed.json] == (
+        [("XZ-01", 0.75, "manual")] if allowed else [])
+    routes = client.get("/api/v1/shelters/BN-01/routes", headers=world.headers(role))
+    assert routes.status_code == 200
+    by_depot = {r["depot"]: r for r in routes.json}
+    # The township point stands in the gym's township; neither has coordinates: next door.
+    assert by_depot["TS-01"] == {"depot": "TS-01", "shelter": "BN-01", "hours": 0.0,
+                                 "basis": "same_area"}
+    assert by_depot["XZ-01"] == ({"depot": "XZ-01", "shelter": "BN-01", "hours": 0.75,
+                                  "basis": "manual"} if allowed else
+                                 {"depot": "XZ-01", "shelter": "BN-01", "hours": None,
+                                  "basis": None})
+    # Receiving points are not sources of routes; the shelter's own is not listed.
+    assert "BN-01" not in {r["depot"] for r in routes.json}
+
+
+@pytest.mark.parametrize("body, status, field", [
+    ({"depot": "XZ-01", "shelter": "BN-01", "hours": -1}, 422, "hours"),
+    ({"depot": "XZ-01", "shelter": "BN-01", "hours": 1000}, 422, "hours"),
+    ({"depot": "XZ-01", "shelter": "BN-01"}, 422, "hours"),
+    ({"depot": "NO-SUCH", "shelter": "BN-01", "hours": 1}, 404, "depot"),
+    ({"depot": "XZ-01", "shelter": "NO-SUCH", "hours": 1}, 404, "shelter"),
+    ({"depot": "BN-01", "shelter": "BN-01", "hours": 1}, 422, "depot"),
+])
+def test_bad_road_hours_are_refused_and_nothing_is_recorded(client, world, body, status, field):
+    _post(client, world)
+    refused = client.put("/api/v1/shelter-travel-times", headers=world.headers("bureau"),
+                         json=body)
+    assert refused.status_code == status and field in refused.json["errors"], refused.json
+    assert client.get("/api/v1/shelter-travel-times",
+                      headers=world.headers("bureau")).json == []
+
+
+def test_the_routes_of_an_unknown_shelter_are_404(client, world):
+    assert client.get("/api/v1/shelters/NO-SUCH/routes",
+                      headers=world.headers("planner")).status_code == 404
