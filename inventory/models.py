@@ -5,6 +5,7 @@ from inventory.auth.models import ApiToken, User, user_depots
 from inventory.catalogue.models import Item
 from inventory.db import db
 from inventory.geo.models import Area, Bin, Depot
+from inventory.jobs.models import Job
 from inventory.reserves.models import (
     Agreement,
     CallOff,
@@ -22,7 +23,7 @@ metadata = db.metadata
 
 __all__ = [
     "Agreement", "ApiToken", "Area", "AuditEvent", "Bin", "CallOff", "CapacityReserve", "Depot",
-    "Norm", "Shelter", "ShelterTravelTime", "Target", "TravelTime", "IdempotencyRecord", "Item", "Lot", "Movement",
+    "Job", "Norm", "Shelter", "ShelterTravelTime", "Target", "TravelTime", "IdempotencyRecord", "Item", "Lot", "Movement",
     "Seal", "SealHead", "Stocktake", "StocktakeCount", "Transfer", "TransferLine", "User",
     "metadata", "user_depots",
 ]
