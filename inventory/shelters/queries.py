@@ -14,13 +14,25 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from inventory.catalogue.models import Item
 from inventory.geo.models import Area, Depot
+from inventory.i18n import N_
 from inventory.reserves import adequacy
 from inventory.reserves.services import Geography
 from inventory.shelters.models import Shelter, ShelterTravelTime
+from inventory.stock.models import Lot
+from inventory.transfers.models import Transfer, TransferLine
 
 #: where a route's hours came from, besides the travel sources (survey, import, manual)
 AREA_FIGURE, ESTIMATE, SAME_AREA = "area", "estimate", "same_area"
+BASIS_LABELS = {"survey": N_("实测"), "import": N_("导入"), "manual": N_("手工录入"),
+                AREA_FIGURE: N_("按至所在区域的路程"), ESTIMATE: N_("按坐标估算"),
+                SAME_AREA: N_("同一区域")}
+
+
+def find_shelter(session, code: str) -> Shelter | None:
+    """Return the shelter with the code, or None."""
+    return session.scalar(select(Shelter).where(Shelter.code == code))
 
 
 def list_shelters(session, *, area: str | None = None, shelter_class: str | None = None,
@@ -143,12 +155,14 @@ class ShelterRoutes:
         return None, None
 
 
-def routes_to(session, shelter: Shelter, *, kinds=("government", "enterprise", "community")
-              ) -> list[Route]:
-    """Road hours to one shelter from every active depot of the given kinds, nearest first."""
+def routes_to(session, shelter: Shelter, *, kinds=("government", "enterprise", "community"),
+              levels=("county", "township", "village")) -> list[Route]:
+    """Road hours to one shelter from every active depot of the given kinds and tiers,
+    nearest first."""
     table = ShelterRoutes(session)
-    depots = session.scalars(select(Depot.id).where(Depot.active.is_(True),
-                                                    Depot.kind.in_(kinds))).all()
+    depots = session.scalars(
+        select(Depot.id).join(Area, Area.id == Depot.area_id)
+        .where(Depot.active.is_(True), Depot.kind.in_(kinds), Area.level.in_(levels))).all()
     found = [table.route(depot_id, shelter.id) for depot_id in depots]
     return sorted(found, key=lambda r: (r.hours is None, r.hours or 0, r.depot_code))
 
@@ -164,3 +178,30 @@ def recorded_travel(session, *, depot: str | None = None,
     if shelter is not None:
         stmt = stmt.where(Shelter.code == shelter)
     return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class Supply:
+    """One item at a shelter's receiving point: on hand, and on its way there."""
+
+    code: str
+    name: str
+    unit: str
+    on_hand: int
+    in_transit: int
+
+
+def supplies_at(session, shelter: Shelter) -> list[Supply]:
+    """Return what the shelter's receiving point holds and awaits, by item."""
+    on_hand = dict(session.execute(
+        select(Lot.item_id, func.sum(Lot.quantity))
+        .where(Lot.depot_id == shelter.depot_id, Lot.quantity > 0).group_by(Lot.item_id)).all())
+    coming = dict(session.execute(
+        select(TransferLine.item_id, func.sum(TransferLine.quantity))
+        .join(Transfer, Transfer.id == TransferLine.transfer_id)
+        .where(Transfer.to_depot_id == shelter.depot_id, Transfer.status == "dispatched")
+        .group_by(TransferLine.item_id)).all())
+    items = session.scalars(select(Item).where(Item.id.in_(set(on_hand) | set(coming)))
+                            .order_by(Item.code))
+    return [Supply(item.code, item.name_zh, item.unit, int(on_hand.get(item.id, 0)),
+                   int(coming.get(item.id, 0))) for item in items]
