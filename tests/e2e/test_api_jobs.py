@@ -134,3 +134,21 @@ def test_an_ended_job_cannot_be_cancelled(client, world):
     assert refused.status_code == 409 and refused.json["code"] == "state_conflict"
     assert client.get(f"/api/v1/jobs/{job['id']}",
                       headers=world.headers("admin")).json["status"] == "finished"
+
+
+def test_a_job_whose_worker_stopped_under_it_is_failed_not_left_running(app, world):
+    from inventory.jobs import runner
+
+    job = Job(kind="ledger.seal", status="running", params="{}", cancel_requested=False)
+    db.session.add(job)
+    db.session.commit()
+    runner.mark_interrupted(app, job.id)
+    db.session.rollback()  # end this session's snapshot to see the other connection's write
+    stopped = db.session.get(Job, job.id)
+    assert stopped.status == "failed" and "interrupted" in stopped.error
+    assert stopped.finished_at is not None
+
+
+def test_the_worker_command_refuses_to_run_where_jobs_run_immediately(app):
+    result = app.test_cli_runner().invoke(args=["jobs-worker"])
+    assert result.exit_code != 0 and "JOBS_IMMEDIATE" in result.output
