@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from inventory.api.fields import Strict
 from inventory.db import db
-from inventory.geo.models import AREA_LEVELS, Area, Depot
+from inventory.geo.models import AREA_LEVELS, DEPOT_KINDS, Area, Depot
 from inventory.stock.services import get_depot
 
 blp = Blueprint("geo_api", __name__, description="Areas and depots 区域与储备库")
@@ -45,6 +45,8 @@ class AreaQuerySchema(Strict):
 
 class DepotQuerySchema(Strict):
     tier = fields.String(load_default=None, validate=validate.OneOf(AREA_LEVELS))
+    kind = fields.String(load_default=None, validate=validate.OneOf(DEPOT_KINDS),
+                         metadata={"description": "shelter: the shelters' receiving points"})
     active = fields.Boolean(load_default=None)
 
 
@@ -69,6 +71,8 @@ class Depots(MethodView):
         stmt = select(Depot).join(Area).order_by(Depot.code)
         if query["tier"]:
             stmt = stmt.where(Area.level == query["tier"])
+        if query["kind"]:
+            stmt = stmt.where(Depot.kind == query["kind"])
         if query["active"] is not None:
             stmt = stmt.where(Depot.active == query["active"])
         return db.session.scalars(stmt).unique().all()

@@ -40,6 +40,8 @@ def test_a_registered_shelter_gets_a_receiving_point_with_its_code(client, world
     listed = {d["code"]: d["kind"] for d in client.get(
         "/api/v1/depots", headers=world.headers("keeper")).json}
     assert listed["BN-01"] == "shelter"
+    points = client.get("/api/v1/depots?kind=shelter", headers=world.headers("keeper")).json
+    assert [d["code"] for d in points] == ["BN-01"]
     [event] = events_for(db.session, "shelter", made_id(made))
     assert event.action == "shelter.create" and event.data["after"]["capacity_people"] == 400
 
