@@ -15,7 +15,7 @@ class _ReservesFlask(Flask):
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; ``test_config`` overrides settings read from the environment."""
-    from inventory import api, cli, config, i18n, web
+    from inventory import api, cli, config, i18n, jobs, web
     from inventory.db import db
 
     app = _ReservesFlask(
@@ -34,4 +34,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     web.init_app(app)
     cli.init_app(app)
+    jobs.init_app(app)
     return app

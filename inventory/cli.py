@@ -128,7 +128,7 @@ def seal_ledger(if_due):
 @click.option("--dry-run", is_flag=True, help="Check every row and write nothing.")
 def import_data(kind, path, username, dry_run):
     """Import a spreadsheet (.xlsx or .csv): areas, depots, items, opening_stock, agreements,
-    capacity, norms or travel_times. All rows or none."""
+    capacity, norms, travel_times, shelters or shelter_travel_times. All rows or none."""
     from inventory.auth.models import User
     from inventory.imports import services
 

@@ -9,6 +9,11 @@ def default_sqlite_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "reserves.sqlite3")
 
 
+def default_jobs_url(instance_path: str) -> str:
+    """Return the URL of the jobs queue's SQLite file under the instance folder."""
+    return "sqlite:///" + str(Path(instance_path) / "jobs.sqlite3")
+
+
 def from_environment(instance_path: str) -> dict:
     """Read settings from the environment (see README, section Configuration)."""
     return {
@@ -29,6 +34,13 @@ def from_environment(instance_path: str) -> dict:
         # Seconds a worker process remembers a resolved bearer token (inventory/auth/tokens.py).
         "API_TOKEN_CACHE_SECONDS": float(os.environ.get("API_TOKEN_CACHE_SECONDS", "10")),
         "SEAL_INTERVAL_HOURS": int(os.environ.get("SEAL_INTERVAL_HOURS", "24")),
+        # The background jobs' queue (inventory/jobs/queue.py): a SQLite file by default,
+        # redis://host:port/db to share one queue between machines.
+        "JOBS_URL": os.environ.get("JOBS_URL") or default_jobs_url(instance_path),
+        "JOBS_NAME": os.environ.get("JOBS_NAME", "reserves"),
+        "JOBS_WORKERS": int(os.environ.get("JOBS_WORKERS", "2")),
+        # Run each job at once where it is queued (unit tests); no consumer is needed.
+        "JOBS_IMMEDIATE": os.environ.get("JOBS_IMMEDIATE", "0") == "1",
         "API_TITLE": "县级应急物资储备 API / County emergency reserves API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -14,6 +14,8 @@ The year, counted back from today:
   when it expired; an expired biscuit lot written off; damaged tents written off;
 - quarterly stocktake adjustments and the year-end count of the county and township depots
   (one village point's count awaiting approval); a disinfectant lot quarantined after sampling;
+- seven emergency shelters (应急避难场所) with room for 3,550 people, the county seat's
+  comprehensive shelter among them, which keeps a first-night store received by transfer;
 - pre-positioning transfers before the flood season, a flood drill (防汛演练),
   a storm that drew on a township's stock, and a replenishment received with a
   discrepancy; one transfer in transit today and one still a draft;
@@ -35,6 +37,8 @@ from inventory.catalogue.seed import load_catalogue
 from inventory.geo.models import Area, Depot
 from inventory.reserves import services as reserves
 from inventory.reserves.models import Agreement, Target
+from inventory.shelters import services as shelters
+from inventory.shelters.models import Shelter
 from inventory.stock import services as stock
 from inventory.stock.models import Lot, Movement
 from inventory.stocktake import services as stocktakes
@@ -96,6 +100,28 @@ COUNTY_DURABLE = {
     "FS-HOSE": 30, "CM-RADIO": 40, "CM-SATPHONE": 4,
 }
 
+#: the county's emergency shelters (应急避难场所), after the plan's "在县城区建设综合性应急避难
+#:场所" and the schools and halls townships open in a disaster: (code, township index, name,
+#: class, people, site m², latitude and longitude offsets from the township, address, operator)
+SHELTERS = [
+    ("BN-01-01", 1, "平罗县县城综合应急避难场所", "I", 1500, 30000, "0.004", "-0.006",
+     "平罗县城关镇鼓楼南街 县体育中心", "平罗县应急管理局"),
+    ("BN-01-02", 1, "平罗中学体育馆", "II", 600, 2400, "-0.005", "0.003",
+     "平罗县城关镇平罗中学", "平罗中学"),
+    ("BN-02-01", 2, "黄渠桥镇中心小学操场", "III", 300, 5000, "0.002", "0.004",
+     "平罗县黄渠桥镇中心街", "黄渠桥镇中心小学"),
+    ("BN-03-01", 3, "宝丰镇中学体育馆", "II", 250, 1200, "-0.003", "-0.002",
+     "平罗县宝丰镇宝丰中学", "宝丰镇人民政府"),
+    ("BN-05-01", 5, "姚伏镇中心小学", "III", 350, 6000, "0.003", "0.002",
+     "平罗县姚伏镇中心小学", "姚伏镇人民政府"),
+    ("BN-06-01", 6, "崇岗镇综合文化站", "II", 150, 900, "0.001", "-0.004",
+     "平罗县崇岗镇文化路", "崇岗镇人民政府"),
+    ("BN-07-01", 7, "陶乐镇文化广场", "III", 400, 8000, "-0.002", "0.005",
+     "平罗县陶乐镇人民广场", "陶乐镇人民政府"),
+]
+#: road hours surveyed from the county warehouse (陶乐 lies across the Yellow River)
+SHELTER_ROUTES = {"BN-01-01": Decimal("0.25"), "BN-07-01": Decimal("1.1")}
+
 PASSWORDS = {"admin": "demo-admin", "bureau": "demo-bureau", "planner": "demo-planner",
              "auditor": "demo-auditor", "keeper": "demo-keeper"}
 
@@ -149,6 +175,7 @@ def seed(session, seed: int = 2026, today: date | None = None) -> dict:
         load_catalogue(session)
         _build_geography(demo)
         _build_users(demo)
+        _build_shelters(demo)
         _plan_opening_stock(demo)
         _plan_history(demo)
         for _when, _order, action in sorted(demo.events, key=lambda event: event[:2]):
@@ -166,6 +193,7 @@ def seed(session, seed: int = 2026, today: date | None = None) -> dict:
             "transfers": session.scalar(select(func.count(Transfer.id))),
             "agreements": session.scalar(select(func.count(Agreement.id))),
             "targets": session.scalar(select(func.count(Target.id))),
+            "shelters": session.scalar(select(func.count(Shelter.id))),
         }
     return summary
 
@@ -239,6 +267,28 @@ def _build_users(demo: _Demo) -> None:
         codes = [code for code in demo.depots
                  if code == f"TS-{index:02d}" or code.startswith(f"VL-{index:02d}-")]
         add(f"keeper-t{index:02d}", "keeper", demo.depots[f"TS-{index:02d}"].keeper_name, codes)
+
+
+def _build_shelters(demo: _Demo) -> None:
+    """The shelters, each looked after by its township's keeper, who receives supplies there."""
+    session, bureau = demo.session, demo.users["bureau"]
+    for (code, index, name, shelter_class, people, site, d_lat, d_lon, address,
+         operator) in SHELTERS:
+        suffix, _town, lat, lon, _forest = TOWNSHIPS[index - 1]
+        contact_name, contact_phone = _person(demo.rng)
+        shelter = shelters.create_shelter(
+            session, bureau, code=code, name=name, shelter_class=shelter_class,
+            capacity_people=people, area=COUNTY[0] + suffix, site_area_m2=site,
+            latitude=Decimal(lat) + Decimal(d_lat), longitude=Decimal(lon) + Decimal(d_lon),
+            address=address, operator=operator, contact_name=contact_name,
+            contact_phone=contact_phone)
+        keeper = demo.users[f"keeper-t{index:02d}"]
+        keeper.depots.append(shelter.depot)
+        demo.keepers[code] = keeper
+        demo.depots[code] = shelter.depot
+    for code, hours in SHELTER_ROUTES.items():
+        shelters.set_travel_time(session, bureau, depot="XZ-01", shelter=code, hours=hours,
+                                 source="survey")
 
 
 # -- receipts -----------------------------------------------------------------
@@ -463,6 +513,10 @@ def _plan_history(demo: _Demo) -> None:
              reason="协议储备调用入库（先使用后结算）")
     _transfer(demo, 243, "TS-01", "VL-01-02", [("SH-QUILT", 5)], reason="村级储备点补充")
     _transfer(demo, 300, "XZ-01", "TS-10", [("SH-BED", 20)], reason="乡镇储备点补充")
+    # The county seat's shelter keeps a first-night store in its own storeroom.
+    _transfer(demo, 310, "XZ-01", "BN-01-01",
+              [("SH-QUILT", 100), ("FW-WATER-5L", 60), ("SH-BED", 40)],
+              reason="县城综合应急避难场所物资储备间配置")
     _transfer(demo, 330, "TS-05", "TS-12", [("SH-TENT-12", 3)], reason="乡镇间调剂")
     # Winter: coats and blankets on their way today, and a draft for heating stoves.
     _transfer(demo, days_to_today - 1, "XZ-01", "TS-09", [("SH-COAT", 50), ("SH-BLANKET", 50)],
@@ -501,7 +555,8 @@ def _count_depots(demo: _Demo) -> None:
     village points have not been counted, which the readiness flags show.
     """
     session = demo.session
-    counted = ["XZ-01", "DC-01", *(f"TS-{index:02d}" for index in range(1, len(TOWNSHIPS) + 1))]
+    counted = ["XZ-01", "DC-01", *(f"TS-{index:02d}" for index in range(1, len(TOWNSHIPS) + 1)),
+               "BN-01-01"]
     for code in [*counted, "VL-01-01"]:
         keeper = demo.keeper_of(code)
         sheet = stocktakes.start(session, keeper, depot=code, note="年末盘点")

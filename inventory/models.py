@@ -5,6 +5,7 @@ from inventory.auth.models import ApiToken, User, user_depots
 from inventory.catalogue.models import Item
 from inventory.db import db
 from inventory.geo.models import Area, Bin, Depot
+from inventory.jobs.models import Job
 from inventory.reserves.models import (
     Agreement,
     CallOff,
@@ -13,6 +14,7 @@ from inventory.reserves.models import (
     Target,
     TravelTime,
 )
+from inventory.shelters.models import Shelter, ShelterTravelTime
 from inventory.stock.models import IdempotencyRecord, Lot, Movement, Seal, SealHead
 from inventory.stocktake.models import Stocktake, StocktakeCount
 from inventory.transfers.models import Transfer, TransferLine
@@ -21,7 +23,7 @@ metadata = db.metadata
 
 __all__ = [
     "Agreement", "ApiToken", "Area", "AuditEvent", "Bin", "CallOff", "CapacityReserve", "Depot",
-    "Norm", "Target", "TravelTime", "IdempotencyRecord", "Item", "Lot", "Movement",
+    "Job", "Norm", "Shelter", "ShelterTravelTime", "Target", "TravelTime", "IdempotencyRecord", "Item", "Lot", "Movement",
     "Seal", "SealHead", "Stocktake", "StocktakeCount", "Transfer", "TransferLine", "User",
     "metadata", "user_depots",
 ]

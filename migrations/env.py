@@ -50,10 +50,29 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
+    # SQLite changes a table's constraints by copying it to a new table and dropping the old
+    # one, which foreign keys that point at it would refuse: they are off while migrating
+    # and checked as a whole before the migration commits (alembic's batch-mode recipe).
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
                       compare_type=True, render_item=render_item)
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration broke foreign keys: {broken[:10]}")
+    if sqlite:
+        _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _sqlite_pragma(connection, pragma: str) -> None:
+    """Run a pragma that SQLite ignores inside a transaction, outside of one."""
+    if connection.in_transaction():
+        connection.commit()
+    connection.connection.driver_connection.execute(pragma)
 
 
 if context.is_offline_mode():

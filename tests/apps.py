@@ -26,6 +26,9 @@ def _config(url: str, tmp_path) -> dict:
         "LABEL_SECRET": "test-label-secret",
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
+        # Jobs run where they are queued; tests/integration/test_jobs_consumer.py runs a real
+        # consumer.
+        "JOBS_IMMEDIATE": True,
     }
 
 

@@ -173,9 +173,11 @@ def init_app(app) -> None:
     from inventory.documents.api import blp as documents_blp
     from inventory.geo.api import blp as geo_blp
     from inventory.imports.api import blp as imports_blp
+    from inventory.jobs.api import blp as jobs_blp
     from inventory.reserves.api import blp as reserves_blp
     from inventory.reserves.contracts_api import blp as contracts_blp
     from inventory.scan.api import blp as scan_blp
+    from inventory.shelters.api import blp as shelters_blp
     from inventory.stock.api import blp as stock_blp
     from inventory.stocktake.api import blp as stocktake_blp
     from inventory.transfers.api import blp as transfers_blp
@@ -184,7 +186,8 @@ def init_app(app) -> None:
     app.session_interface = BearerAwareSessionInterface()
     api = ReservesApi(app)
     for blp in (auth_blp, geo_blp, catalogue_blp, stock_blp, transfers_blp, stocktake_blp,
-                scan_blp, reserves_blp, contracts_blp, imports_blp, documents_blp):
+                scan_blp, reserves_blp, contracts_blp, imports_blp, documents_blp,
+                shelters_blp, jobs_blp):
         csrf.exempt(blp)  # bearer tokens, not cookies, authenticate the API
         api.register_blueprint(blp, url_prefix="/api/v1")
         API_BLUEPRINTS.add(blp.name)

@@ -68,6 +68,8 @@ class AreaQuerySchema(Strict):
 
 class DepotQuerySchema(Strict):
     tier = fields.String(load_default=None, validate=validate.OneOf(AREA_LEVELS))
+    kind = fields.String(load_default=None, validate=validate.OneOf(DEPOT_KINDS),
+                         metadata={"description": "shelter: the shelters' receiving points"})
     active = fields.Boolean(load_default=None)
 
 
@@ -92,6 +94,8 @@ class Depots(MethodView):
         stmt = select(Depot).join(Area).order_by(Depot.code)
         if query["tier"]:
             stmt = stmt.where(Area.level == query["tier"])
+        if query["kind"]:
+            stmt = stmt.where(Depot.kind == query["kind"])
         if query["active"] is not None:
             stmt = stmt.where(Depot.active == query["active"])
         return db.session.scalars(stmt).unique().all()

@@ -9,13 +9,16 @@ from inventory.db import db
 from inventory.i18n import N_
 
 AREA_LEVELS = ("county", "township", "village")
-DEPOT_KINDS = ("government", "enterprise", "community")
+#: a ``shelter`` depot is an emergency shelter's receiving point (inventory.shelters): supplies
+#: sent to the shelter are received there, and issued to the people sheltered from there
+DEPOT_KINDS = ("government", "enterprise", "community", "shelter")
 #: Chinese labels of the tiers and depot kinds, for pages and exports (pages translate them).
 LEVEL_LABELS = {"county": N_("县级"), "township": N_("乡镇"), "village": N_("村/社区")}
 DEPOT_KIND_LABELS = {
     "government": N_("政府储备库"),
     "enterprise": N_("企业代储"),
     "community": N_("社区储备点"),
+    "shelter": N_("避难场所接收点"),
 }
 #: a depot's details the bureau edits, as its pages name them (pages translate them)
 DEPOT_FIELD_LABELS = {
@@ -55,7 +58,8 @@ class Area(db.Model):
 class Depot(db.Model):
     __tablename__ = "depots"
     __table_args__ = (
-        CheckConstraint("kind IN ('government', 'enterprise', 'community')", name="kind"),
+        CheckConstraint("kind IN ('government', 'enterprise', 'community', 'shelter')",
+                        name="kind"),
         CheckConstraint("capacity_m3 IS NULL OR capacity_m3 >= 0", name="capacity_not_negative"),
     )
 

@@ -26,6 +26,8 @@ from inventory.i18n import N_
 from inventory.imports.columns import KINDS, Column
 from inventory.reserves import services as reserves
 from inventory.reserves.models import Agreement, CapacityReserve
+from inventory.shelters import services as shelters
+from inventory.shelters.models import Shelter
 from inventory.stock import services as stock
 from inventory.stock.models import Movement
 from inventory.uow import unit_of_work
@@ -224,6 +226,7 @@ def read_rows(kind: str, data: bytes, filename: str) -> Preview:
             except ValueError as error:
                 zh, en = error.args
                 found.errors.append(RowError(number, by_key[key].header, zh, en))
+                values[key] = None  # reported once: not "required" as well
         for column in columns:
             if column.key not in values and column.required:
                 found.errors.append(RowError(number, column.header, "必填", "required"))
@@ -239,6 +242,7 @@ class _Lookup:
         self.areas = {a.code: a for a in session.scalars(select(Area))}
         self.depots = {d.code: d for d in session.scalars(select(Depot))}
         self.items = {i.code: i for i in session.scalars(select(Item))}
+        self.shelters = {s.code: s for s in session.scalars(select(Shelter))}
 
 
 #: the columns that make a row the same thing as another row of the file
@@ -246,6 +250,7 @@ ROW_KEYS = {
     "areas": ("code",), "depots": ("code",), "items": ("code",),
     "agreements": ("number",), "capacity": ("enterprise", "item"),
     "norms": ("item", "season"), "travel_times": ("depot", "area"),
+    "shelters": ("code",), "shelter_travel_times": ("depot", "shelter"),
     "opening_stock": ("depot", "item", "lot_code", "manufactured_on", "expires_on", "quantity"),
 }
 
@@ -281,7 +286,8 @@ def _check(session, found: Preview) -> None:
                 continue
             seen[key] = row
         for field_key, table, zh in (("depot", look.depots, "储备库"), ("item", look.items, "物资"),
-                                     ("area", look.areas, "区划")):
+                                     ("area", look.areas, "区划"),
+                                     ("shelter", look.shelters, "避难场所")):
             if field_key in values and values[field_key] is not None and \
                     values[field_key] not in table and not (
                         found.kind == "depots" and field_key == "area"
@@ -292,12 +298,14 @@ def _check(session, found: Preview) -> None:
                 and values["parent"] not in _file_codes(found, "code"):
             error(row, "parent", f"未知的上级区划 {values['parent']}",
                   f"unknown parent area {values['parent']}")
+        _check_shelter_row(found.kind, values, look, row, error)
         for number_key in ("quantity", "committed_quantity", "max_quantity", "per_person",
                            "rate_per_hour", "hours", "response_hours", "ramp_hours",
-                           "capacity_m3", "handling_hours", "unit_price", "unit_cost"):
+                           "capacity_m3", "handling_hours", "unit_price", "unit_cost",
+                           "capacity_people", "site_area_m2"):
             value = values.get(number_key)
             strict = number_key in ("quantity", "committed_quantity", "max_quantity",
-                                    "per_person", "rate_per_hour")
+                                    "per_person", "rate_per_hour", "capacity_people")
             if value is not None and (value <= 0 if strict else value < 0):
                 error(row, number_key, "须为正数" if strict else "不能为负",
                       "must be positive" if strict else "cannot be negative")
@@ -310,6 +318,34 @@ def _check(session, found: Preview) -> None:
     bad_rows = {e.row for e in found.errors}
     found.actions = [(row, _action(session, look, found.kind, values))
                      for row, values in found.rows if row not in bad_rows]
+
+
+def _check_shelter_row(kind: str, values: dict, look: _Lookup, row: int, report) -> None:
+    """The rules of shelters and their receiving points that a row can break."""
+    def error(key, zh, en):
+        report(row, key, zh, en)
+
+    code = values.get("code")
+    if kind == "depots" and code in look.shelters:
+        error("code", f"{code} 是避难场所的接收点，请在避难场所中修改",
+              f"{code} is a shelter's receiving point; change it as a shelter")
+    if kind != "shelters":
+        if kind == "shelter_travel_times" and values.get("shelter") in look.shelters and \
+                look.shelters[values["shelter"]].depot.code == values.get("depot"):
+            error("depot", "出发地就是该避难场所的接收点", "the shelter's own receiving point")
+        return
+    if code in look.depots and code not in look.shelters:
+        error("code", f"编号 {code} 已被储备库使用", f"the code {code} is a depot's")
+    elif code and not shelters.CODE.fullmatch(code):
+        error("code", "编号只能由字母、数字和 - _ . 组成", "letters, digits, - _ . only")
+    if (values.get("latitude") is None) != (values.get("longitude") is None):
+        error("longitude", "纬度和经度须同时填写", "give both latitude and longitude")
+    for key, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
+        if values.get(key) is not None and not low <= values[key] <= high:
+            error(key, f"须在 {low} 到 {high} 之间", f"between {low} and {high}")
+    if values.get("capacity_people") is not None and \
+            values["capacity_people"] > shelters.MAX_PEOPLE:
+        error("capacity_people", "人数过大", "too many people")
 
 
 def _file_codes(found: Preview, key: str) -> set:
@@ -327,6 +363,8 @@ def _action(session, look: _Lookup, kind: str, values: dict) -> str:
     if kind == "agreements":
         return "update" if session.scalar(select(Agreement.id).where(
             Agreement.number == values["number"])) else "create"
+    if kind == "shelters":
+        return "update" if values["code"] in look.shelters else "create"
     if kind == "capacity":
         item = look.items[values["item"]]
         return "update" if session.scalar(select(CapacityReserve.id).where(
@@ -427,6 +465,17 @@ def _apply(session, actor, look: _Lookup, kind: str, values: dict, row: int) -> 
         reserves.load_norms(session, [reserves.NormRow(
             values["item"], values["per_person"], values["duration_hours"], values["season"],
             values["basis"] or "", values["source"] or "")])
+    elif kind == "shelters":
+        fields = {key: value for key, value in values.items() if key != "code"}
+        if values["code"] in look.shelters:
+            shelters.update_shelter(session, actor, values["code"], **fields)
+        else:
+            look.shelters[values["code"]] = shelters.create_shelter(
+                session, actor, code=values["code"], **fields)
+    elif kind == "shelter_travel_times":
+        shelters.set_travel_time(session, actor, depot=values["depot"],
+                                 shelter=values["shelter"], hours=values["hours"],
+                                 source="import")
     elif kind == "travel_times":
         reserves.set_travel_time(session, actor, depot=values["depot"], area=values["area"],
                                  hours=float(values["hours"]), source="import")

@@ -4,7 +4,9 @@ A target asks for supplies for N people in an area within H hours. Each required
 covered by three modes of reserve:
 
 - physical stock counts when its depot's handling time plus travel to the area is at most H
-  (exactly H counts) and the stock is usable on the target's date;
+  (exactly H counts) and the stock is usable on the target's date; stock already delivered
+  to a shelter's receiving point counts only for targets whose area holds the shelter (it
+  serves the people sheltered there, and is not sent on elsewhere);
 - a contract reserve counts, for what is not yet called off, when valid and its response time
   (plus travel from the county warehouse, where it delivers there) is at most H;
 - a capacity reserve counts rate × (H − ramp − travel), never below 0, at most its maximum.

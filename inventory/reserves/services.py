@@ -248,7 +248,8 @@ def minimum_compliance(session, on: date | None = None) -> list[MinimumResult]:
     for depot_id, code, name, area, level in session.execute(
             select(Depot.id, Depot.code, Depot.name, Area.name, Area.level)
             .join(Area, Area.id == Depot.area_id)
-            .where(Depot.active.is_(True), Area.level.in_({m.level for m in minimums}))
+            .where(Depot.active.is_(True), Depot.kind != "shelter",
+                   Area.level.in_({m.level for m in minimums}))
             .order_by(Depot.code)):
         depots_by_level.setdefault(level, []).append((depot_id, code, name, area))
     item_ids = {need.item_id for needs in wanted.values() for need in needs}
@@ -335,6 +336,16 @@ class Geography:
             return 0.0
         origin = self.areas[from_area]
         return self._estimate(origin.latitude, origin.longitude, to_area)
+
+    def within(self, area_id: int, outer_id: int) -> bool:
+        """Tell whether an area is the outer area or lies below it."""
+        seen = set()
+        while area_id is not None and area_id not in seen:
+            if area_id == outer_id:
+                return True
+            seen.add(area_id)
+            area_id = self.areas[area_id].parent_id
+        return False
 
     def county_of(self, area_id: int) -> int:
         area = self.areas[area_id]
@@ -426,6 +437,8 @@ def assess_target(session, target: Target, on: date | None = None,
         depot = geo.depots.get(depot_id)
         if depot is None:
             continue
+        if depot.kind == "shelter" and not geo.within(depot.area_id, target.area_id):
+            continue  # delivered to a shelter: it serves the people sheltered there
         travel = geo.depot_travel(depot_id, target.area_id)
         reach = None if travel is None else float(depot.handling_hours) + travel
         if not adequacy.in_time(reach, deadline):
@@ -495,9 +508,12 @@ def flags(session, on: date | None = None) -> Flags:
     counted = (select(Stocktake.depot_id).where(
         Stocktake.status == "approved",
         Stocktake.decided_at >= clock.start_of_day(today - timedelta(days=182))))
+    # A shelter's receiving point is counted once it holds stock.
+    stocked = select(Lot.depot_id).where(Lot.quantity > 0)
     uncounted = session.execute(
-        select(Depot.code, Depot.name).where(Depot.active.is_(True),
-                                             Depot.id.not_in(counted))
+        select(Depot.code, Depot.name).where(
+            Depot.active.is_(True), Depot.id.not_in(counted),
+            or_(Depot.kind != "shelter", Depot.id.in_(stocked)))
         .order_by(Depot.code)).all()
     return Flags(
         expiring_30=[lot for lot in lots if lot["expires_on"] <= today + timedelta(days=30)],

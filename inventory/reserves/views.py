@@ -16,6 +16,7 @@ from inventory.geo.models import LEVEL_LABELS, Area
 from inventory.i18n import current_language
 from inventory.reserves import services
 from inventory.reserves.models import SEASON_LABELS, Norm, Target
+from inventory.shelters import queries as shelters
 from inventory.stock.models import Lot
 from inventory.xlsx import add_table, send_workbook, workbook
 
@@ -38,6 +39,7 @@ def index():
     return render_template("readiness.html", rows=rows, by_category=by_category,
                            expiring=expiring_by_month(), flags=services.flags(db.session),
                            minimums=services.minimum_compliance(db.session),
+                           shelters=shelters.capacity_by_area(db.session),
                            coverage_class=coverage_class,
                            manages=current_user.role in services.MANAGERS,
                            areas=db.session.scalars(select(Area).order_by(Area.code)).all(),
@@ -165,6 +167,7 @@ def target(target_id):
     found = services.get_target(db.session, target_id)
     return render_template("readiness_target.html", target=found,
                            result=services.assess_target(db.session, found),
+                           shelters=shelters.shelters_in_area(db.session, found.area_id),
                            coverage_class=coverage_class)
 
 

@@ -103,6 +103,9 @@ def init_app(app) -> None:
     )
     from inventory.reserves.views import bp as readiness_bp
     from inventory.scan.views import bp as scan_bp
+    from inventory.shelters.models import CLASS_LABELS, CLASS_SHORT
+    from inventory.shelters.queries import BASIS_LABELS
+    from inventory.shelters.views import bp as shelters_bp
     from inventory.stock.views import bp as lots_bp
     from inventory.stocktake.views import bp as stocktakes_bp
     from inventory.transfers.views import bp as transfers_bp
@@ -120,6 +123,7 @@ def init_app(app) -> None:
     app.register_blueprint(imports_bp)
     app.register_blueprint(transfers_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(shelters_bp)
     app.jinja_env.globals.update(
         LEVEL_LABELS=LEVEL_LABELS, DEPOT_KIND_LABELS=DEPOT_KIND_LABELS, KIND_LABELS=KIND_LABELS,
         STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, ROLE_LABELS=ROLE_LABELS,
@@ -127,6 +131,8 @@ def init_app(app) -> None:
         AGREEMENT_STATUS_LABELS=AGREEMENT_STATUS_LABELS,
         CALL_OFF_STATUS_LABELS=CALL_OFF_STATUS_LABELS, RESPONSE_TO_LABELS=RESPONSE_TO_LABELS,
         TRAVEL_SOURCE_LABELS=TRAVEL_SOURCE_LABELS, SEASON_LABELS=SEASON_LABELS,
+        SHELTER_CLASS_LABELS=CLASS_LABELS, SHELTER_CLASS_SHORT=CLASS_SHORT,
+        ROUTE_BASIS_LABELS=BASIS_LABELS,
     )
     # Every time on a page is in the bureau's time zone (RESERVES_TIMEZONE); never strftime.
     app.jinja_env.filters.update(localtime=clock.format_local, localdate=clock.format_local_date)

@@ -1,7 +1,7 @@
 """Norms say their basis in Chinese too (the shared norms file gives it in English).
 
 Revision ID: 3c5e7a9b1d2f
-Revises: 01f99a875bcc
+Revises: 16520cb8f062
 Create Date: 2026-12-04 21:00:00+00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '3c5e7a9b1d2f'
-down_revision = '01f99a875bcc'
+down_revision = '16520cb8f062'
 branch_labels = None
 depends_on = None
 

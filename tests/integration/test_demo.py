@@ -52,14 +52,15 @@ def test_three_tiers_of_the_county(county):
     assert levels["county"] == 1 and levels["township"] == 13
     for town in db.session.scalars(select(Area).where(Area.level == "township")):
         assert 3 <= len(town.children) <= 6
-        assert len(town.depots) == 1
+        assert len([d for d in town.depots if d.kind != "shelter"]) == 1
     depots = db.session.scalars(select(Depot)).all()
-    tiers = Counter(depot.tier for depot in depots)
+    tiers = Counter(depot.tier for depot in depots if depot.kind != "shelter")
     assert tiers["township"] == 13 and tiers["village"] == levels["village"]
     warehouse = db.session.scalar(select(Depot).where(Depot.code == "XZ-01"))
     assert warehouse.tier == "county" and warehouse.kind == "government"
     assert warehouse.capacity_m3 == Decimal(5200)
-    assert {depot.kind for depot in depots} == {"government", "enterprise", "community"}
+    assert {depot.kind for depot in depots} == {"government", "enterprise", "community",
+                                                "shelter"}
     assert county["items"] == len(db.session.scalars(select(Item)).all()) >= 45
 
 
@@ -75,7 +76,9 @@ def test_the_printed_demo_logins_work(county):
     assert {depot.code for depot in keeper.depots} == {"XZ-01", "DC-01"}
     township = authenticate(db.session, "keeper-t01", "demo-keeper")
     codes = {depot.code for depot in township.depots}
-    assert "TS-01" in codes and all(c == "TS-01" or c.startswith("VL-01-") for c in codes)
+    assert "TS-01" in codes and all(c == "TS-01" or c.startswith(("VL-01-", "BN-01-"))
+                                    for c in codes)
+    assert {"BN-01-01", "BN-01-02"} <= codes  # the township's shelters receive their supplies
 
 
 def test_a_year_of_history_of_every_kind(county):
@@ -223,3 +226,36 @@ def test_the_dashboard_has_a_target_on_every_tier(county):
 
     levels = {target.area.level for target in db.session.scalars(select(Target))}
     assert levels == {"county", "township", "village"}
+
+
+def test_the_county_has_shelters_for_more_than_the_plans_1200_people(county):
+    from inventory.shelters import queries
+    from inventory.shelters.models import Shelter
+
+    shelters = db.session.scalars(select(Shelter)).all()
+    assert county["shelters"] == len(shelters) >= 5
+    assert sum(s.capacity_people for s in shelters) > 1200
+    seat = next(s for s in shelters if s.name == "平罗县县城综合应急避难场所")
+    assert seat.shelter_class == "I" and seat.area.name == "城关镇"
+    assert len({s.area_id for s in shelters}) >= 5  # several townships
+    for shelter in shelters:
+        # Each has its receiving point: a depot of kind shelter with its code, in its area.
+        assert (shelter.depot.code, shelter.depot.kind, shelter.depot.area_id) == (
+            shelter.code, "shelter", shelter.area_id)
+        assert shelter.latitude is not None and shelter.contact_phone
+        routes = queries.routes_to(db.session, shelter)
+        assert routes and all(r.hours is not None for r in routes)
+    warehouse = {r.shelter_code: r for s in shelters for r in queries.routes_to(db.session, s)
+                 if r.depot_code == "XZ-01"}
+    assert (warehouse["BN-01-01"].hours, warehouse["BN-01-01"].basis) == (0.25, "survey")
+    assert warehouse["BN-02-01"].basis == "estimate" and 0 < warehouse["BN-02-01"].hours < 1
+
+
+def test_the_county_seat_shelter_received_its_store_by_transfer(county):
+    from inventory.shelters import queries, services
+
+    seat = services.get_shelter(db.session, "BN-01-01")
+    held = {s.code: s.on_hand for s in queries.supplies_at(db.session, seat)}
+    assert held == {"SH-QUILT": 100, "FW-WATER-5L": 60, "SH-BED": 40}
+    moved = db.session.scalars(select(Transfer).where(Transfer.to_depot_id == seat.depot_id))
+    assert [t.status for t in moved] == ["received"]
