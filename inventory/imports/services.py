@@ -246,9 +246,9 @@ class _Lookup:
     def find_imported(self, session, found: "Preview") -> None:
         """Note which of the file's opening-stock rows are in the ledger, a chunk at a time."""
         keys = sorted({_row_key(values) for _row, values in found.rows})
-        for start in range(0, len(keys), 1000):
+        for start in range(0, len(keys), bulk.CHUNK):
             self.imported.update(session.scalars(select(Movement.idempotency_key).where(
-                Movement.idempotency_key.in_(keys[start:start + 1000]))))
+                Movement.idempotency_key.in_(keys[start:start + bulk.CHUNK]))))
 
 
 #: the columns that make a row the same thing as another row of the file

@@ -7,8 +7,8 @@ for all of them, where one change at a time costs several round trips to the dat
 """
 
 import logging
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, fields
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import bindparam, insert, select, tuple_
@@ -25,12 +25,12 @@ from inventory.stock.models import Lot, Movement
 from inventory.stock.services import (
     _UPDATE_LOT,
     _positive,
-    build_lot,
     get_depot,
     get_item,
     get_lot,
     movement_key,
     movement_row,
+    new_lot_values,
 )
 from inventory.uow import unit_of_work
 
@@ -39,13 +39,28 @@ log = logging.getLogger(__name__)
 #: ids or keys per IN list, well under the bound parameters a statement may carry
 CHUNK = 1000
 
-_INSERT_MOVEMENTS = insert(Movement.__table__).returning(
-    Movement.__table__.c.id, sort_by_parameter_order=True)
-# On PostgreSQL one row per statement, pipelined by the driver (see DriverStatement.execute_many).
-_INSERT_MOVEMENT_DRIVER = DriverStatement(
-    insert(Movement.__table__)
-    .values({name: bindparam(name) for name in domain.HASHED_FIELDS + ("prev_hash", "hash")})
-    .returning(Movement.__table__.c.id))
+class _Inserts:
+    """Rows of one table inserted in order, their new ids returned in the same order."""
+
+    def __init__(self, table, columns: tuple[str, ...]):
+        self.portable = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        # On PostgreSQL one row per statement, pipelined by the driver, which parses the
+        # statement once (see DriverStatement.execute_many).
+        self.driver = DriverStatement(insert(table).values(
+            {name: bindparam(name) for name in columns}).returning(table.c.id))
+
+    def ids(self, connection, rows: list[dict]) -> list[int]:
+        """Insert the rows; return their ids."""
+        found: list[int] = []
+        for chunk in _chunks(rows):
+            if connection.dialect.name == "postgresql":
+                found.extend(row[0] for row in self.driver.execute_many(connection, chunk))
+            else:
+                found.extend(connection.execute(self.portable, chunk).scalars())
+        return found
+
+
+_MOVEMENTS = _Inserts(Movement.__table__, domain.HASHED_FIELDS + ("prev_hash", "hash"))
 
 
 def _chunks(values: list) -> list[list]:
@@ -76,9 +91,9 @@ class LedgerBatch:
     def __init__(self, actor):
         self.actor = actor
         self.rows: list[dict] = []
-        self.lots: dict[int, Lot | domain.LockedLot] = {}
+        self.lots: dict[int, Lot | NewLot] = {}
 
-    def add(self, lot: "Lot | domain.LockedLot", **fields) -> None:
+    def add(self, lot: "Lot | NewLot", **details) -> None:
         """Chain the lot's next row (see ``movement_row``) and move the lot's head to it.
 
         The lot's balance, seq and chain head change in memory at once and in the database
@@ -86,7 +101,7 @@ class LedgerBatch:
 
         :raise InsufficientStock: when the row would drive the lot below zero.
         """
-        row = movement_row(lot, actor=self.actor, **fields)
+        row = movement_row(lot, actor=self.actor, **details)
         if isinstance(lot, Lot):
             set_committed_value(lot, "quantity", row["balance_after"])
             set_committed_value(lot, "seq", row["seq"])
@@ -103,13 +118,7 @@ class LedgerBatch:
         if session.new:  # plain statements do not autoflush: rows they refer to must exist first
             session.flush()
         connection = session.connection()
-        ids: list[int] = []
-        for chunk in _chunks(self.rows):
-            if connection.dialect.name == "postgresql":
-                ids.extend(row[0] for row in _INSERT_MOVEMENT_DRIVER.execute_many(connection,
-                                                                                  chunk))
-            else:
-                ids.extend(connection.execute(_INSERT_MOVEMENTS, chunk).scalars())
+        ids = _MOVEMENTS.ids(connection, self.rows)
         heads = [{"lot": lot.id, "balance": lot.quantity, "new_seq": lot.seq,
                   "head": lot.head_hash} for lot in self.lots.values()]
         for chunk in _chunks(heads):
@@ -134,13 +143,41 @@ class Delivery:
     key: str | None = None
 
 
+@dataclass
+class NewLot:
+    """A lot that deliveries create, inserted with the others: its column values, then its id."""
+
+    depot_id: int
+    item_id: int
+    code: str
+    received_on: date
+    manufactured_on: date | None
+    expires_on: date | None
+    source: str
+    unit_cost: Decimal | None
+    status: str
+    quantity: int
+    seq: int
+    head_hash: str
+    origin_lot_id: int | None
+    created_at: datetime
+    depot: Depot
+    item: Item
+    id: int | None = None
+
+
+_NEW_LOT_COLUMNS = tuple(f.name for f in fields(NewLot) if f.name not in ("depot", "item", "id"))
+_LOTS = _Inserts(Lot.__table__, _NEW_LOT_COLUMNS)
+
+
 def receive_many(session, actor, deliveries: list[Delivery], *, source: str = "purchase",
                  reference: str | None = None) -> list[domain.LedgerEntry]:
     """Receive many deliveries in one transaction, each as ``receive`` would (入库).
 
     A delivery creates its lot, or tops up the lot with its code at its depot (one that an
     earlier delivery of the list created, too). Every delivery is checked, in order, before
-    the first ledger row is written.
+    the new lots are inserted and the first ledger row is written; a receipt that would take
+    a lot past the largest balance is refused after those checks.
 
     :raise InvalidInput: for a quantity that is not a positive whole number.
     :raise NotFound: for an unknown depot or item.
@@ -148,13 +185,15 @@ def receive_many(session, actor, deliveries: list[Delivery], *, source: str = "p
         was written off.
     """
     with unit_of_work(session):
-        received_on = clock.local_date(utcnow())
+        now = utcnow()
+        received_on = clock.local_date(now)
         codes = [delivery.lot_code or domain.new_lot_code(received_on)
                  for delivery in deliveries]
         depots = _by_code(session, Depot, {d.depot for d in deliveries})
         items = _by_code(session, Item, {d.item for d in deliveries})
-        lots = _lock_by_code(session, deliveries, codes, depots, items)
-        planned = []
+        lots: dict[tuple, Lot | NewLot] = _lock_by_code(session, deliveries, codes, depots,
+                                                        items)
+        planned, created = [], []
         for delivery, code in zip(deliveries, codes, strict=True):
             _positive(delivery.quantity)
             depot = depots.get(delivery.depot) or get_depot(session, delivery.depot)
@@ -163,22 +202,33 @@ def receive_many(session, actor, deliveries: list[Delivery], *, source: str = "p
             domain.ensure_made_before_expiry(delivery.manufactured_on, delivery.expires_on)
             lot = lots.get((depot.id, item.id, code))
             if lot is None:
-                lot = lots[depot.id, item.id, code] = build_lot(
+                lot = lots[depot.id, item.id, code] = NewLot(**new_lot_values(
                     depot=depot, item=item, code=code, received_on=received_on, source=source,
                     expires_on=delivery.expires_on, manufactured_on=delivery.manufactured_on,
-                    unit_cost=domain.money(delivery.unit_cost))
-                session.add(lot)
+                    unit_cost=domain.money(delivery.unit_cost)), created_at=now,
+                    depot=depot, item=item)
+                created.append(lot)
             domain.ensure_can_top_up(lot, item.shelf_life_days, delivery.manufactured_on,
                                      delivery.expires_on)
             planned.append((lot, delivery))
-        session.flush()  # the new lots get their ids, which their ledger rows carry
+        _insert_lots(session, created)
         batch = LedgerBatch(actor)
         for lot, delivery in planned:
             batch.add(lot, kind="receipt", quantity=delivery.quantity, reason=delivery.reason,
                       reference=reference, key=movement_key(delivery.key, 1))
         movements = batch.write(session)
-        log.info("%s receipts into %s lots", len(movements), len(batch.lots))
+        log.info("%s receipts into %s lots, %s of them new", len(movements), len(batch.lots),
+                 len(created))
     return movements
+
+
+def _insert_lots(session, created: list[NewLot]) -> None:
+    """Insert the new lots, empty, in the order they were made; each gets its id."""
+    if session.new:  # plain statements do not autoflush
+        session.flush()
+    rows = [{name: getattr(lot, name) for name in _NEW_LOT_COLUMNS} for lot in created]
+    for lot, lot_id in zip(created, _LOTS.ids(session.connection(), rows), strict=True):
+        lot.id = lot_id
 
 
 def _by_code(session, model, codes: set[str]) -> dict:

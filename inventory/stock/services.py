@@ -270,35 +270,36 @@ _WRITE_MOVEMENT_DRIVER = DriverStatement(_WRITE_MOVEMENT)
 def new_lot(session, *, depot: Depot, item: Item, code: str, received_on, source: str,
             expires_on=None, manufactured_on=None, unit_cost=None, origin_lot_id=None) -> Lot:
     """Create an empty lot; its first ledger row brings the stock in."""
-    lot = build_lot(depot=depot, item=item, code=code, received_on=received_on, source=source,
-                    expires_on=expires_on, manufactured_on=manufactured_on, unit_cost=unit_cost,
-                    origin_lot_id=origin_lot_id)
+    lot = Lot(**new_lot_values(depot=depot, item=item, code=code, received_on=received_on,
+                               source=source, expires_on=expires_on,
+                               manufactured_on=manufactured_on, unit_cost=unit_cost,
+                               origin_lot_id=origin_lot_id))
+    lot.depot, lot.item = depot, item
     session.add(lot)
     session.flush()
     return lot
 
 
-def build_lot(*, depot: Depot, item: Item, code: str, received_on, source: str,
-              expires_on=None, manufactured_on=None, unit_cost=None, origin_lot_id=None) -> Lot:
-    """Return an empty lot, not yet added to a session."""
-    lot = Lot(
-        depot_id=depot.id,
-        item_id=item.id,
-        code=code,
-        received_on=received_on,
-        manufactured_on=manufactured_on,
-        expires_on=domain.derive_expiry(expires_on, manufactured_on, received_on,
-                                        item.shelf_life_days),
-        source=source,
-        unit_cost=unit_cost,
-        status="available",
-        quantity=0,
-        seq=0,
-        head_hash=domain.GENESIS_HASH,
-        origin_lot_id=origin_lot_id,
-    )
-    lot.depot, lot.item = depot, item
-    return lot
+def new_lot_values(*, depot: Depot, item: Item, code: str, received_on, source: str,
+                   expires_on=None, manufactured_on=None, unit_cost=None,
+                   origin_lot_id=None) -> dict:
+    """Return the column values of an empty lot, its expiry derived from the item's shelf life."""
+    return {
+        "depot_id": depot.id,
+        "item_id": item.id,
+        "code": code,
+        "received_on": received_on,
+        "manufactured_on": manufactured_on,
+        "expires_on": domain.derive_expiry(expires_on, manufactured_on, received_on,
+                                           item.shelf_life_days),
+        "source": source,
+        "unit_cost": unit_cost,
+        "status": "available",
+        "quantity": 0,
+        "seq": 0,
+        "head_hash": domain.GENESIS_HASH,
+        "origin_lot_id": origin_lot_id,
+    }
 
 
 def _positive(quantity: int) -> int:
