@@ -355,10 +355,10 @@ def receive(
             lot = new_lot(session, depot=depot_row, item=item_row, code=code,
                           received_on=received_on, source=source, expires_on=expires_on,
                           manufactured_on=manufactured_on, unit_cost=unit_cost)
-        if bin_row is not None:
-            lot.bin_id = bin_row.id
         else:
             domain.ensure_can_top_up(lot, item_row.shelf_life_days, manufactured_on, expires_on)
+        if bin_row is not None:
+            lot.bin_id = bin_row.id
         movement = append_movement(session, lot, kind="receipt", quantity=quantity, actor=actor,
                                    occurred_at=occurred_at, reason=reason, reference=reference,
                                    key=movement_key(key, 1))
