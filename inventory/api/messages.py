@@ -86,6 +86,16 @@ EXACT = {
     "people, or item and quantity": "填人数，或填物资和数量",
     "available or quarantined": "须为可用或封存",
     "same as from_depot": "与调出库点相同",
+    "must be > 0": "须大于 0",
+    "already used": "已被使用",
+    "before since": "早于起始时间",
+    "both or neither": "须同时填写或同时不填",
+    "holds stock": "仍有库存",
+    "the shelter's own receiving point": "是避难场所自己的接收点",
+    "transfers waiting": "有待接收的调拨",
+    "unknown job": "没有这个任务",
+    "unknown shelter": "没有这个避难场所",
+    "1 to 32 letters, digits, - _ .": "须为 1 到 32 个字母、数字或 - _ .",
 }
 
 #: messages with a figure or a list in them
