@@ -4,8 +4,10 @@ tender price (先使用后按招标价结算，不使用不付费); capacity res
 from datetime import timedelta
 
 import pytest
+from checks import assert_refused, nothing_changes
 
 from inventory import clock
+from inventory.db import db
 
 
 def agreement_body(**changes):
@@ -53,10 +55,12 @@ def test_a_bad_agreement_is_refused_naming_the_field(client, world, agreement, c
 
 def test_only_the_bureau_records_and_calls_off_agreements(client, world, agreement):
     keeper = world.headers("keeper")
-    assert client.post("/api/v1/agreements", headers=keeper,
-                       json=agreement_body(number="XY-X")).status_code == 403
-    assert client.post(f"/api/v1/agreements/{agreement['id']}/call-offs", headers=keeper,
-                       json={"quantity": 10, "depot": "XZ-01"}).status_code == 403
+    with nothing_changes(db.session):
+        assert_refused(client.post("/api/v1/agreements", headers=keeper,
+                                   json=agreement_body(number="XY-X")), 403, "forbidden")
+        assert_refused(client.post(f"/api/v1/agreements/{agreement['id']}/call-offs",
+                                   headers=keeper, json={"quantity": 10, "depot": "XZ-01"}),
+                       403, "forbidden")
 
 
 def test_call_off_receive_and_settle(client, world, agreement):
@@ -183,7 +187,6 @@ def test_travel_times_are_set_replaced_and_listed(client, world):
 
 def test_the_reserves_overview_shows_contract_and_capacity_beside_the_shelf(client, world,
                                                                           agreement):
-    from inventory.db import db
     from inventory.stock import services as stock
 
     stock.receive(db.session, world.users["admin"], depot="XZ-01", item="FW-WATER-5L",

@@ -3,6 +3,7 @@ follows each job from queued to its end; cancellation stops a job at its next ch
 tests/integration/test_jobs_consumer.py runs the same jobs in a real consumer process."""
 
 import pytest
+from checks import assert_refused, nothing_changes
 from sqlalchemy import func, select
 
 from inventory.db import db
@@ -89,8 +90,13 @@ def test_every_role_reads_the_jobs(client, world, role):
     assert client.get("/api/v1/jobs/999", headers=world.headers(role)).status_code == 404
 
 
-def test_reading_jobs_needs_a_login(client, world):
-    assert client.get("/api/v1/jobs").status_code == 401
+def test_reading_and_submitting_jobs_need_a_login(client, world):
+    assert_refused(client.get("/api/v1/jobs"), 401, "unauthorized")
+    job = _submit(client, world, "admin").json
+    assert_refused(client.get(f"/api/v1/jobs/{job['id']}"), 401, "unauthorized")
+    with nothing_changes(db.session):
+        assert_refused(client.post("/api/v1/jobs", json={"kind": "ledger.seal"}), 401,
+                       "unauthorized")
 
 
 @pytest.mark.parametrize("body, field", [({"kind": "no.such"}, "kind"), ({}, "kind"),

@@ -16,6 +16,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from checks import assert_refused, nothing_changes
 from factories import PASSWORD
 from openpyxl import load_workbook
 
@@ -71,26 +72,34 @@ def test_minimums_are_set_listed_and_ended_by_the_bureau(client, tiers):
         made.json["id"]]
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"level": "township"}, "people"),
-    ({"level": "township", "people": 20, "item": "SH-TENT-12", "quantity": 5}, "people"),
-    ({"level": "township", "item": "SH-TENT-12"}, "people"),
-    ({"level": "province", "people": 20}, "level"),
-    ({"level": "township", "people": 0}, "people"),
-    ({"level": "county", "item": "NO-SUCH", "quantity": 5}, "item"),
+@pytest.mark.parametrize("body, status, code, field", [
+    ({"level": "township"}, 422, "invalid_input", "people"),
+    ({"level": "township", "people": 20, "item": "SH-TENT-12", "quantity": 5}, 422,
+     "invalid_input", "people"),
+    ({"level": "township", "item": "SH-TENT-12"}, 422, "invalid_input", "people"),
+    ({"level": "province", "people": 20}, 422, "invalid_input", "level"),
+    ({"level": "township", "people": 0}, 422, "invalid_input", "people"),
+    ({"level": "county", "item": "NO-SUCH", "quantity": 5}, 404, "not_found", "item"),
 ])
-def test_a_malformed_minimum_is_refused_naming_the_field(client, tiers, body, field):
-    response = client.post("/api/v1/minimums", headers=tiers.headers("bureau"), json=body)
-    assert response.status_code in (404, 422), response.json
-    assert field in str(response.json)
+def test_a_malformed_minimum_is_refused_naming_the_field(client, tiers, body, status, code,
+                                                         field):
+    with nothing_changes(db.session):
+        response = client.post("/api/v1/minimums", headers=tiers.headers("bureau"), json=body)
+        refused = assert_refused(response, status, code)
+    assert field in refused["errors"], refused
     assert client.get("/api/v1/minimums", headers=tiers.headers("bureau")).json == []
 
 
-def test_keepers_and_auditors_cannot_set_minimums(client, tiers):
-    for role in ("keeper", "auditor"):
-        response = client.post("/api/v1/minimums", headers=tiers.headers(role),
-                               json={"level": "township", "people": 20})
-        assert response.status_code == 403
+@pytest.mark.parametrize("role", ["keeper", "auditor", "planner"])
+def test_only_the_bureau_and_admins_set_and_end_minimums(client, tiers, role):
+    made = client.post("/api/v1/minimums", headers=tiers.headers("bureau"),
+                       json={"level": "township", "people": 20}).json
+    with nothing_changes(db.session):
+        assert_refused(client.post("/api/v1/minimums", headers=tiers.headers(role),
+                                   json={"level": "township", "people": 20}),
+                       403, "forbidden")
+        assert_refused(client.delete(f"/api/v1/minimums/{made['id']}",
+                                     headers=tiers.headers(role)), 403, "forbidden")
 
 
 def test_each_depot_of_a_tier_is_checked_against_its_minimum(client, tiers):

@@ -1,6 +1,7 @@
 """The stock API over HTTP: shapes, errors, permissions and idempotency."""
 
 import pytest
+from checks import assert_refused, nothing_changes
 
 from inventory.db import db
 from inventory.stock.models import Movement
@@ -122,7 +123,14 @@ def test_a_keeper_gets_403_outside_their_depots(client, world, path, body):
 
 @pytest.mark.parametrize("user", ["bureau", "auditor", "planner"])
 def test_read_only_roles_cannot_move_stock(client, world, user):
-    assert receive(client, world, user=user).status_code == 403
+    lot = receive(client, world, quantity=5).json["lot"]
+    headers = world.headers(user)
+    with nothing_changes(db.session):
+        assert_refused(receive(client, world, user=user), 403, "forbidden")
+        for path, body in [("/api/v1/issues", {"lot": lot["id"], "quantity": 1}),
+                           ("/api/v1/adjustments", {"lot": lot["id"], "counted_quantity": 4}),
+                           ("/api/v1/write-offs", {"lot": lot["id"], "reason": "水浸"})]:
+            assert_refused(client.post(path, json=body, headers=headers), 403, "forbidden")
 
 
 def test_every_request_needs_a_bearer_token(client, world):
@@ -180,9 +188,10 @@ def test_unknown_ids_and_missing_fields_are_clear_errors(client, world, path, bo
 
 
 def test_malformed_json_is_a_400_not_a_500(client, world):
-    response = client.post("/api/v1/receipts", data="{not json",
-                           headers=world.headers("keeper", **{"Content-Type": "application/json"}))
-    assert response.status_code in (400, 422)
+    with nothing_changes(db.session):
+        response = client.post("/api/v1/receipts", data="{not json", headers=world.headers(
+            "keeper", **{"Content-Type": "application/json"}))
+        assert_refused(response, 400, "bad_request")
 
 
 def test_a_repeated_idempotency_key_returns_the_first_result_and_writes_nothing(client, world):
@@ -213,9 +222,14 @@ def test_a_refused_request_leaves_its_key_free_for_a_retry(client, world):
     lot = receive(client, world, quantity=2).json["lot"]
     headers = world.headers("keeper", **{"Idempotency-Key": "phone-1-0003"})
     body = {"lot": lot["id"], "quantity": 3}
-    assert client.post("/api/v1/issues", json=body, headers=headers).status_code == 409
+    with nothing_changes(db.session):
+        assert_refused(client.post("/api/v1/issues", json=body, headers=headers), 409,
+                       "insufficient_stock")
     receive(client, world, quantity=5)  # same lot code T-001 tops the lot up to 7
-    assert client.post("/api/v1/issues", json=body, headers=headers).status_code == 201
+    issued = client.post("/api/v1/issues", json=body, headers=headers)
+    assert issued.status_code == 201, issued.json
+    assert "Idempotent-Replayed" not in issued.headers
+    assert issued.json["movements"][0]["balance_after"] == 4
 
 
 @pytest.mark.parametrize("path, body", [
@@ -335,8 +349,10 @@ def test_the_openapi_document_lists_the_contracted_paths(client):
     {"depot": "XZ-01", "item": "SH-TENT-12", "quantity": 1, "reference": "\x07"},
 ])
 def test_control_characters_are_refused_before_they_reach_the_database(client, world, body):
-    response = client.post("/api/v1/receipts", json=body, headers=world.headers("keeper"))
-    assert response.status_code == 422
+    with nothing_changes(db.session):
+        response = client.post("/api/v1/receipts", json=body, headers=world.headers("keeper"))
+        refused = assert_refused(response, 422, "invalid_input")
+    assert set(refused["errors"]) == set(body) - {"depot", "item", "quantity"}, refused
 
 
 def test_a_lot_cannot_grow_past_the_largest_storable_quantity(client, world):

@@ -1,5 +1,7 @@
 """Transfers over HTTP: draft, dispatch (in transit), receive with discrepancies."""
 
+from checks import assert_refused, nothing_changes
+
 from inventory.db import db
 from inventory.stock.ledger import verify_ledger
 
@@ -100,15 +102,20 @@ def test_only_the_receiving_keeper_may_receive_and_only_once(client, world):
     stock(client, world)
     transfer = draft(client, world, [{"item": "FW-WATER-5L", "quantity": 2}]).json
     path = f"/api/v1/transfers/{transfer['id']}"
-    assert client.post(path + "/receive", headers=world.headers("keeper2"),
-                       json={}).status_code == 409  # still a draft
+    with nothing_changes(db.session):
+        assert_refused(client.post(path + "/receive", headers=world.headers("keeper2"),
+                                   json={}), 409, "state_conflict")  # still a draft
     client.post(path + "/dispatch", headers=world.headers("keeper"), json={})
-    assert client.post(path + "/receive", headers=world.headers("keeper"),
-                       json={}).status_code == 403
-    assert client.post(path + "/receive", headers=world.headers("keeper2"),
-                       json={}).status_code == 200
-    assert client.post(path + "/receive", headers=world.headers("keeper2"),
-                       json={}).status_code == 409
+    with nothing_changes(db.session):
+        assert_refused(client.post(path + "/receive", headers=world.headers("keeper"),
+                                   json={}), 403, "forbidden")
+    received = client.post(path + "/receive", headers=world.headers("keeper2"), json={})
+    assert received.status_code == 200, received.json
+    assert received.json["transfer"]["status"] == "received"
+    with nothing_changes(db.session):
+        assert_refused(client.post(path + "/receive", headers=world.headers("keeper2"),
+                                   json={}), 409, "state_conflict")
+    assert balance(client, world, "TS-01") == {"FW-WATER-5L": 2}
 
 
 def test_transfer_rows_cannot_be_reversed(client, world):
@@ -116,21 +123,25 @@ def test_transfer_rows_cannot_be_reversed(client, world):
     transfer = draft(client, world, [{"item": "FW-WATER-5L", "quantity": 2}]).json
     sent = client.post(f"/api/v1/transfers/{transfer['id']}/dispatch",
                        headers=world.headers("keeper"), json={}).json
-    response = client.post("/api/v1/reversals", headers=world.headers("keeper"), json={
-        "movement": sent["movements"][0]["id"], "reason": "x"})
-    assert response.status_code == 409
+    with nothing_changes(db.session):
+        response = client.post("/api/v1/reversals", headers=world.headers("keeper"), json={
+            "movement": sent["movements"][0]["id"], "reason": "x"})
+        assert_refused(response, 409, "state_conflict")
 
 
 def test_a_transfer_to_the_same_depot_or_with_a_foreign_lot_is_invalid(client, world):
     lot = stock(client, world)
-    same = client.post("/api/v1/transfers", headers=world.headers("keeper"), json={
-        "from_depot": "XZ-01", "to_depot": "XZ-01", "lines": [{"lot": lot["id"], "quantity": 1}]})
-    assert same.status_code == 422
-    foreign = client.post("/api/v1/transfers", headers=world.headers("keeper2"), json={
-        "from_depot": "TS-01", "to_depot": "XZ-01", "lines": [{"lot": lot["id"], "quantity": 1}]})
-    assert foreign.status_code == 422
-    empty = draft(client, world, [])
-    assert empty.status_code == 422
+    with nothing_changes(db.session):
+        same = client.post("/api/v1/transfers", headers=world.headers("keeper"), json={
+            "from_depot": "XZ-01", "to_depot": "XZ-01",
+            "lines": [{"lot": lot["id"], "quantity": 1}]})
+        assert "to_depot" in assert_refused(same, 422, "invalid_input")["errors"]
+        foreign = client.post("/api/v1/transfers", headers=world.headers("keeper2"), json={
+            "from_depot": "TS-01", "to_depot": "XZ-01",
+            "lines": [{"lot": lot["id"], "quantity": 1}]})
+        assert "lines[0].lot" in assert_refused(foreign, 422, "invalid_input")["errors"]
+        empty = draft(client, world, [])
+        assert "lines" in assert_refused(empty, 422, "invalid_input")["errors"]
 
 
 def test_a_draft_can_be_cancelled_but_not_a_dispatched_transfer(client, world):

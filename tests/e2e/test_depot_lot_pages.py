@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from checks import BROWSER, assert_refused_page, nothing_changes
 from factories import PASSWORD
 
 from inventory.audit import AuditEvent, events_for
@@ -100,7 +101,11 @@ def test_unticking_active_deactivates_the_depot(client, world):
 
 def test_an_unknown_depot_has_no_edit_page(client, world):
     login(client, "bureau")
-    assert client.get("/depots/NOPE/edit").status_code == 404
+    form = form_of(text(client.get(EDIT)))
+    assert_refused_page(client.get("/depots/NOPE/edit", headers=BROWSER), 404, "没有找到该页面")
+    with nothing_changes(db.session):
+        assert_refused_page(client.post("/depots/NOPE/edit", data=form, headers=BROWSER), 404,
+                            "没有找到该页面")
 
 
 def test_the_edit_page_in_english(client, world):
@@ -174,10 +179,11 @@ def test_a_written_off_lot_offers_no_status_change(client, world, lot):
     assert f'action="/lots/{lot}/status"' not in text(client.get(f"/lots/{lot}"))
 
 
-def test_an_unknown_lot_is_a_404(client, world):
+def test_an_unknown_lot_is_a_404(client, world, lot):
     login(client, "admin")
-    assert client.post("/lots/999/status", data={"status": "quarantined",
-                                                 "reason": "x"}).status_code == 404
+    with nothing_changes(db.session):
+        assert_refused_page(client.post(f"/lots/{lot + 1}/status", headers=BROWSER, data={
+            "status": "quarantined", "reason": "x"}), 404, "没有找到该页面")
 
 
 def test_the_quarantine_form_in_english(client, world, lot):

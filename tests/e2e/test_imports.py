@@ -4,6 +4,8 @@ import csv
 import io
 
 import pytest
+from checks import BROWSER, assert_refused, assert_refused_page, nothing_changes
+from factories import PASSWORD
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -120,10 +122,12 @@ def test_templates_download_with_chinese_headers(client, world):
 
 
 def test_only_an_admin_imports_opening_stock_and_keepers_import_nothing(client, world):
-    assert post(client, world, "/api/v1/imports/opening_stock", xlsx(OPENING), "o.xlsx",
-                "bureau").status_code == 403
-    assert post(client, world, "/api/v1/imports/norms", xlsx([["物资编码"]]), "n.xlsx",
-                "keeper").status_code == 403
+    norms = [["物资编码", "人均数量", "保障时长（小时）", "季节"], ["SH-TENT-12", 0.292, 72, "all"]]
+    with nothing_changes(db.session):
+        assert_refused(post(client, world, "/api/v1/imports/opening_stock", xlsx(OPENING),
+                            "o.xlsx", "bureau"), 403, "forbidden")
+        assert_refused(post(client, world, "/api/v1/imports/norms", xlsx(norms), "n.xlsx",
+                            "keeper"), 403, "forbidden")
 
 
 def test_an_unknown_kind_or_file_type_is_a_clear_error(client, world):
@@ -164,6 +168,19 @@ def test_the_import_pages_preview_then_import_and_show_errors(client, world):
     assert client.post("/imports/opening_stock/commit", data={"token": "../etc"}).status_code == 400
 
 
-def test_keepers_do_not_see_the_import_pages(client, world):
-    client.post("/login", data={"username": "keeper", "password": "correct horse battery"})
-    assert client.get("/imports/").status_code == 403
+def test_keepers_neither_see_the_import_pages_nor_import_through_them(app, client, world):
+    admin = app.test_client()
+    admin.post("/login", data={"username": "admin", "password": PASSWORD})
+    previewed = admin.post("/imports/opening_stock/preview", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(xlsx(OPENING)), "o.xlsx")}).text
+    token = previewed.split('name="token" value="')[1].split('"')[0]
+    client.post("/login", data={"username": "keeper", "password": PASSWORD})
+    assert_refused_page(client.get("/imports/", headers=BROWSER), 403, "您无权访问此页面")
+    with nothing_changes(db.session):
+        # the file an admin checked is waiting: a keeper who learnt its name still cannot
+        assert_refused_page(client.post("/imports/opening_stock/commit", headers=BROWSER,
+                                        data={"token": token}), 403, "您无权访问此页面")
+        assert_refused_page(client.post(
+            "/imports/opening_stock/preview", headers=BROWSER,
+            content_type="multipart/form-data",
+            data={"file": (io.BytesIO(xlsx(OPENING)), "o.xlsx")}), 403, "您无权访问此页面")

@@ -45,7 +45,8 @@ def test_the_depot_network_page_names_the_reserves_that_are_not_on_the_shelf(cli
 
 
 def test_the_dashboard_needs_a_login(client, world):
-    assert client.get("/readiness/").status_code in (302, 401)
+    response = client.get("/readiness/")
+    assert response.status_code == 302 and "/login?next=" in response.headers["Location"]
 
 
 def test_the_reserves_overview_shows_contract_and_capacity_beside_the_shelf(client, world, county):  # noqa: F811

@@ -1,6 +1,7 @@
 """The shelter pages: the register by area, one shelter, and the bureau's forms."""
 
 import pytest
+from checks import BROWSER, assert_refused_page
 from factories import PASSWORD
 from sqlalchemy import select
 from test_i18n import HAN
@@ -88,9 +89,9 @@ def test_the_english_pages_speak_english(client, world, gym):
         assert HAN.findall(main) == [], (path, HAN.findall(main)[:20])
 
 
-def test_an_unknown_shelter_page_is_404(client, world):
+def test_an_unknown_shelter_page_is_404(client, world, gym):
     _login(client, "bureau")
-    assert client.get("/shelters/NO-SUCH").status_code == 404
+    assert_refused_page(client.get("/shelters/NO-SUCH", headers=BROWSER), 404, "没有找到该页面")
 
 
 def test_the_readiness_pages_show_the_shelters_of_a_targets_area(client, world, gym):

@@ -1,5 +1,6 @@
 """Web pages: login with sessions, the depot overview, a depot and a lot, the API docs."""
 
+from checks import BROWSER, assert_refused_page
 from factories import PASSWORD
 
 from inventory.db import db
@@ -46,7 +47,7 @@ def test_the_lot_page_shows_who_quarantined_it_and_why(client, world):
 
 def test_an_unknown_depot_is_a_404(client, world):
     login(client)
-    assert client.get("/depots/NOPE").status_code == 404
+    assert_refused_page(client.get("/depots/NOPE", headers=BROWSER), 404, "没有找到该页面")
 
 
 def test_logging_out_ends_the_session(client, world):
@@ -57,9 +58,11 @@ def test_logging_out_ends_the_session(client, world):
 
 def test_the_login_form_refuses_a_post_without_csrf_token(app, world):
     app.config["WTF_CSRF_ENABLED"] = True
-    response = app.test_client().post("/login", data={"username": "keeper",
-                                                      "password": PASSWORD})
-    assert response.status_code == 400
+    browser = app.test_client()
+    response = browser.post("/login", headers=BROWSER,
+                            data={"username": "keeper", "password": PASSWORD})
+    assert_refused_page(response, 400, "请求有误")
+    assert "/login" in browser.get("/").headers["Location"]  # not logged in
 
 
 def test_the_api_docs_page_uses_the_packaged_swagger_ui(client):

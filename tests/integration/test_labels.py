@@ -6,6 +6,7 @@ import io
 import pypdfium2
 import pytest
 import zxingcpp
+from checks import BROWSER, assert_refused_page
 from factories import PASSWORD
 from pypdf import PdfReader
 
@@ -109,10 +110,16 @@ def test_opening_a_label_needs_a_login_and_comes_back_after_it(app, client, worl
 
 
 def test_label_sheet_input_errors(app, client, world):
+    lot, _ = services.receive(db.session, world.users["keeper"], depot="XZ-01",
+                              item="SH-TENT-12", quantity=3, lot_code="T-1")
     login(client)
-    assert client.get("/labels.pdf?lot=abc").status_code == 400
-    assert client.get("/labels.pdf?lot=1&layout=poster").status_code == 400
-    assert client.get("/labels.pdf?lot=999").status_code == 404
+    # each refused selection holds a real lot too: one bad part refuses the whole sheet
+    for query, status, says in [
+            (f"lot={lot.id}&lot=abc", 400, "lot 须为编号"),
+            (f"lot={lot.id}&layout=poster", 400, "layout 须为 sheet 或 pallet"),
+            (f"lot={lot.id}&depot=NOPE", 404, "没有编码为 NOPE 的储备库"),
+            (f"lot={lot.id + 1}", 404, "没有找到要打印的对象")]:
+        assert_refused_page(client.get(f"/labels.pdf?{query}", headers=BROWSER), status, says)
 
 
 def test_an_api_client_fetches_the_label_sheet_its_lot_label_link_names(app, client, world):
