@@ -15,7 +15,7 @@ from importlib import import_module
 
 from optimizer import schemas
 from optimizer.errors import InvalidInput, NoPlan, SolverError
-from optimizer.solve import SOLVERS, SolveOptions
+from optimizer.options import SOLVERS, SolveOptions
 
 PLAN = 0
 FAILED = 1

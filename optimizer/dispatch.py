@@ -30,8 +30,9 @@ from optimizer.network import (
     summarise,
     units_made_by,
 )
+from optimizer.options import SolveOptions
 from optimizer.problems import CAPACITY, DispatchProblem
-from optimizer.solve import SolveOptions, solve_in_order
+from optimizer.solve import solve_in_order
 
 log = logging.getLogger(__name__)
 

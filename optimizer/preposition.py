@@ -18,8 +18,9 @@ import pulp
 
 from optimizer.dispatch import add_dispatch, add_row, collection_paused, linear
 from optimizer.errors import NoPlan
+from optimizer.options import INTERIOR_POINT, SolveOptions
 from optimizer.problems import PrepositionProblem
-from optimizer.solve import INTERIOR_POINT, SolveOptions, round_integers, solve_in_order
+from optimizer.solve import round_integers, solve_in_order
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,10 @@ import pulp
 
 from optimizer.dispatch import add_row, collection_paused, linear
 from optimizer.errors import NoPlan
+from optimizer.options import SolveOptions
+from optimizer.outcome import INFEASIBLE
 from optimizer.problems import RotationProblem, new_lot_id
-from optimizer.solve import INFEASIBLE, SolveOptions, round_integers, solve_in_order
+from optimizer.solve import round_integers, solve_in_order
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optimizer import phases
-from optimizer.solve import OPTIMAL, SolveOptions, new_highs, run, solve_in_order
+from optimizer.options import SolveOptions
+from optimizer.outcome import OPTIMAL
+from optimizer.relaxation import Relaxation, read_columns
+from optimizer.solve import run, solve_in_order
 
 FAST = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -99,18 +101,20 @@ def test_within_a_gap_each_bound_lies_below_the_lexicographic_optimum_and_each_p
         assert solved.phases[1].outcome.best_bound <= outcome.objective + 1e-6
 
 
+def held_relaxation(most: float) -> Relaxation:
+    """Minimise −x − y (x, y in [0, 1]) with x + y held at 1, a plan allowed up to ``most``."""
+    prob = pulp.LpProblem("room", pulp.LpMinimize)
+    x = [prob.add_variable(name, lowBound=0, upBound=1) for name in "xy"]
+    prob.addConstraint(x[0] + x[1] <= 2, "both")
+    relaxation = Relaxation(prob, read_columns(prob), SolveOptions())
+    relaxation.set_costs(np.array([-1.0, -1.0]))
+    relaxation.hold("first", np.ones(2), 0.0, value=1.0, most=most)
+    return relaxation
+
+
 def test_a_point_with_room_is_found_only_where_a_held_row_has_more_room_than_its_tolerance():
-    # Minimise −x − y with x + y ≤ 1 + tolerance held (x, y in [0, 1]).
-    highs = new_highs()
-    highs.addVars(2, np.zeros(2), np.ones(2))
-    highs.changeColsCost(2, np.arange(2, dtype=np.int32), np.array([-1.0, -1.0]))
-    tolerance = 1e-7
-    highs.addRow(-np.inf, 1 + tolerance, 2, np.arange(2, dtype=np.int32), np.ones(2))
-    options = SolveOptions()
-    held_at_value = [phases._Held("first", 0, 1.0, 1.0, 0.0, tolerance)]
-    assert phases._inside(highs, held_at_value, 0.5, options, 0.0) is None
+    point, _ = held_relaxation(most=1.0).point_with_room(0.5, None)
+    assert point is None
     # Held within a gap, up to 1.5: half way from the value reached, x + y = 1.25.
-    within_gap = [phases._Held("first", 0, 1.0, 1.5, 0.0, tolerance)]
-    highs.changeRowBounds(0, -np.inf, within_gap[0].loose)
-    point = phases._inside(highs, within_gap, 0.5, options, 0.0)
+    point, _ = held_relaxation(most=1.5).point_with_room(0.5, None)
     assert point is not None and point.sum() == pytest.approx(1.25, abs=1e-6)

@@ -6,19 +6,18 @@ import pulp
 import pytest
 from pulp import constants
 
-from optimizer.solve import (
+from optimizer.options import SolveOptions
+from optimizer.outcome import (
     FEASIBLE,
     INFEASIBLE,
     NO_SOLUTION,
     OPTIMAL,
     UNBOUNDED,
-    SolveOptions,
     classify,
     gap_above,
     relative_gap,
-    run,
-    solve_in_order,
 )
+from optimizer.solve import run, solve_in_order
 
 
 @pytest.mark.parametrize(("sol_status", "gap", "expected"), [
@@ -141,11 +140,13 @@ def test_the_second_objective_is_minimised_while_the_first_keeps_its_optimum(sol
 
 def test_a_phase_whose_relaxation_is_integral_is_optimal_without_branching(monkeypatch):
     import optimizer.phases as phases
+    import optimizer.relaxation as relaxation
 
     def no_mip(*args, **kwargs):
         raise AssertionError("branched although the relaxation was integral")
 
-    monkeypatch.setattr(phases, "solve_as_mip", no_mip)
+    monkeypatch.setattr(phases, "solve_mip", no_mip)
+    monkeypatch.setattr(relaxation, "solve_mip", no_mip)
     prob = pulp.LpProblem("transport", pulp.LpMinimize)
     ship = prob.add_variable_dicts("ship", [(s, t) for s in "AB" for t in "XY"], lowBound=0,
                                    cat=pulp.LpInteger)
