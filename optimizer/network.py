@@ -34,6 +34,11 @@ class Arc(NamedTuple):
     #: Purchase plus transport cost of one unit.
     unit_cost: float
 
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """The arc's (source, site, item), which names its shipment."""
+        return self.source, self.site, self.item
+
 
 def units_made_by(source: Source, item: str, hours: float) -> int:
     """Return how many units a capacity source can have finished after ``hours``."""
@@ -112,17 +117,17 @@ def reachable_arcs(problem: DispatchProblem,
     return arcs
 
 
-def production_breakpoints(arcs: list[Arc]) -> dict[tuple[str, str], list[tuple[float, list[int]]]]:
+def production_breakpoints(arcs: list[Arc]) -> dict[tuple[str, str], list[tuple[float, list[Arc]]]]:
     """Group capacity arcs by source and item, then by latest finish time, earliest first.
 
-    Returns ``{(source, item): [(finish, [arc index, ...]), ...]}``: the production rule says
-    the units of all arcs up to and including each finish time are at most what the source can
-    have made by then.
+    Returns ``{(source, item): [(finish, [arc, ...]), ...]}``: the production rule says the units
+    of all arcs up to and including each finish time are at most what the source can have made
+    by then.
     """
-    grouped: dict[tuple[str, str], dict[float, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for index, arc in enumerate(arcs):
+    grouped: dict[tuple[str, str], dict[float, list[Arc]]] = defaultdict(lambda: defaultdict(list))
+    for arc in arcs:
         if arc.latest_finish is not None:
-            grouped[arc.source, arc.item][arc.latest_finish].append(index)
+            grouped[arc.source, arc.item][arc.latest_finish].append(arc)
     return {key: sorted(by_time.items()) for key, by_time in grouped.items()}
 
 
