@@ -190,7 +190,9 @@ def _depot_stock_variables(prob, problem: PrepositionProblem, move, buy, room: _
     for key, variable in buy.items():
         inflow.setdefault(key, []).append((variable, 1))
     keys = sorted(inflow)
-    uppers = [min(room(depot, item), existing.get(item, 0)) for depot, item in keys]
+    # At most what fits, and what all depots hold today plus what this one may buy.
+    uppers = [min(room(depot, item), existing.get(item, 0) + (
+        buy[depot, item].upBound if (depot, item) in buy else 0)) for depot, item in keys]
     depot_stock = _numbered(prob, "depot_stock", keys, uppers)
     for depot, item in keys:
         change = linear([(depot_stock[depot, item], 1),

@@ -78,6 +78,37 @@ def test_without_a_budget_the_least_spend_keeps_the_least_shortage():
     assert plan["spend"] == pytest.approx(210)
 
 
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_depot_may_buy_an_item_that_no_depot_holds_today(solver):
+    # No depot holds water; A (10 m³, water 0.01 m³ a drum) reaches the site in 2 h. Buying the
+    # 20 drums the flood needs, at 5 each, leaves no shortage for 100 of the budget.
+    doc = {"deadline_hours": 10,
+           "items": [{"code": "WATER", "weight_kg": 5, "volume_m3": 0.01}],
+           "depots": [{"id": "A", "capacity_m3": 10}],
+           "purchase_cost": {"WATER": 5}, "budget": 1000,
+           "travel_hours": [leg("A", "S1", 2)],
+           "scenarios": [{"id": "flood", "sites": [{"id": "S1", "demand": {"WATER": 20}}]}]}
+    plan = solve(doc, solver)
+    assert plan["purchases"] == [{"depot": "A", "item": "WATER", "quantity": 20}]
+    assert plan["objective"]["expected_weighted_shortage"] == pytest.approx(0)
+    assert plan["spend"] == pytest.approx(100)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_depot_may_hold_more_than_all_depots_hold_today(solver):
+    # A holds 10 tents and B none; the flood at B's site needs 30 and A cannot reach it in
+    # time: B buys 30 at 10, more than the 10 tents held county-wide today.
+    doc = {"deadline_hours": 10, "items": [{"code": "TENT", "weight_kg": 28, "volume_m3": 1}],
+           "depots": [{"id": "A", "capacity_m3": 50, "stock": {"TENT": 10}},
+                      {"id": "B", "capacity_m3": 50}],
+           "purchase_cost": {"TENT": 10}, "budget": 1000,
+           "travel_hours": [leg("A", "S1", 12), leg("B", "S1", 2)],
+           "scenarios": [{"id": "flood", "sites": [{"id": "S1", "demand": {"TENT": 30}}]}]}
+    plan = solve(doc, solver)
+    assert plan["purchases"] == [{"depot": "B", "item": "TENT", "quantity": 30}]
+    assert plan["objective"]["expected_weighted_shortage"] == pytest.approx(0)
+
+
 def test_stock_that_does_not_fit_and_cannot_move_is_infeasible():
     doc = {**TWO_SCENARIOS, "depots": [{"id": "A", "capacity_m3": 10, "stock": {"TENT": 50}},
                                        {"id": "B", "capacity_m3": 30}],
