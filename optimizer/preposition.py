@@ -20,16 +20,13 @@ import pulp
 from optimizer.dispatch import add_dispatch, add_row, collection_paused, linear
 from optimizer.errors import NoPlan
 from optimizer.options import INTERIOR_POINT, SolveOptions
-from optimizer.problems import PrepositionProblem
+from optimizer.problems import PrepositionProblem, Scenario
 from optimizer.solve import round_integers, solve_in_order
 
 log = logging.getLogger(__name__)
 
 EXPECTED_SHORTAGE = "expected_weighted_shortage"
 SPEND = "spend"
-#: Share of the time limit for the dispatches that report each scenario's shortage before.
-SCENARIO_SHARE = 0.25
-LEAST_SCENARIO_SECONDS = 1.0
 
 
 @dataclass
@@ -240,19 +237,21 @@ def _add_choices(prob: pulp.LpProblem, problem: PrepositionProblem) -> _Choices:
     return _Choices(move, buy, depot_stock, spend)
 
 
-def _scenario_shortage(problem: PrepositionProblem, scenario, stock, options: SolveOptions
-                       ) -> tuple[float, float | None]:
-    """Return a scenario's least weighted shortage when the depots hold ``stock``, and its gap.
+def _shortage_before(problem: PrepositionProblem, scenario: Scenario, deadline: float | None,
+                     scenarios_left: int, options: SolveOptions) -> tuple[float, float | None]:
+    """Return a scenario's least weighted shortage from today's stock, and its gap.
 
-    Each scenario gets a share of the time limit: these figures report the plan, they are
-    not the plan.
+    The scenarios still to report share the time to ``deadline`` (a ``perf_counter`` time):
+    these figures report the plan, they are not the plan.
     """
+    today = {depot.id: dict(depot.stock) for depot in problem.depots}
     prob = pulp.LpProblem("scenario", pulp.LpMinimize)
     with collection_paused():
-        model = add_dispatch(prob, problem.scenario_dispatch(scenario, stock))
-    if options.time_limit is not None:
+        model = add_dispatch(prob, problem.scenario_dispatch(scenario, today))
+    if deadline is not None:
         options = replace(options, time_limit=max(
-            LEAST_SCENARIO_SECONDS, options.time_limit * SCENARIO_SHARE / len(problem.scenarios)))
+            options.tuning.least_scenario_seconds,
+            (deadline - time.perf_counter()) / scenarios_left))
     solved = solve_in_order(prob, [("weighted_shortage", model.weighted_shortage)], options,
                             blocks=model.blocks)
     if not solved.has_solution:
@@ -260,9 +259,38 @@ def _scenario_shortage(problem: PrepositionProblem, scenario, stock, options: So
     return solved.phases[0].value, solved.phases[0].outcome.gap
 
 
+def _shortages_before(problem: PrepositionProblem, deadline: float | None,
+                      options: SolveOptions) -> list[tuple[float, float | None]]:
+    """Return each scenario's shortage from today's stock and its gap, by ``deadline``."""
+    count = len(problem.scenarios)
+    return [_shortage_before(problem, scenario, deadline, count - number, options)
+            for number, scenario in enumerate(problem.scenarios)]
+
+
+def _build(prob: pulp.LpProblem, problem: PrepositionProblem):
+    """Add the choices and one dispatch per scenario; return them and the expected shortage."""
+    choices = _add_choices(prob, problem)
+    stock = choices.stock_by_depot()
+    dispatches = [add_dispatch(prob, problem.scenario_dispatch(scenario, {}), tag=f"_s{n}",
+                               chosen_stock=stock)
+                  for n, scenario in enumerate(problem.scenarios)]
+    # Σ weight × shortage, term by term: lpSum would drop the shipments of a scenario of
+    # weight 0, which are then in no row and get no value.
+    weighted = list(zip(problem.scenarios, dispatches, strict=True))
+    expected = linear(
+        [(variable, scenario.weight * coefficient) for scenario, dispatch in weighted
+         for variable, coefficient in dispatch.weighted_shortage.items()],
+        sum(scenario.weight * dispatch.weighted_shortage.constant
+            for scenario, dispatch in weighted))
+    return choices, dispatches, expected
+
+
 def solve_preposition(problem: PrepositionProblem, options: SolveOptions | None = None
                       ) -> PrepositionPlan:
     """Return the depot stock that leaves the least expected weighted shortage, then spends least.
+
+    The time limit covers the plan and the dispatches from today's stock that report each
+    scenario's shortage before, which get its ``Tuning.scenario_share``.
 
     :raise NoPlan: when no choice fits the budget and capacities, or none was found in time.
     """
@@ -270,41 +298,36 @@ def solve_preposition(problem: PrepositionProblem, options: SolveOptions | None 
     began = time.perf_counter()
     prob = pulp.LpProblem("preposition", pulp.LpMinimize)
     with collection_paused():
-        choices = _add_choices(prob, problem)
-        stock = choices.stock_by_depot()
-        terms, constant = [], 0.0
-        dispatches = []
-        for n, scenario in enumerate(problem.scenarios):
-            dispatch = add_dispatch(prob, problem.scenario_dispatch(scenario, {}),
-                                    tag=f"_s{n}", chosen_stock=stock)
-            dispatches.append(dispatch)
-            terms.extend((v, scenario.weight * c)
-                         for v, c in dispatch.weighted_shortage.items())
-            constant += scenario.weight * dispatch.weighted_shortage.constant
-        expected = linear(terms, constant)
+        choices, dispatches, expected = _build(prob, problem)
     build_seconds = time.perf_counter() - began
     log.info("pre-positioning model: %d constraints, built in %.2f s", prob.numConstraints(),
              build_seconds)
-    # Interior point: the dual simplex ran past 60 s on the county's first LP, which it solves
-    # in 14, and past 34 s on its spend LP (12 s).
+    limit = options.time_limit
+    deadline = None if limit is None else time.perf_counter() + limit
+    plan_options = options if limit is None else replace(
+        options, time_limit=limit * (1 - options.tuning.scenario_share))
+    # Interior point: the dual simplex ran past the time limit on the county's LPs.
     solved = solve_in_order(prob, [(EXPECTED_SHORTAGE, expected), (SPEND, choices.spend)],
-                            options, lp_method=INTERIOR_POINT)
+                            plan_options, lp_method=INTERIOR_POINT)
     stats = solved.stats(prob, build_seconds)
     if not solved.has_solution:
         raise NoPlan(solved.status, "no stock choice fits the budget and the depots' capacity"
                      if solved.status == "infeasible" else "the solver found no plan", stats)
     round_integers(prob)
     after = [dispatch.weighted_shortage.value() for dispatch in dispatches]
-    return _plan(problem, choices, solved.status, expected.value(), after, stats, options)
+    scenarios_began = time.perf_counter()
+    before = _shortages_before(problem, deadline, options)
+    stats["scenario_seconds"] = time.perf_counter() - scenarios_began
+    return _plan(problem, choices, solved.status, expected.value(), before, after, stats)
 
 
 def _plan(problem: PrepositionProblem, choices: _Choices, status: str, expected: float,
-          shortages_after: list[float], stats: dict, options: SolveOptions) -> PrepositionPlan:
-    """Return the plan; ``shortages_after`` holds each scenario's shortage in its dispatch.
+          shortages_before: list[tuple[float, float | None]], shortages_after: list[float],
+          stats: dict) -> PrepositionPlan:
+    """Return the plan from the solved ``choices``.
 
-    The shortage before is a dispatch of each scenario from today's stock, solved here; after,
-    it is the plan's own dispatch of the scenario (re-solving it cost the county 23 s a
-    scenario once the plan was found).
+    Each scenario's shortage before is its dispatch from today's stock with its gap; after,
+    the plan's own dispatch of the scenario (solving it again would take as long again).
     """
     before = {d.id: dict(d.stock) for d in problem.depots}
     after = {d.id: dict(d.stock) for d in problem.depots}
@@ -320,13 +343,10 @@ def _plan(problem: PrepositionProblem, choices: _Choices, status: str, expected:
     spend = sum(problem.purchase_cost[p.item] * p.quantity for p in purchases) + sum(
         problem.relocation_cost_per_unit_hour.get(r.item, 0.0) * r.quantity *
         problem.travel_hours[r.from_, r.to] for r in relocations)
-    began = time.perf_counter()
-    scenarios = []
-    for scenario, shortage_after in zip(problem.scenarios, shortages_after, strict=True):
-        shortage_before, gap = _scenario_shortage(problem, scenario, before, options)
-        scenarios.append(ScenarioResult(scenario.id, scenario.weight, shortage_before,
-                                        shortage_after, gap))
-    stats["scenario_seconds"] = time.perf_counter() - began
+    scenarios = [ScenarioResult(scenario.id, scenario.weight, shortage_before, shortage_after,
+                                gap)
+                 for scenario, (shortage_before, gap), shortage_after
+                 in zip(problem.scenarios, shortages_before, shortages_after, strict=True)]
     objective = {EXPECTED_SHORTAGE: expected, SPEND: spend,
                  "expected_weighted_shortage_before": sum(
                      s.weight * s.weighted_shortage_before for s in scenarios)}

@@ -1,16 +1,18 @@
 """Pre-positioning on small instances solved by hand, and on random instances."""
 
 import math
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from opt_rules import check_preposition, isclose
 
+from optimizer import preposition
 from optimizer.errors import NoPlan
+from optimizer.options import SolveOptions, Tuning
 from optimizer.preposition import solve_preposition
 from optimizer.schemas import load_preposition
-from optimizer.solve import SolveOptions
 
 SOLVERS = ["highs", "cbc"]
 
@@ -116,6 +118,34 @@ def test_stock_that_does_not_fit_and_cannot_move_is_infeasible():
     with pytest.raises(NoPlan) as raised:
         solve_preposition(load_preposition(doc))
     assert raised.value.status == "infeasible"
+
+
+def test_the_time_limit_covers_the_plan_and_the_shortages_before(monkeypatch):
+    # The plan gets all but the scenarios' share of the limit and here uses all of it; the
+    # dispatches from today's stock share only what is left.
+    limits, left = [], []
+    solve_in_order = preposition.solve_in_order
+
+    def timed(prob, objectives, options, **kwargs):
+        limits.append(options.time_limit)
+        left.append(2.0 - (time.perf_counter() - began))
+        solved = solve_in_order(prob, objectives, options, **kwargs)
+        if len(limits) == 1:
+            time.sleep(options.time_limit)
+        return solved
+
+    monkeypatch.setattr(preposition, "solve_in_order", timed)
+    options = SolveOptions(time_limit=2.0, tuning=Tuning(scenario_share=0.25,
+                                                         least_scenario_seconds=0.01))
+    began = time.perf_counter()
+    plan = solve_preposition(load_preposition(TWO_SCENARIOS), options)
+    elapsed = time.perf_counter() - began
+    assert limits[0] == pytest.approx(1.5)
+    # Each scenario shares what is left with the scenarios after it.
+    assert len(limits) == 3
+    assert limits[1] <= left[1] / 2 + 0.01 and limits[2] <= left[2] + 0.01
+    assert elapsed < 2.5
+    assert [s["weighted_shortage_before"] for s in plan.to_dict()["scenarios"]] == [0, 1]
 
 
 @st.composite
