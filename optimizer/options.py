@@ -56,7 +56,7 @@ class Tuning:
     #: Columns up to which the first phase branches on the whole model when rounding fell short.
     first_branch_columns: int = 50_000
     #: Columns up to which a phase whose plan misses the gap searches the plan's neighbourhood.
-    neighbourhood_columns: int = 0
+    neighbourhood_columns: int = 100_000
     #: Pre-positioning: share of the time limit for the dispatches that report each scenario's
     #: shortage from today's stock, and the least seconds each gets.
     scenario_share: float = 0.25

@@ -1,12 +1,15 @@
 """The phased solve on HiGHS (relaxation, rounding, branching) reaches the plain MIP's optimum."""
 
+import random
+
 import numpy as np
 import pulp
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optimizer.options import SolveOptions
+from optimizer.highs import Mip
+from optimizer.options import SolveOptions, Tuning
 from optimizer.outcome import OPTIMAL
 from optimizer.relaxation import Relaxation, read_columns
 from optimizer.solve import run, solve_in_order
@@ -118,3 +121,34 @@ def test_a_point_with_room_is_found_only_where_a_held_row_has_more_room_than_its
     # Held within a gap, up to 1.5: half way from the value reached, x + y = 1.25.
     point, _ = held_relaxation(most=1.5).point_with_room(0.5, None)
     assert point is not None and point.sum() == pytest.approx(1.25, abs=1e-6)
+
+
+def cost_after_shortage(neighbourhood_columns: int, monkeypatch):
+    """Solve shortage then cost on knapsacks where rounding finds nothing and a later phase
+    may not branch, so that the cost phase has only the shortage phase's plan unless it
+    searches that plan's neighbourhood; return the problem and the solve."""
+    monkeypatch.setattr(Relaxation, "round", lambda self, *args, **kwargs: Mip(
+        None, None, 0.0, None))
+    rng = random.Random(5)
+    prob = pulp.LpProblem("neighbourhood", pulp.LpMinimize)
+    x = prob.add_variable_dicts("x", range(30), lowBound=0, upBound=4, cat=pulp.LpInteger)
+    for r in range(3):
+        prob.addConstraint(pulp.lpSum(rng.randint(1, 9) * x[i] for i in range(30)) <= 50,
+                           f"row{r}")
+    shortage = 120 - pulp.lpSum(x.values())
+    cost = pulp.lpSum(rng.randint(1, 20) * x[i] for i in range(30))
+    tuning = Tuning(later_branch_columns=0, neighbourhood_columns=neighbourhood_columns)
+    solved = solve_in_order(prob, [("short", shortage), ("cost", cost)],
+                            SolveOptions(gap=1e-3, time_limit=20, tuning=tuning))
+    return prob, solved
+
+
+def test_a_phase_that_misses_its_gap_searches_its_plans_neighbourhood(monkeypatch):
+    _, without = cost_after_shortage(0, monkeypatch)
+    prob, searched = cost_after_shortage(100, monkeypatch)
+    assert without.phases[1].outcome.status == "feasible"
+    # A cheaper plan, as short as the shortage phase's, keeping every row.
+    assert searched.phases[1].value < without.phases[1].value
+    assert searched.phases[0].value == without.phases[0].value
+    assert all(c.valid(1e-6) for c in prob.constraints())
+    assert searched.phases[1].value == pytest.approx(pulp.value(prob.objective))
