@@ -61,6 +61,22 @@ def _limit_bound(problem: DispatchProblem, source: str, item: str) -> float:
     return bound
 
 
+def _what_a_source_sends(problem: DispatchProblem, source: Source,
+                         holdings: dict[str, int] | None) -> dict[str, float]:
+    """Return the most units of each item the source can send wherever it goes.
+
+    ``holdings`` replaces the source's own stock when given.
+    """
+    if holdings is not None:
+        offered = {item for item, units in holdings.items() if units > 0}
+    else:
+        offered = source.offered_items()
+    capacity = source.kind == CAPACITY
+    return {item: min(math.inf if capacity else holdings[item] if holdings is not None
+                      else source.stock[item], _limit_bound(problem, source.id, item))
+            for item in offered}
+
+
 def reachable_arcs(problem: DispatchProblem,
                    stock: dict[str, dict[str, int]] | None = None) -> list[Arc]:
     """Return every source–site–item triple that can deliver at least one unit in time.
@@ -79,18 +95,12 @@ def reachable_arcs(problem: DispatchProblem,
     arcs: list[Arc] = []
     append = arcs.append
     for source in problem.sources:
-        holdings = stock.get(source.id) if stock is not None else None
-        if holdings is not None:
-            offered = {item for item, units in holdings.items() if units > 0}
-        else:
-            offered = source.offered_items()
-        if not offered:
+        most = _what_a_source_sends(problem, source,
+                                    stock.get(source.id) if stock is not None else None)
+        if not most:
             continue
+        offered = most.keys()
         capacity = source.kind == CAPACITY
-        # What the source can send of each item wherever it goes, and what a unit costs it.
-        most = {item: min(math.inf if capacity else holdings[item] if holdings is not None
-                          else source.stock[item], _limit_bound(problem, source.id, item))
-                for item in offered}
         price = {item: source.purchase_cost(item) for item in offered}
         for place, hours in sorted(legs.get(source.id, ())):
             demand = sites[place].demand

@@ -316,7 +316,26 @@ def _prove(solve: _Solve, phase: _Phase) -> str | None:
         _bound_at_best(solve, phase)
     if not phase.proven(gap):
         _search_neighbourhood(solve, phase)
+    if not phase.proven(gap):
+        _say_why_unproven(solve, phase)
     return None
+
+
+def _say_why_unproven(solve: _Solve, phase: _Phase) -> None:
+    """Warn when the last phase stops short of its gap with time left, saying why."""
+    left, count = solve.left(), len(solve.columns)
+    if phase.best is None or phase.number < solve.phase_count - 1 or left is None \
+            or left <= solve.tuning.least_phase_seconds:
+        return
+    branching = "first_branch_columns" if phase.number == 0 else "later_branch_columns"
+    if count > solve.tuning.neighbourhood_columns:
+        why = (f"the model's {count} columns are too many for the neighbourhood search "
+               f"(Tuning.neighbourhood_columns) and for branching (Tuning.{branching})")
+    else:
+        why = (f"the plan's neighbourhood holds no better plan, and the model's {count} "
+               f"columns are too many for branching (Tuning.{branching})")
+    log.warning("%s: gap %.2g above the target %.2g with %.1f s left: %s", phase.name,
+                phase.gap, solve.options.gap, left, why)
 
 
 def _finish(solve: _Solve, phase: _Phase) -> None:
