@@ -4,8 +4,10 @@ import json
 import random
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from opt_rules import check_dispatch, check_preposition, check_rotation
 
 DISPATCH = {
     "deadline_hours": 10,
@@ -22,6 +24,9 @@ ROTATION_SHORT = {
     "lots": [{"id": "L1", "item": "W", "quantity": 10, "expires_period": 5}],
     "minimum_stock": {"W": 50},
 }
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -159,3 +164,22 @@ def test_a_plan_cut_short_by_the_time_limit_is_reported_feasible_not_optimal(wri
     assert plan["stats"]["gap"] > 0
     assert "optimal" not in [phase["status"] for phase in plan["stats"]["phases"]
                              if phase["gap"] is not None and phase["gap"] > 0]
+
+
+@pytest.mark.parametrize(("model", "check", "objective"), [
+    # The optima docs/optimizer.md quotes for each example.
+    ("dispatch", check_dispatch,
+     {"weighted_shortage": 2 * 70 / 300, "cost": 37044.6, "people_fully_supplied": 350}),
+    ("preposition", check_preposition, {"expected_weighted_shortage": 0.4 * 4 / 40,
+                                        "spend": 5925}),
+    ("rotation", check_rotation, {"total": 1810}),
+])
+def test_each_documented_example_runs_and_its_plan_keeps_the_rules(model, check, objective):
+    path = EXAMPLES / f"{model}.json"
+    result = run_cli(model, str(path))
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert plan["status"] == "optimal"
+    check(json.loads(path.read_text(encoding="utf-8")), plan)
+    for name, value in objective.items():
+        assert plan["objective"][name] == pytest.approx(value, abs=1e-9), name
