@@ -1,8 +1,8 @@
 """The HiGHS adapter: PuLP models handed over in one call, MIPs over a HiGHS model's copy.
 
 PuLP 3.3 hands a model to HiGHS one column at a time and marks integer columns one by one, which
-costs HiGHS a copy each time: 300,000 integer columns took 20 s to hand over and 6 s to solve.
-``BulkHiGHS`` is PuLP's HiGHS interface with the whole model passed in one ``passModel`` call.
+costs HiGHS a copy each time, longer than solving a large model. ``BulkHiGHS`` is PuLP's HiGHS
+interface with the whole model passed in one ``passModel`` call.
 """
 
 import logging

@@ -2,7 +2,7 @@
 
 Our models are transportation problems with a few side rows, so their LP relaxations are
 integral or nearly so; handed to HiGHS's branch-and-bound whole, they ran past their time limits
-(docs/optimizer.md, "Solve method"). Each phase takes five steps over a ``_Phase`` state:
+(docs/optimizer.md, "Solve method"). Each phase takes five steps over a ``PhaseState``:
 
 1. ``_relax``: solve the LP relaxation, a lower bound. Later phases hold the earlier objectives
    by rows of the same LP and restart from its basis.
@@ -22,14 +22,11 @@ the final plan. Every bound reported is one HiGHS proved: an LP optimum or a MIP
 """
 
 import logging
-import math
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 import pulp
 
-from optimizer.block_mip import IndexedBlock
 from optimizer.blocks import Block, improve, index_blocks
 from optimizer.highs import HIGHS, SHORTEST_RUN, highspy, solve_mip
 from optimizer.options import SIMPLEX, SolveOptions
@@ -47,6 +44,7 @@ from optimizer.outcome import (
     overall_status,
     within_gap,
 )
+from optimizer.phase_state import PhaseState, SolveState
 from optimizer.relaxation import Relaxation, objective_costs, plan_limit, read_columns
 
 log = logging.getLogger(__name__)
@@ -55,84 +53,7 @@ log = logging.getLogger(__name__)
 LEAST_BRANCH_SECONDS = 0.1
 
 
-@dataclass
-class _Solve:
-    """What the phases of one lexicographic solve share."""
-
-    options: SolveOptions
-    relaxation: Relaxation
-    blocks: list[IndexedBlock]
-    lp_method: str
-    phase_count: int
-    began: float = field(default_factory=time.perf_counter)
-    phases: list[Phase] = field(default_factory=list)
-    #: Each finished phase's objective: its column costs and its constant.
-    objectives: list[tuple[np.ndarray, float]] = field(default_factory=list)
-    #: The best plan so far, which keeps every earlier phase's row.
-    incumbent: np.ndarray | None = None
-    #: The first phase's prices, which choose the blocks' totals in later phases.
-    first_prices: tuple | None = None
-
-    @property
-    def tuning(self):
-        return self.options.tuning
-
-    @property
-    def columns(self):
-        return self.relaxation.columns
-
-    def left(self) -> float | None:
-        """Return the seconds left of the time limit (None: no limit)."""
-        limit = self.options.time_limit
-        return None if limit is None else limit - (time.perf_counter() - self.began)
-
-    def share_of_left(self, share: float, least: float = 0.0) -> float | None:
-        """Return ``share`` of the seconds left, at least ``least`` (None: no limit)."""
-        left = self.left()
-        return None if left is None else max(least, share * left)
-
-
-@dataclass
-class _Phase:
-    """One phase in progress: its objective, its bound and its best plan."""
-
-    number: int
-    name: str
-    cost: np.ndarray
-    constant: float
-    #: Whether the blocks give this phase's bound and a plan.
-    with_blocks: bool
-    began: float = field(default_factory=time.perf_counter)
-    #: The relaxation's solution.
-    x: np.ndarray | None = None
-    bound: float = -math.inf
-    #: Whether the bound holds the earlier objectives at their best values reached (else at
-    #: the plan's limits: a bound for those plans, so for the tighter ones too).
-    bound_at_best: bool = False
-    best: np.ndarray | None = None
-    solver_seconds: float = 0.0
-
-    def worth(self, plan: np.ndarray) -> float:
-        return float(self.cost @ plan) + self.constant
-
-    @property
-    def value(self) -> float | None:
-        return None if self.best is None else self.worth(self.best)
-
-    @property
-    def gap(self) -> float | None:
-        return gap_above(self.value, self.bound)
-
-    def proven(self, target: float) -> bool:
-        return within_gap(self.gap, target)
-
-    def offer(self, plan: np.ndarray | None) -> None:
-        """Keep ``plan`` if it is better than the best so far."""
-        if plan is not None and (self.best is None or self.worth(plan) < self.value):
-            self.best = plan
-
-
-def _relax(solve: _Solve, phase: _Phase) -> str | None:
+def _relax(solve: SolveState, phase: PhaseState) -> str | None:
     """Step 1: solve the LP relaxation for a bound; return the status that ends the solve."""
     relaxation = solve.relaxation
     relaxation.set_costs(phase.cost)
@@ -149,7 +70,7 @@ def _relax(solve: _Solve, phase: _Phase) -> str | None:
     else:
         relaxation.hold_for_plans()
     phase.solver_seconds += relaxation.solve()
-    # Only the first LP is presolved (the pre-positioning LP took over 60 s without it).
+    # Only the first LP is presolved (the pre-positioning LP ran past its limit without it).
     relaxation.presolve_off()
     if not relaxation.optimal:
         kinds = highspy.HighsModelStatus
@@ -166,7 +87,7 @@ def _relax(solve: _Solve, phase: _Phase) -> str | None:
     return None
 
 
-def _take_whole(solve: _Solve, phase: _Phase) -> bool:
+def _take_whole(solve: SolveState, phase: PhaseState) -> bool:
     """Step 2: offer the relaxation's solution when it is whole; return whether it was."""
     integer = solve.columns.integer
     fraction = np.abs(phase.x - np.round(phase.x))
@@ -181,7 +102,7 @@ def _take_whole(solve: _Solve, phase: _Phase) -> bool:
     return True
 
 
-def _use_blocks(solve: _Solve, phase: _Phase) -> None:
+def _use_blocks(solve: SolveState, phase: PhaseState) -> None:
     """Step 3: raise the bound by the blocks' Lagrangian bound and offer their plan."""
     if not phase.with_blocks:
         return
@@ -198,7 +119,7 @@ def _use_blocks(solve: _Solve, phase: _Phase) -> None:
     phase.offer(improved.plan)
 
 
-def _rounding_points(solve: _Solve) -> list[tuple[float | None, bool, float]]:
+def _rounding_points(solve: SolveState) -> list[tuple[float | None, bool, float]]:
     """Return the points to round in turn: (room in the held rows, boxed, share of time)."""
     tuning = solve.tuning
     if not solve.relaxation.has_room:
@@ -208,7 +129,7 @@ def _rounding_points(solve: _Solve) -> list[tuple[float | None, bool, float]]:
             *[(room, True, tuning.rounding_share) for room in others]]
 
 
-def _round(solve: _Solve, phase: _Phase) -> None:
+def _round(solve: SolveState, phase: PhaseState) -> None:
     """Step 4: unless the plan is within the gap, offer the first rounding that finds one.
 
     Rows holding earlier objectives are usually tight at the relaxation's optimum, and rounding
@@ -238,13 +159,12 @@ def _round(solve: _Solve, phase: _Phase) -> None:
             break
 
 
-def _branch(solve: _Solve, phase: _Phase) -> str | None:
+def _branch(solve: SolveState, phase: PhaseState) -> str | None:
     """Let HiGHS branch on the whole model, the first phase or a small model only, for a
     better plan and bound; return "infeasible" when it proves the model so.
 
-    On the row holding an earlier objective HiGHS's presolve ran for minutes past the time
-    limit on a city dispatch, and without presolve the county's cost phase ran 85 s past a 28 s
-    one.
+    Later phases branch on small models only: with the row holding an earlier objective,
+    HiGHS's branch-and-bound ran far past its time limit, with presolve or without.
     """
     left, count, tuning = solve.left(), len(solve.columns), solve.tuning
     small = count <= tuning.later_branch_columns or (
@@ -264,7 +184,7 @@ def _branch(solve: _Solve, phase: _Phase) -> str | None:
     return None
 
 
-def _bound_at_best(solve: _Solve, phase: _Phase) -> None:
+def _bound_at_best(solve: SolveState, phase: PhaseState) -> None:
     """Raise a later phase's bound by its LP with the earlier objectives at their best values.
 
     Only where the blocks did not already solve the LP so, and a held row has room.
@@ -281,7 +201,7 @@ def _bound_at_best(solve: _Solve, phase: _Phase) -> None:
         phase.bound, phase.bound_at_best = tighter + phase.constant, True
 
 
-def _search_neighbourhood(solve: _Solve, phase: _Phase) -> None:
+def _search_neighbourhood(solve: SolveState, phase: PhaseState) -> None:
     """Offer the best plan HiGHS finds, in the time the phase has left, among those that keep
     the integer columns on which the plan and the relaxation agree (RINS).
 
@@ -303,7 +223,7 @@ def _search_neighbourhood(solve: _Solve, phase: _Phase) -> None:
     phase.offer(mip.solution)
 
 
-def _prove(solve: _Solve, phase: _Phase) -> str | None:
+def _prove(solve: SolveState, phase: PhaseState) -> str | None:
     """Step 5: when the plan is not within the gap, branch, tighten the bound, search the
     plan's neighbourhood; return the status that ends the solve, if any."""
     gap = solve.options.gap
@@ -321,7 +241,7 @@ def _prove(solve: _Solve, phase: _Phase) -> str | None:
     return None
 
 
-def _say_why_unproven(solve: _Solve, phase: _Phase) -> None:
+def _say_why_unproven(solve: SolveState, phase: PhaseState) -> None:
     """Warn when the last phase stops short of its gap with time left, saying why."""
     left, count = solve.left(), len(solve.columns)
     if phase.best is None or phase.number < solve.phase_count - 1 or left is None \
@@ -338,7 +258,7 @@ def _say_why_unproven(solve: _Solve, phase: _Phase) -> None:
                 phase.gap, solve.options.gap, left, why)
 
 
-def _finish(solve: _Solve, phase: _Phase) -> None:
+def _finish(solve: SolveState, phase: PhaseState) -> None:
     """Record the phase, and hold its objective for the phases still to come."""
     proven = phase.proven(solve.options.gap)
     value, bound = phase.value, phase.bound
@@ -356,7 +276,7 @@ def _finish(solve: _Solve, phase: _Phase) -> None:
             value, bound, solve.options.gap if proven else 0.0))
 
 
-def _run_phase(solve: _Solve, phase: _Phase) -> str | None:
+def _run_phase(solve: SolveState, phase: PhaseState) -> str | None:
     """Take the five steps of one phase; return the status that ends the solve, if any."""
     stop = _relax(solve, phase)
     if stop is not None:
@@ -373,7 +293,7 @@ def _run_phase(solve: _Solve, phase: _Phase) -> str | None:
     return None
 
 
-def _stop(solve: _Solve, phase: _Phase, status: str) -> Solved:
+def _stop(solve: SolveState, phase: PhaseState, status: str) -> Solved:
     """End the solve at a phase that found nothing; an earlier phase's plan stands."""
     solve.phases.append(Phase(phase.name, Outcome(
         status, HIGHS, seconds=time.perf_counter() - phase.began,
@@ -382,7 +302,7 @@ def _stop(solve: _Solve, phase: _Phase, status: str) -> Solved:
     return Solved(status if solve.incumbent is None else FEASIBLE, HIGHS, solve.phases)
 
 
-def _restate(solve: _Solve) -> None:
+def _restate(solve: SolveState) -> None:
     """Report each phase's objective at the final plan, against the bound that phase proved.
 
     Later phases may move an earlier objective within its gap (``plan_limit``); what is
@@ -421,11 +341,11 @@ def solve_phases(prob: pulp.LpProblem, objectives: list[tuple[str, pulp.LpAffine
     relaxation = Relaxation(prob, columns, options)
     indexed = index_blocks(list(blocks), {constraint.name: number for number, constraint
                                           in enumerate(prob.constraints())}) if blocks else []
-    solve = _Solve(options, relaxation, indexed, lp_method, len(objectives), began)
+    solve = SolveState(options, relaxation, indexed, lp_method, len(objectives), began)
     with_blocks = bool(indexed) and len(columns) <= options.tuning.block_columns
     for number, (name, expression) in enumerate(objectives):
         phase_began = time.perf_counter()
-        phase = _Phase(number, name, objective_costs(expression, len(columns)),
+        phase = PhaseState(number, name, objective_costs(expression, len(columns)),
                        float(expression.constant), with_blocks, phase_began)
         if number and not phase.cost.any():
             value = phase.constant
