@@ -29,6 +29,8 @@ class SolveState:
     incumbent: np.ndarray | None = None
     #: The first phase's prices, which choose the blocks' totals in later phases.
     first_prices: tuple | None = None
+    #: HiGHS's seconds for the first phase's LP, about what each later phase's LP takes.
+    first_lp_seconds: float = 0.0
 
     @property
     def tuning(self):

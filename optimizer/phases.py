@@ -70,6 +70,8 @@ def _relax(solve: SolveState, phase: PhaseState) -> str | None:
     else:
         relaxation.hold_for_plans()
     phase.solver_seconds += relaxation.solve()
+    if phase.number == 0:
+        solve.first_lp_seconds = phase.solver_seconds
     # Only the first LP is presolved (the pre-positioning LP ran past its limit without it).
     relaxation.presolve_off()
     if not relaxation.optimal:
@@ -123,7 +125,8 @@ def _rounding_points(solve: SolveState) -> list[tuple[float | None, bool, float]
     """Return the points to round in turn: (room in the held rows, boxed, share of time)."""
     tuning = solve.tuning
     if not solve.relaxation.has_room:
-        return [(None, False, tuning.rounding_share)]
+        # The relaxation itself: free upwards, then in the box, which finds a plan faster.
+        return [(None, False, tuning.rounding_share), (None, True, tuning.rounding_share)]
     first, *others = tuning.rounding_room
     return [(first, False, tuning.first_room_share),
             *[(room, True, tuning.rounding_share) for room in others]]
@@ -201,18 +204,29 @@ def _bound_at_best(solve: SolveState, phase: PhaseState) -> None:
         phase.bound, phase.bound_at_best = tighter + phase.constant, True
 
 
+def neighbourhood_seconds(solve: SolveState, phase: PhaseState) -> float | None:
+    """Return the seconds the neighbourhood search may take (None: no limit).
+
+    The phases still to come keep their share of the time left, and at least what the first
+    phase's LP took for each of their LPs.
+    """
+    left = solve.left()
+    if left is None:
+        return None
+    later = solve.phase_count - phase.number - 1
+    return min(left / (later + 1), left - later * solve.first_lp_seconds)
+
+
 def _search_neighbourhood(solve: SolveState, phase: PhaseState) -> None:
     """Offer the best plan HiGHS finds, in the time the phase has left, among those that keep
     the integer columns on which the plan and the relaxation agree (RINS).
 
     It stops at the first plan within the gap of the bound.
     """
-    left = solve.left()
+    share = neighbourhood_seconds(solve, phase)
     if phase.best is None or len(solve.columns) > solve.tuning.neighbourhood_columns or (
-            left is not None and left <= solve.tuning.least_phase_seconds):
+            share is not None and share <= solve.tuning.least_phase_seconds):
         return
-    # Leave the phases still to come their share of the time.
-    share = None if left is None else left / (solve.phase_count - phase.number)
     mip = solve.relaxation.search_neighbourhood(
         phase.best, phase.x, seconds=share,
         gap=solve.options.gap * solve.tuning.rounding_gap_share,

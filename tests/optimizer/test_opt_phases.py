@@ -1,6 +1,7 @@
 """The phased solve on HiGHS (relaxation, rounding, branching) reaches the plain MIP's optimum."""
 
 import random
+import time
 
 import numpy as np
 import pulp
@@ -8,9 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from optimizer import phases
 from optimizer.highs import Mip
 from optimizer.options import SolveOptions, Tuning
 from optimizer.outcome import OPTIMAL
+from optimizer.phase_state import PhaseState, SolveState
 from optimizer.relaxation import Relaxation, read_columns
 from optimizer.solve import run, solve_in_order
 
@@ -152,3 +155,42 @@ def test_a_phase_that_misses_its_gap_searches_its_plans_neighbourhood(monkeypatc
     assert searched.phases[0].value == without.phases[0].value
     assert all(c.valid(1e-6) for c in prob.constraints())
     assert searched.phases[1].value == pytest.approx(pulp.value(prob.objective))
+
+
+@pytest.mark.parametrize(("number", "first_lp_seconds", "expected"), [
+    (0, 1.0, 7.5),   # half of the 15 s left: the cost phase keeps the other half
+    (0, 10.0, 5.0),  # the cost phase keeps what its LP will take
+    (1, 10.0, 15.0),  # the last phase takes all that is left
+])
+def test_the_neighbourhood_search_leaves_later_phases_their_time(number, first_lp_seconds,
+                                                                 expected):
+    solve = SolveState(SolveOptions(time_limit=20), relaxation=None, blocks=[],
+                       lp_method="simplex", phase_count=2, began=time.perf_counter() - 5)
+    solve.first_lp_seconds = first_lp_seconds
+    phase = PhaseState(number, "cost", np.zeros(1), 0.0, with_blocks=False)
+    assert phases.neighbourhood_seconds(solve, phase) == pytest.approx(expected, abs=0.05)
+
+
+def test_a_relaxation_rounded_to_nothing_free_upwards_is_rounded_in_its_box(monkeypatch):
+    tries = []
+    round_relaxation = Relaxation.round
+
+    def only_in_the_box(self, x, *, box, **kwargs):
+        tries.append(box)
+        if not box:
+            return Mip(None, None, 0.0, None)
+        return round_relaxation(self, x, box=box, **kwargs)
+
+    monkeypatch.setattr(Relaxation, "round", only_in_the_box)
+    rng = random.Random(2)
+    prob = pulp.LpProblem("boxed", pulp.LpMinimize)
+    x = prob.add_variable_dicts("x", range(30), lowBound=0, upBound=4, cat=pulp.LpInteger)
+    for r in range(3):
+        prob.addConstraint(pulp.lpSum(rng.randint(1, 9) * x[i] for i in range(30)) <= 50,
+                           f"row{r}")
+    tuning = Tuning(first_branch_columns=0, neighbourhood_columns=0)
+    solved = solve_in_order(prob, [("short", 120 - pulp.lpSum(x.values()))],
+                            SolveOptions(gap=1e-3, time_limit=20, tuning=tuning))
+    assert tries == [False, True]
+    assert solved.has_solution
+    assert all(c.valid(1e-6) for c in prob.constraints())
