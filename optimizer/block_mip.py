@@ -56,6 +56,7 @@ class _Rows:
     upper: list[float] = field(default_factory=list)
 
     def add(self, columns, coefficients, lower: float, upper: float) -> None:
+        """Add the row lower ≤ Σ coefficient × column ≤ upper."""
         self.starts.append(len(self.index))
         self.index.extend(columns)
         self.value.extend(coefficients)

@@ -128,6 +128,7 @@ class _Shipments:
 
     @classmethod
     def group(cls, ship: dict[Key, pulp.LpVariable], arcs: list[Arc]) -> "_Shipments":
+        """Group ``ship``, whose keys follow ``arcs``, by the rows that sum it."""
         out_of, into, by_source = defaultdict(_Group), defaultdict(_Group), defaultdict(list)
         for arc, variable in zip(arcs, ship.values(), strict=True):
             out = out_of[arc.source, arc.item]

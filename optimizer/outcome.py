@@ -91,6 +91,7 @@ class Outcome:
 
     @property
     def has_solution(self) -> bool:
+        """Whether there is a plan: optimal or feasible."""
         return self.status in HAS_SOLUTION
 
 
@@ -125,6 +126,7 @@ class Solved:
 
     @property
     def has_solution(self) -> bool:
+        """Whether there is a plan: optimal or feasible."""
         return self.status in HAS_SOLUTION
 
     def stats(self, prob, build_seconds: float, **more) -> dict:

@@ -34,10 +34,12 @@ class SolveState:
 
     @property
     def tuning(self):
+        """The method's constants."""
         return self.options.tuning
 
     @property
     def columns(self):
+        """The problem's columns in HiGHS's order."""
         return self.relaxation.columns
 
     def left(self) -> float | None:
@@ -72,17 +74,21 @@ class PhaseState:
     solver_seconds: float = 0.0
 
     def worth(self, plan: np.ndarray) -> float:
+        """Return the phase's objective at ``plan``."""
         return float(self.cost @ plan) + self.constant
 
     @property
     def value(self) -> float | None:
+        """The objective at the best plan so far."""
         return None if self.best is None else self.worth(self.best)
 
     @property
     def gap(self) -> float | None:
+        """The best plan's relative gap above the bound."""
         return gap_above(self.value, self.bound)
 
     def proven(self, target: float) -> bool:
+        """Return whether the best plan is within ``target`` of the bound."""
         return within_gap(self.gap, target)
 
     def offer(self, plan: np.ndarray | None) -> None:

@@ -154,6 +154,7 @@ class Relaxation:
 
     @property
     def optimal(self) -> bool:
+        """Whether the last run solved the LP to optimality."""
         return self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
     def solution(self) -> np.ndarray:

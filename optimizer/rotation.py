@@ -44,6 +44,7 @@ class _Lot:
 
     @property
     def bought(self) -> bool:
+        """Whether the lot is a purchase the plan may make."""
         return self.ordered is not None
 
 
