@@ -7,6 +7,6 @@ Pure Python over plain data: no Flask, no database. Load a JSON document with th
 """
 
 from optimizer.errors import InvalidInput, NoPlan, SolverError
-from optimizer.solve import SolveOptions
+from optimizer.options import SolveOptions, Tuning
 
-__all__ = ["InvalidInput", "NoPlan", "SolveOptions", "SolverError"]
+__all__ = ["InvalidInput", "NoPlan", "SolveOptions", "SolverError", "Tuning"]

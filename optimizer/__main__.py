@@ -15,7 +15,7 @@ from importlib import import_module
 
 from optimizer import schemas
 from optimizer.errors import InvalidInput, NoPlan, SolverError
-from optimizer.solve import SOLVERS, SolveOptions
+from optimizer.options import SOLVERS, SolveOptions
 
 PLAN = 0
 FAILED = 1
@@ -58,7 +58,9 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("input", help="the problem as a JSON document")
     parse.add_argument("--out", help="write the result here instead of to standard output")
     parse.add_argument("--time-limit", type=_positive, metavar="S",
-                       help="seconds for the whole solve (default: until proven optimal)")
+                       help="seconds for the whole solve once the model is built: every phase "
+                            "and, for pre-positioning, the scenarios' dispatches from today's "
+                            "stock (default: until proven optimal)")
     parse.add_argument("--gap", type=_gap, default=SolveOptions.gap, metavar="G",
                        help="relative gap at which a plan counts as optimal (default 1e-4)")
     parse.add_argument("--solver", choices=SOLVERS, default="highs",

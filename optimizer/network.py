@@ -34,6 +34,11 @@ class Arc(NamedTuple):
     #: Purchase plus transport cost of one unit.
     unit_cost: float
 
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """The arc's (source, site, item), which names its shipment."""
+        return self.source, self.site, self.item
+
 
 def units_made_by(source: Source, item: str, hours: float) -> int:
     """Return how many units a capacity source can have finished after ``hours``."""
@@ -56,6 +61,22 @@ def _limit_bound(problem: DispatchProblem, source: str, item: str) -> float:
     return bound
 
 
+def _what_a_source_sends(problem: DispatchProblem, source: Source,
+                         holdings: dict[str, int] | None) -> dict[str, float]:
+    """Return the most units of each item the source can send wherever it goes.
+
+    ``holdings`` replaces the source's own stock when given.
+    """
+    if holdings is not None:
+        offered = {item for item, units in holdings.items() if units > 0}
+    else:
+        offered = source.offered_items()
+    capacity = source.kind == CAPACITY
+    return {item: min(math.inf if capacity else holdings[item] if holdings is not None
+                      else source.stock[item], _limit_bound(problem, source.id, item))
+            for item in offered}
+
+
 def reachable_arcs(problem: DispatchProblem,
                    stock: dict[str, dict[str, int]] | None = None) -> list[Arc]:
     """Return every source–site–item triple that can deliver at least one unit in time.
@@ -74,18 +95,12 @@ def reachable_arcs(problem: DispatchProblem,
     arcs: list[Arc] = []
     append = arcs.append
     for source in problem.sources:
-        holdings = stock.get(source.id) if stock is not None else None
-        if holdings is not None:
-            offered = {item for item, units in holdings.items() if units > 0}
-        else:
-            offered = source.offered_items()
-        if not offered:
+        most = _what_a_source_sends(problem, source,
+                                    stock.get(source.id) if stock is not None else None)
+        if not most:
             continue
+        offered = most.keys()
         capacity = source.kind == CAPACITY
-        # What the source can send of each item wherever it goes, and what a unit costs it.
-        most = {item: min(math.inf if capacity else holdings[item] if holdings is not None
-                          else source.stock[item], _limit_bound(problem, source.id, item))
-                for item in offered}
         price = {item: source.purchase_cost(item) for item in offered}
         for place, hours in sorted(legs.get(source.id, ())):
             demand = sites[place].demand
@@ -112,17 +127,17 @@ def reachable_arcs(problem: DispatchProblem,
     return arcs
 
 
-def production_breakpoints(arcs: list[Arc]) -> dict[tuple[str, str], list[tuple[float, list[int]]]]:
+def production_breakpoints(arcs: list[Arc]) -> dict[tuple[str, str], list[tuple[float, list[Arc]]]]:
     """Group capacity arcs by source and item, then by latest finish time, earliest first.
 
-    Returns ``{(source, item): [(finish, [arc index, ...]), ...]}``: the production rule says
-    the units of all arcs up to and including each finish time are at most what the source can
-    have made by then.
+    Returns ``{(source, item): [(finish, [arc, ...]), ...]}``: the production rule says the units
+    of all arcs up to and including each finish time are at most what the source can have made
+    by then.
     """
-    grouped: dict[tuple[str, str], dict[float, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for index, arc in enumerate(arcs):
+    grouped: dict[tuple[str, str], dict[float, list[Arc]]] = defaultdict(lambda: defaultdict(list))
+    for arc in arcs:
         if arc.latest_finish is not None:
-            grouped[arc.source, arc.item][arc.latest_finish].append(index)
+            grouped[arc.source, arc.item][arc.latest_finish].append(arc)
     return {key: sorted(by_time.items()) for key, by_time in grouped.items()}
 
 

@@ -6,16 +6,21 @@ duplicate ids, travel pairs between places that do not exist).
 """
 
 import math
-from collections.abc import Iterator
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from optimizer.checks import (
+    Checks,
+    check_limits,
+    check_sites,
+    check_sources,
+    check_travel,
+    flatten_errors,
+)
 from optimizer.errors import InvalidInput
 from optimizer.problems import (
-    CAPACITY,
     SOURCE_KINDS,
     Depot,
-    DispatchLimit,
     DispatchProblem,
     Item,
     Lot,
@@ -187,50 +192,6 @@ class RotationSchema(Strict):
     budget_per_period = amount(load_default=None)
 
 
-def _message(text: str) -> str:
-    """Make marshmallow's own messages read like ours: lower case, no full stop."""
-    text = text.rstrip(".")
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
-
-
-def _join(path: str, name: str) -> str:
-    if name == "_schema":
-        return path
-    return f"{path}.{name}" if path else str(name)
-
-
-def flatten_errors(errors, path: str = "", field=None) -> Iterator[str]:
-    """Yield ``path: message`` for each error in marshmallow's nested error dict."""
-    if isinstance(errors, list | tuple):
-        for message in errors:
-            if isinstance(message, dict):
-                yield from flatten_errors(message, path, field)
-            else:
-                yield f"{path or '(document)'}: {_message(str(message))}"
-        return
-    if isinstance(errors, str):
-        yield f"{path or '(document)'}: {_message(errors)}"
-        return
-    if isinstance(field, fields.Dict):
-        for key, parts in errors.items():
-            key_path = f"{path}.{key}"
-            if not isinstance(parts, dict):
-                yield from flatten_errors(parts, key_path)
-                continue
-            for part, sub in parts.items():
-                inner = field.value_field if part == "value" else None
-                yield from flatten_errors(sub, key_path, inner)
-    elif isinstance(field, fields.List):
-        for index, sub in errors.items():
-            yield from flatten_errors(sub, f"{path}[{index}]", field.inner)
-    else:
-        schema = field.schema if isinstance(field, fields.Nested) else field
-        declared = schema.fields if isinstance(schema, Schema) else {}
-        by_key = {(f.data_key or name): f for name, f in declared.items()}
-        for name, sub in errors.items():
-            yield from flatten_errors(sub, _join(path, name), by_key.get(name))
-
-
 def _load(schema: Schema, document) -> dict:
     if not isinstance(document, dict):
         raise InvalidInput(["(document): must be a JSON object"])
@@ -238,80 +199,6 @@ def _load(schema: Schema, document) -> dict:
         return schema.load(document)
     except ValidationError as error:
         raise InvalidInput(list(flatten_errors(error.messages, "", schema))) from None
-
-
-class _Checks:
-    """Collects the errors that span fields, each with its path."""
-
-    def __init__(self):
-        self.errors: list[str] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.errors.append(f"{path}: {message}")
-
-    def unique(self, rows: list[dict], key: str, path: str, what: str) -> set[str]:
-        seen: set[str] = set()
-        for index, row in enumerate(rows):
-            if row[key] in seen:
-                self.add(f"{path}[{index}].{key}", f"duplicate {what} {row[key]!r}")
-            seen.add(row[key])
-        return seen
-
-    def known_items(self, mapping: dict, path: str, items: set[str]) -> None:
-        for code in mapping:
-            if code not in items:
-                self.add(f"{path}.{code}", "unknown item")
-
-    def raise_any(self) -> None:
-        if self.errors:
-            raise InvalidInput(self.errors)
-
-
-def _check_sites(checks: _Checks, sites: list[dict], path: str, items: set[str]) -> None:
-    checks.unique(sites, "id", path, "site")
-    for index, site in enumerate(sites):
-        checks.known_items(site["demand"], f"{path}[{index}].demand", items)
-
-
-def _check_sources(checks: _Checks, sources: list[dict], path: str, items: set[str]) -> None:
-    for index, source in enumerate(sources):
-        where = f"{path}[{index}]"
-        for name in ("stock", "unit_cost", "rate_per_hour", "max"):
-            checks.known_items(source[name], f"{where}.{name}", items)
-        if source["kind"] == CAPACITY:
-            for name in ("stock", "handling_hours"):
-                if source[name]:
-                    checks.add(f"{where}.{name}", "not used by capacity sources "
-                               "(give rate_per_hour, max and ramp_hours)")
-        else:
-            for name in ("rate_per_hour", "max", "ramp_hours"):
-                if source[name]:
-                    checks.add(f"{where}.{name}", f"only capacity sources have {name}")
-
-
-def _check_travel(checks: _Checks, travel: list[dict], origins: set[str], places: set[str]
-                  ) -> dict[tuple[str, str], float]:
-    hours: dict[tuple[str, str], float] = {}
-    for index, leg in enumerate(travel):
-        where = f"travel_hours[{index}]"
-        if leg["from_"] not in origins:
-            checks.add(f"{where}.from", f"unknown source {leg['from_']!r}")
-        if leg["to"] not in places:
-            checks.add(f"{where}.to", f"unknown destination {leg['to']!r}")
-        pair = (leg["from_"], leg["to"])
-        if pair in hours:
-            checks.add(where, f"duplicate pair {pair[0]}→{pair[1]}")
-        hours[pair] = leg["hours"]
-    return hours
-
-
-def _check_limits(checks: _Checks, limits: list[dict], sources: set[str]
-                  ) -> dict[str, DispatchLimit]:
-    checks.unique(limits, "source", "dispatch_limits", "limit for source")
-    for index, limit in enumerate(limits):
-        if limit["source"] not in sources:
-            checks.add(f"dispatch_limits[{index}].source", f"unknown source {limit['source']!r}")
-    return {limit["source"]: DispatchLimit(**limit) for limit in limits}
 
 
 def _site(row: dict) -> Site:
@@ -327,7 +214,7 @@ def _source(row: dict) -> Source:
         max=dict(row["max"]))
 
 
-def _items(checks: _Checks, rows: list[dict]) -> dict[str, Item]:
+def _items(checks: Checks, rows: list[dict]) -> dict[str, Item]:
     checks.unique(rows, "code", "items", "item")
     return {row["code"]: Item(**row) for row in rows}
 
@@ -335,16 +222,16 @@ def _items(checks: _Checks, rows: list[dict]) -> dict[str, Item]:
 def load_dispatch(document) -> DispatchProblem:
     """Validate a dispatch document and return the problem it describes."""
     data = _load(DispatchSchema(), document)
-    checks = _Checks()
+    checks = Checks()
     items = _items(checks, data["items"])
-    _check_sites(checks, data["sites"], "sites", set(items))
+    check_sites(checks, data["sites"], "sites", set(items))
     source_ids = checks.unique(data["sources"], "id", "sources", "source")
-    _check_sources(checks, data["sources"], "sources", set(items))
-    travel = _check_travel(checks, data["travel_hours"], source_ids,
+    check_sources(checks, data["sources"], "sources", set(items))
+    travel = check_travel(checks, data["travel_hours"], source_ids,
                            {site["id"] for site in data["sites"]})
     checks.known_items(data["transport_cost_per_unit_hour"], "transport_cost_per_unit_hour",
                        set(items))
-    limits = _check_limits(checks, data["dispatch_limits"], source_ids)
+    limits = check_limits(checks, data["dispatch_limits"], source_ids)
     checks.raise_any()
     return DispatchProblem(
         deadline_hours=data["deadline_hours"], items=items,
@@ -357,7 +244,7 @@ def load_dispatch(document) -> DispatchProblem:
 def load_preposition(document) -> PrepositionProblem:
     """Validate a pre-positioning document and return the problem it describes."""
     data = _load(PrepositionSchema(), document)
-    checks = _Checks()
+    checks = Checks()
     items = _items(checks, data["items"])
     codes = set(items)
     depot_ids = checks.unique(data["depots"], "id", "depots", "depot")
@@ -367,11 +254,11 @@ def load_preposition(document) -> PrepositionProblem:
     for index, source in enumerate(data["other_sources"]):
         if source["id"] in depot_ids:
             checks.add(f"other_sources[{index}].id", f"{source['id']!r} is also a depot")
-    _check_sources(checks, data["other_sources"], "other_sources", codes)
+    check_sources(checks, data["other_sources"], "other_sources", codes)
     checks.unique(data["scenarios"], "id", "scenarios", "scenario")
     site_ids: set[str] = set()
     for index, scenario in enumerate(data["scenarios"]):
-        _check_sites(checks, scenario["sites"], f"scenarios[{index}].sites", codes)
+        check_sites(checks, scenario["sites"], f"scenarios[{index}].sites", codes)
         for number, site in enumerate(scenario["sites"]):
             if site["id"] in depot_ids | other_ids:
                 checks.add(f"scenarios[{index}].sites[{number}].id",
@@ -380,9 +267,9 @@ def load_preposition(document) -> PrepositionProblem:
     for name in ("purchase_cost", "relocation_cost_per_unit_hour",
                  "transport_cost_per_unit_hour"):
         checks.known_items(data[name], name, codes)
-    travel = _check_travel(checks, data["travel_hours"], depot_ids | other_ids,
+    travel = check_travel(checks, data["travel_hours"], depot_ids | other_ids,
                            depot_ids | site_ids)
-    limits = _check_limits(checks, data["dispatch_limits"], depot_ids | other_ids)
+    limits = check_limits(checks, data["dispatch_limits"], depot_ids | other_ids)
     checks.raise_any()
     return PrepositionProblem(
         deadline_hours=data["deadline_hours"], items=items,
@@ -402,7 +289,7 @@ def load_preposition(document) -> PrepositionProblem:
 def load_rotation(document) -> RotationProblem:
     """Validate a rotation document and return the problem it describes."""
     data = _load(RotationSchema(), document)
-    checks = _Checks()
+    checks = Checks()
     checks.unique(data["items"], "code", "items", "item")
     codes = {row["code"] for row in data["items"]}
     checks.unique(data["lots"], "id", "lots", "lot")

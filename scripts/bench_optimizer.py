@@ -14,15 +14,13 @@ Prints a table and writes the figures to bench-results/optimizer-<timestamp>.jso
 in under 5 s; city dispatch gap ≤ 1% in under 60 s; rotation optimal or within 0.5% in 30 s.
 The gap is the widest over the lexicographic phases (shortage, then cost).
 
-Last measured on 2 December 2026 at 12:21 UTC on a machine slower than at 07:00 (seed 2026;
-README, "Tests and benchmarks"): the county dispatch without limits (0.5 + 1.5 s, optimal) and
-the rotation (1.4 + 0.9 s, optimal) meet their floors; the county dispatch with depot limits
-(0.6 + 4.9 s) proves its shortage within 5.0e-5 but its cost only within 1.7e-4; the city
-reached 0.81% in 6.4 + 35.3 s at 11:24 and 25.8% in 8.1 + 47.4 s at 12:21 with the same code
-path; pre-positioning finds a plan within 0.97% on the shortage, its spend without a bound.
+``--tuning FIELD=VALUE`` (repeatable) varies a constant of ``optimizer.options.Tuning``, e.g.
+``--tuning block_share=0.5 --tuning rounding_room=0.999,0.9``. Current figures and the
+commands that produced them: docs/benchmarks.md.
 """
 
 import argparse
+import dataclasses
 import json
 import math
 import platform
@@ -35,10 +33,10 @@ from pathlib import Path
 from optimizer.dispatch import solve_dispatch
 from optimizer.errors import NoPlan
 from optimizer.greedy import greedy_dispatch
+from optimizer.options import SolveOptions, Tuning
 from optimizer.preposition import solve_preposition
 from optimizer.rotation import solve_rotation
 from optimizer.schemas import load_dispatch, load_preposition, load_rotation
-from optimizer.solve import SolveOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -282,10 +280,27 @@ INSTANCES = {
 }
 
 
-def bench(name: str, seed: int, solver: str) -> dict:
+def tuning_from(settings: list[str]) -> Tuning:
+    """Return the default Tuning with each ``FIELD=VALUE`` of ``settings`` applied."""
+    types = {field.name: type(getattr(Tuning(), field.name))
+             for field in dataclasses.fields(Tuning)}
+    changes = {}
+    for setting in settings:
+        name, _, text = setting.partition("=")
+        if name not in types:
+            raise SystemExit(f"--tuning: no field {name!r}; fields: {', '.join(types)}")
+        if types[name] is tuple:
+            changes[name] = tuple(float(part) for part in text.split(","))
+        else:
+            changes[name] = types[name](text)
+    return dataclasses.replace(Tuning(), **changes)
+
+
+def bench(name: str, seed: int, solver: str, tuning: Tuning | None = None) -> dict:
     """Generate, load and solve one instance; return its figures."""
     generate, load, solve, options, floor, largest_gap = INSTANCES[name]
-    options = SolveOptions(solver=solver, gap=options.gap, time_limit=options.time_limit)
+    options = SolveOptions(solver=solver, gap=options.gap, time_limit=options.time_limit,
+                           tuning=tuning or Tuning())
     began = time.perf_counter()
     document = generate(seed)
     generated = time.perf_counter()
@@ -360,7 +375,10 @@ def main(argv: list[str] | None = None) -> int:
     parse.add_argument("--solver", choices=["highs", "cbc"], default="highs")
     parse.add_argument("--save-instances", metavar="DIR",
                        help="also write each generated instance as JSON here")
+    parse.add_argument("--tuning", action="append", default=[], metavar="FIELD=VALUE",
+                       help="vary a constant of optimizer.options.Tuning (repeatable)")
     args = parse.parse_args(argv)
+    tuning = tuning_from(args.tuning)
     rows = []
     for name in args.only or list(INSTANCES):
         print(f"{name} ...", file=sys.stderr, flush=True)
@@ -369,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
             folder.mkdir(parents=True, exist_ok=True)
             document = INSTANCES[name][0](args.seed)
             (folder / f"{name}-{args.seed}.json").write_text(json.dumps(document))
-        rows.append(bench(name, args.seed, args.solver))
+        rows.append(bench(name, args.seed, args.solver, tuning))
     print(table(rows))
     folder = ROOT / "bench-results"
     folder.mkdir(exist_ok=True)
@@ -377,7 +395,8 @@ def main(argv: list[str] | None = None) -> int:
     path = folder / f"optimizer-{stamp}.json"
     path.write_text(json.dumps({"when": stamp, "machine": platform.platform(),
                                 "python": platform.python_version(), "seed": args.seed,
-                                "results": rows}, indent=2, default=str))
+                                "tuning": dataclasses.asdict(tuning), "results": rows},
+                               indent=2, default=str))
     print(f"\nwritten to {path.relative_to(ROOT)}")
     return 0 if all(row.get("floor", {}).get("met", True) for row in rows) else 1
 

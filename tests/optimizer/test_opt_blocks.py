@@ -6,11 +6,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_opt_dispatch_properties import dispatch_documents
 
-from optimizer import blocks, phases
+from optimizer.block_mip import block_mip
 from optimizer.blocks import improve, index_blocks
 from optimizer.dispatch import add_dispatch, solve_dispatch
+from optimizer.highs import constraint_rows, highspy
+from optimizer.options import SolveOptions
+from optimizer.outcome import OPTIMAL
+from optimizer.relaxation import Relaxation, objective_costs, read_columns
 from optimizer.schemas import load_dispatch
-from optimizer.solve import OPTIMAL, SolveOptions, constraint_rows, highspy, run
+from optimizer.solve import run
 
 FAST = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -35,13 +39,12 @@ def relaxation_of(doc):
     model = add_dispatch(prob, load_dispatch(doc))
     prob.setObjective(pulp.LpAffineExpression(
         {v: 0.0 for e in (model.weighted_shortage, model.cost) for v in e}))
-    columns = phases._columns(prob)
-    relaxation = phases._relaxation(prob, columns, SolveOptions())
-    count = len(columns.variables)
-    cost = phases._costs(model.weighted_shortage, count)
-    relaxation.changeColsCost(count, np.arange(count, dtype=np.int32), cost)
-    relaxation.run()
-    return prob, model, columns, relaxation, cost
+    columns = read_columns(prob)
+    relaxation = Relaxation(prob, columns, SolveOptions())
+    cost = objective_costs(model.weighted_shortage, len(columns))
+    relaxation.set_costs(cost)
+    relaxation.solve()
+    return prob, model, columns, relaxation.highs, cost
 
 
 def blocks_of(prob, model):
@@ -127,7 +130,7 @@ def test_a_later_phases_plans_keep_every_row_and_the_held_shortage_and_cost_no_m
     relaxation.addRow(-np.inf, least - constant + 1e-9, len(kept), kept.astype(np.int32),
                       shortage[kept])
     count = len(columns.variables)
-    cost = phases._costs(model.cost, count)
+    cost = objective_costs(model.cost, count)
     relaxation.changeColsCost(count, np.arange(count, dtype=np.int32), cost)
     relaxation.run()
     improved = improve_on(blocks, columns, relaxation, cost, 0.0, incumbent=earlier)
@@ -168,9 +171,8 @@ def test_a_block_solved_on_the_columns_that_can_gain_has_the_optimum_of_all_its_
             pull = (rng.integers(0, 5, len(block.upper)).astype(float), 1e-3)
         values = []
         for every_column in (False, True):
-            highs, _ = blocks._block_mip(block, prices, columns.lower, columns.upper,
-                                         columns.integer, SolveOptions(), 10.0, pull=pull,
-                                         every_column=every_column)
+            highs, _ = block_mip(block, prices, columns.lower, columns.upper, columns.integer,
+                                 SolveOptions(), 10.0, pull=pull, every_column=every_column)
             assert highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
             values.append(highs.getInfo().objective_function_value)
         assert abs(values[0] - values[1]) <= 1e-7 * max(1.0, abs(values[1]))
@@ -180,7 +182,7 @@ def test_a_block_solved_on_the_columns_that_can_gain_has_the_optimum_of_all_its_
 @given(limited_documents(), st.sampled_from([1e-3, 0.02, 0.1]))
 def test_within_a_gap_the_dispatchs_bounds_lie_below_its_lexicographic_optimum(doc, gap):
     # The cost bound holds the shortage at the best plan's, which the final plan may exceed
-    # within the shortage's gap (phases._hold): it must still bound the cost of the exact
+    # within the shortage's gap (docs/optimizer.md): it must still bound the cost of the exact
     # lexicographic optimum, and the plan must be within the gap of it in both objectives.
     plan = solve_dispatch(load_dispatch(doc), SolveOptions(gap=gap))
     prob = pulp.LpProblem("exact", pulp.LpMinimize)

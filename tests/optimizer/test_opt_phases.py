@@ -1,5 +1,8 @@
 """The phased solve on HiGHS (relaxation, rounding, branching) reaches the plain MIP's optimum."""
 
+import random
+import time
+
 import numpy as np
 import pulp
 import pytest
@@ -7,7 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from optimizer import phases
-from optimizer.solve import OPTIMAL, SolveOptions, new_highs, run, solve_in_order
+from optimizer.highs import Mip
+from optimizer.options import SolveOptions, Tuning
+from optimizer.outcome import OPTIMAL
+from optimizer.phase_state import PhaseState, SolveState
+from optimizer.relaxation import Relaxation, read_columns
+from optimizer.solve import run, solve_in_order
 
 FAST = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -99,18 +107,90 @@ def test_within_a_gap_each_bound_lies_below_the_lexicographic_optimum_and_each_p
         assert solved.phases[1].outcome.best_bound <= outcome.objective + 1e-6
 
 
+def held_relaxation(most: float) -> Relaxation:
+    """Minimise −x − y (x, y in [0, 1]) with x + y held at 1, a plan allowed up to ``most``."""
+    prob = pulp.LpProblem("room", pulp.LpMinimize)
+    x = [prob.add_variable(name, lowBound=0, upBound=1) for name in "xy"]
+    prob.addConstraint(x[0] + x[1] <= 2, "both")
+    relaxation = Relaxation(prob, read_columns(prob), SolveOptions())
+    relaxation.set_costs(np.array([-1.0, -1.0]))
+    relaxation.hold("first", np.ones(2), 0.0, value=1.0, most=most)
+    return relaxation
+
+
 def test_a_point_with_room_is_found_only_where_a_held_row_has_more_room_than_its_tolerance():
-    # Minimise −x − y with x + y ≤ 1 + tolerance held (x, y in [0, 1]).
-    highs = new_highs()
-    highs.addVars(2, np.zeros(2), np.ones(2))
-    highs.changeColsCost(2, np.arange(2, dtype=np.int32), np.array([-1.0, -1.0]))
-    tolerance = 1e-7
-    highs.addRow(-np.inf, 1 + tolerance, 2, np.arange(2, dtype=np.int32), np.ones(2))
-    options = SolveOptions()
-    held_at_value = [phases._Held("first", 0, 1.0, 1.0, 0.0, tolerance)]
-    assert phases._inside(highs, held_at_value, 0.5, options, 0.0) is None
+    point, _ = held_relaxation(most=1.0).point_with_room(0.5, None)
+    assert point is None
     # Held within a gap, up to 1.5: half way from the value reached, x + y = 1.25.
-    within_gap = [phases._Held("first", 0, 1.0, 1.5, 0.0, tolerance)]
-    highs.changeRowBounds(0, -np.inf, within_gap[0].loose)
-    point = phases._inside(highs, within_gap, 0.5, options, 0.0)
+    point, _ = held_relaxation(most=1.5).point_with_room(0.5, None)
     assert point is not None and point.sum() == pytest.approx(1.25, abs=1e-6)
+
+
+def cost_after_shortage(neighbourhood_columns: int, monkeypatch):
+    """Solve shortage then cost on knapsacks where rounding finds nothing and a later phase
+    may not branch, so that the cost phase has only the shortage phase's plan unless it
+    searches that plan's neighbourhood; return the problem and the solve."""
+    monkeypatch.setattr(Relaxation, "round", lambda self, *args, **kwargs: Mip(
+        None, None, 0.0, None))
+    rng = random.Random(5)
+    prob = pulp.LpProblem("neighbourhood", pulp.LpMinimize)
+    x = prob.add_variable_dicts("x", range(30), lowBound=0, upBound=4, cat=pulp.LpInteger)
+    for r in range(3):
+        prob.addConstraint(pulp.lpSum(rng.randint(1, 9) * x[i] for i in range(30)) <= 50,
+                           f"row{r}")
+    shortage = 120 - pulp.lpSum(x.values())
+    cost = pulp.lpSum(rng.randint(1, 20) * x[i] for i in range(30))
+    tuning = Tuning(later_branch_columns=0, neighbourhood_columns=neighbourhood_columns)
+    solved = solve_in_order(prob, [("short", shortage), ("cost", cost)],
+                            SolveOptions(gap=1e-3, time_limit=20, tuning=tuning))
+    return prob, solved
+
+
+def test_a_phase_that_misses_its_gap_searches_its_plans_neighbourhood(monkeypatch):
+    _, without = cost_after_shortage(0, monkeypatch)
+    prob, searched = cost_after_shortage(100, monkeypatch)
+    assert without.phases[1].outcome.status == "feasible"
+    # A cheaper plan, as short as the shortage phase's, keeping every row.
+    assert searched.phases[1].value < without.phases[1].value
+    assert searched.phases[0].value == without.phases[0].value
+    assert all(c.valid(1e-6) for c in prob.constraints())
+    assert searched.phases[1].value == pytest.approx(pulp.value(prob.objective))
+
+
+@pytest.mark.parametrize(("number", "first_lp_seconds", "expected"), [
+    (0, 1.0, 7.5),   # half of the 15 s left: the cost phase keeps the other half
+    (0, 10.0, 5.0),  # the cost phase keeps what its LP will take
+    (1, 10.0, 15.0),  # the last phase takes all that is left
+])
+def test_the_neighbourhood_search_leaves_later_phases_their_time(number, first_lp_seconds,
+                                                                 expected):
+    solve = SolveState(SolveOptions(time_limit=20), relaxation=None, blocks=[],
+                       lp_method="simplex", phase_count=2, began=time.perf_counter() - 5)
+    solve.first_lp_seconds = first_lp_seconds
+    phase = PhaseState(number, "cost", np.zeros(1), 0.0, with_blocks=False)
+    assert phases.neighbourhood_seconds(solve, phase) == pytest.approx(expected, abs=0.05)
+
+
+def test_a_relaxation_rounded_to_nothing_free_upwards_is_rounded_in_its_box(monkeypatch):
+    tries = []
+    round_relaxation = Relaxation.round
+
+    def only_in_the_box(self, x, *, box, **kwargs):
+        tries.append(box)
+        if not box:
+            return Mip(None, None, 0.0, None)
+        return round_relaxation(self, x, box=box, **kwargs)
+
+    monkeypatch.setattr(Relaxation, "round", only_in_the_box)
+    rng = random.Random(2)
+    prob = pulp.LpProblem("boxed", pulp.LpMinimize)
+    x = prob.add_variable_dicts("x", range(30), lowBound=0, upBound=4, cat=pulp.LpInteger)
+    for r in range(3):
+        prob.addConstraint(pulp.lpSum(rng.randint(1, 9) * x[i] for i in range(30)) <= 50,
+                           f"row{r}")
+    tuning = Tuning(first_branch_columns=0, neighbourhood_columns=0)
+    solved = solve_in_order(prob, [("short", 120 - pulp.lpSum(x.values()))],
+                            SolveOptions(gap=1e-3, time_limit=20, tuning=tuning))
+    assert tries == [False, True]
+    assert solved.has_solution
+    assert all(c.valid(1e-6) for c in prob.constraints())

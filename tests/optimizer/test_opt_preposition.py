@@ -1,16 +1,18 @@
 """Pre-positioning on small instances solved by hand, and on random instances."""
 
 import math
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from opt_rules import check_preposition, isclose
 
+from optimizer import preposition
 from optimizer.errors import NoPlan
+from optimizer.options import SolveOptions, Tuning
 from optimizer.preposition import solve_preposition
 from optimizer.schemas import load_preposition
-from optimizer.solve import SolveOptions
 
 SOLVERS = ["highs", "cbc"]
 
@@ -78,6 +80,37 @@ def test_without_a_budget_the_least_spend_keeps_the_least_shortage():
     assert plan["spend"] == pytest.approx(210)
 
 
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_depot_may_buy_an_item_that_no_depot_holds_today(solver):
+    # No depot holds water; A (10 m³, water 0.01 m³ a drum) reaches the site in 2 h. Buying the
+    # 20 drums the flood needs, at 5 each, leaves no shortage for 100 of the budget.
+    doc = {"deadline_hours": 10,
+           "items": [{"code": "WATER", "weight_kg": 5, "volume_m3": 0.01}],
+           "depots": [{"id": "A", "capacity_m3": 10}],
+           "purchase_cost": {"WATER": 5}, "budget": 1000,
+           "travel_hours": [leg("A", "S1", 2)],
+           "scenarios": [{"id": "flood", "sites": [{"id": "S1", "demand": {"WATER": 20}}]}]}
+    plan = solve(doc, solver)
+    assert plan["purchases"] == [{"depot": "A", "item": "WATER", "quantity": 20}]
+    assert plan["objective"]["expected_weighted_shortage"] == pytest.approx(0)
+    assert plan["spend"] == pytest.approx(100)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_depot_may_hold_more_than_all_depots_hold_today(solver):
+    # A holds 10 tents and B none; the flood at B's site needs 30 and A cannot reach it in
+    # time: B buys 30 at 10, more than the 10 tents held county-wide today.
+    doc = {"deadline_hours": 10, "items": [{"code": "TENT", "weight_kg": 28, "volume_m3": 1}],
+           "depots": [{"id": "A", "capacity_m3": 50, "stock": {"TENT": 10}},
+                      {"id": "B", "capacity_m3": 50}],
+           "purchase_cost": {"TENT": 10}, "budget": 1000,
+           "travel_hours": [leg("A", "S1", 12), leg("B", "S1", 2)],
+           "scenarios": [{"id": "flood", "sites": [{"id": "S1", "demand": {"TENT": 30}}]}]}
+    plan = solve(doc, solver)
+    assert plan["purchases"] == [{"depot": "B", "item": "TENT", "quantity": 30}]
+    assert plan["objective"]["expected_weighted_shortage"] == pytest.approx(0)
+
+
 def test_stock_that_does_not_fit_and_cannot_move_is_infeasible():
     doc = {**TWO_SCENARIOS, "depots": [{"id": "A", "capacity_m3": 10, "stock": {"TENT": 50}},
                                        {"id": "B", "capacity_m3": 30}],
@@ -85,6 +118,32 @@ def test_stock_that_does_not_fit_and_cannot_move_is_infeasible():
     with pytest.raises(NoPlan) as raised:
         solve_preposition(load_preposition(doc))
     assert raised.value.status == "infeasible"
+
+
+def test_the_time_limit_covers_the_plan_and_the_shortages_before(monkeypatch):
+    # The plan gets all but the scenarios' share of the limit and here uses all of it; the
+    # dispatches from today's stock share only what is left.
+    limits, left = [], []
+    solve_in_order = preposition.solve_in_order
+
+    def timed(prob, objectives, options, **kwargs):
+        limits.append(options.time_limit)
+        left.append(2.0 - (time.perf_counter() - began))
+        solved = solve_in_order(prob, objectives, options, **kwargs)
+        if len(limits) == 1:
+            time.sleep(options.time_limit)
+        return solved
+
+    monkeypatch.setattr(preposition, "solve_in_order", timed)
+    options = SolveOptions(time_limit=2.0, tuning=Tuning(scenario_share=0.25,
+                                                         least_scenario_seconds=0.01))
+    began = time.perf_counter()
+    plan = solve_preposition(load_preposition(TWO_SCENARIOS), options)
+    assert limits[0] == pytest.approx(1.5)
+    # Each scenario shares what is left with the scenarios after it.
+    assert len(limits) == 3
+    assert limits[1] <= left[1] / 2 + 0.01 and limits[2] <= left[2] + 0.01
+    assert [s["weighted_shortage_before"] for s in plan.to_dict()["scenarios"]] == [0, 1]
 
 
 @st.composite
