@@ -86,6 +86,7 @@ EXACT = {
     "people, or item and quantity": "填人数，或填物资和数量",
     "available or quarantined": "须为可用或封存",
     "same as from_depot": "与调出库点相同",
+    "after to": "晚于截止日期",
 }
 
 #: messages with a figure or a list in them
@@ -93,6 +94,7 @@ PATTERNS = [
     (re.compile(r"^at most (\S+)$"), r"最多 \1"),
     (re.compile(r"^at least (\S+)$"), r"至少 \1"),
     (re.compile(r"^1 to (\S+)$"), r"须在 1 到 \1 之间"),
+    (re.compile(r"^between (\S+) and (\S+)$"), r"须在 \1 至 \2 之间"),
     (re.compile(r"^(\S+) to (\S+) characters$"), r"须为 \1 到 \2 个字符"),
     (re.compile(r"^one of (.+)$"), r"须为以下之一：\1"),
     (re.compile(r"^Must be one of: (.+)\.$"), r"须为以下之一：\1。"),

@@ -4,6 +4,7 @@ Money is a string with two decimals ("1234.50"), exactly as the ledger values it
 ISO 8601 in the bureau's time zone, with its offset.
 """
 
+import re
 from datetime import date, datetime
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -22,6 +23,8 @@ class Moment(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
             raise ValidationError("Not a valid datetime.")
+        # An offset's "+" typed into an address arrives as a space.
+        value = re.sub(r" (\d\d:?\d\d)$", r"+\1", value)
         try:
             return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
         except ValueError:
