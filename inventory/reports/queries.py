@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, and_, case, cast, func, select
+from sqlalchemy import BigInteger, and_, case, cast, func, select, text
 
 from inventory.catalogue.models import Item
 from inventory.db import utcnow
@@ -29,6 +29,7 @@ from inventory.stock.models import Lot, Movement
 MOVEMENT_COLUMNS = ("receipt", "issue", "transfer_in", "transfer_out", "adjustment",
                     "write_off", "rotation_out", "reversal")
 SUMMARY_COLUMNS = ("opening", *MOVEMENT_COLUMNS, "closing")
+OPENING_AND_MOVEMENTS = ("opening", *MOVEMENT_COLUMNS)
 ON_HAND_COLUMNS = ("on_hand",)
 #: every depot and item
 EVERYTHING = Scope()
@@ -64,23 +65,26 @@ class Figures:
         """The column's value in yuan."""
         return Decimal(self.cents[column]).scaleb(-2)
 
+    def differences(self) -> tuple[int, int]:
+        """Closing − (opening + the period's movements), in quantity and in cents: (0, 0)
+        when the line balances."""
+        return (self.quantity["closing"] - sum(self.quantity[c] for c in OPENING_AND_MOVEMENTS),
+                self.cents["closing"] - sum(self.cents[c] for c in OPENING_AND_MOVEMENTS))
+
     @property
     def quantity_difference(self) -> int:
-        """Closing − (opening + the period's movements): 0 when the line balances."""
-        return self.quantity["closing"] - sum(
-            self.quantity[column] for column in ("opening", *MOVEMENT_COLUMNS))
+        """The check's difference in quantity."""
+        return self.differences()[0]
 
     @property
     def value_difference(self) -> Decimal:
-        """The same check on the values, in yuan."""
-        cents = self.cents["closing"] - sum(
-            self.cents[column] for column in ("opening", *MOVEMENT_COLUMNS))
-        return Decimal(cents).scaleb(-2)
+        """The check's difference in value, in yuan."""
+        return Decimal(self.differences()[1]).scaleb(-2)
 
     @property
     def balanced(self) -> bool:
         """Whether opening + movements = closing, in quantities and in values."""
-        return self.quantity_difference == 0 and self.value_difference == 0
+        return self.differences() == (0, 0)
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,12 @@ def _scoped(query, scope: Scope):
     return query
 
 
+def _whole(total):
+    """A sum as a whole number (PostgreSQL sums whole numbers as NUMERIC, which the driver
+    reads as Decimal); 0 for no rows."""
+    return cast(func.coalesce(total, 0), BigInteger)
+
+
 def _figures_query(conditions: dict, until, scope: Scope):
     """Sum the ledger rows by column for each lot, then each depot and item's lots, with
     values in cents at each lot's unit cost.
@@ -192,29 +202,43 @@ def _figures_query(conditions: dict, until, scope: Scope):
     last = list(conditions)[-1]
     return (
         select(lots.depot_id, lots.item_id,
-               *[func.sum(per_lot.c[name]).label(name) for name in conditions],
-               *[func.coalesce(func.sum(per_lot.c[name] * cents), 0).label(f"{name}_cents")
-                 for name in conditions],
-               func.count().label("lots"),
-               func.coalesce(func.sum(case((unpriced, 1), else_=0)), 0).label("unpriced_lots"),
-               func.coalesce(func.sum(case((unpriced, per_lot.c[last]), else_=0)), 0)
-               .label("unpriced_quantity"))
+               *[_whole(func.sum(per_lot.c[name])) for name in conditions],
+               *[_whole(func.sum(per_lot.c[name] * cents)) for name in conditions],
+               func.count(),
+               _whole(func.sum(case((unpriced, 1), else_=0))),
+               _whole(func.sum(case((unpriced, per_lot.c[last]), else_=0))))
         .join_from(per_lot, Lot.__table__, lots.id == per_lot.c.lot_id)
         .group_by(lots.depot_id, lots.item_id)
     )
 
 
+#: memory for the report's hash tables on PostgreSQL: at the default (4 MB) a city's 200,000
+#: lots spill to disk; see docs/benchmarks.md, "Period reports"
+REPORT_WORK_MEM = "64MB"
+
+
+def _prepare(session) -> None:
+    """Give the report's one big query room on PostgreSQL, for this transaction only."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+        # Compiling its expressions costs more than it saves for a query this short.
+        session.execute(text("SET LOCAL jit = off"))
+
+
 def _lines(session, conditions: dict, until, scope: Scope) -> list[Line]:
-    rows = session.execute(_figures_query(conditions, until, scope)).mappings().all()
+    _prepare(session)
     names = list(conditions)
+    width = len(names)
     figures = {}
-    for row in rows:
-        found = Figures({name: int(row[name]) for name in names},
-                        {name: int(row[f"{name}_cents"]) for name in names},
-                        lots=int(row["lots"]), unpriced_lots=int(row["unpriced_lots"]),
-                        unpriced_quantity=int(row["unpriced_quantity"]))
-        if any(found.quantity.values()):
-            figures[row["depot_id"], row["item_id"]] = found
+    for depot, item, *sums in session.execute(_figures_query(conditions, until, scope)):
+        quantities, cents = sums[:width], sums[width:2 * width]
+        if not any(quantities):
+            continue
+        lots, unpriced_lots, unpriced_quantity = sums[2 * width:]
+        figures[depot, item] = Figures(dict(zip(names, quantities, strict=True)),
+                                       dict(zip(names, cents, strict=True)), lots=lots,
+                                       unpriced_lots=unpriced_lots,
+                                       unpriced_quantity=unpriced_quantity)
     depots = _depots(session, {depot for depot, _ in figures})
     items = _items(session, {item for _, item in figures})
     return [Line(depots[depot], items[item], found)

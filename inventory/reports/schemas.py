@@ -70,16 +70,23 @@ def _local(moment: datetime | None) -> str | None:
     return None if moment is None else clock.local_time(moment).isoformat()
 
 
+def yuan(cents: int) -> str:
+    """Write an amount in cents as yuan with two decimals: -1234.50."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole}.{part:02d}"
+
+
 def figures_json(figures: Figures, *, check: bool) -> dict:
     """One line's (or total's) figures: quantities, values, lots, and the check."""
     answer = {"quantity": dict(figures.quantity),
-              "value": {column: _money(figures.value(column)) for column in figures.quantity},
+              "value": {column: yuan(cents) for column, cents in figures.cents.items()},
               "lots": figures.lots, "unpriced_lots": figures.unpriced_lots,
               "unpriced_quantity": figures.unpriced_quantity}
     if check:
-        answer["check"] = {"quantity": figures.quantity_difference,
-                           "value": _money(figures.value_difference),
-                           "balanced": figures.balanced}
+        quantity, cents = figures.differences()
+        answer["check"] = {"quantity": quantity, "value": yuan(cents),
+                           "balanced": (quantity, cents) == (0, 0)}
     return answer
 
 

@@ -74,10 +74,9 @@ def _form() -> dict:
 def _file(kind: str, fmt: str):
     schema, make, _ = PAGES[kind]
     try:
-        report = make(db.session, current_user, _query(schema))
+        return downloads.send(make(db.session, current_user, _query(schema)), kind, fmt)
     except DomainError as error:
         return refused(error, gettext("报表无法导出"))
-    return downloads.send(report, kind, fmt)
 
 
 @bp.get("/")

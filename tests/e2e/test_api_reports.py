@@ -227,3 +227,17 @@ def test_the_settlements_download_in_both_formats_answer_for_an_empty_period(cli
     pdf = client.get("/api/v1/reports/settlements.pdf?from=2026-01-01&to=2026-01-31",
                      headers=headers)
     assert "期间 2026-01-01 至 2026-01-31" in text_of(pdf.data)[0]
+
+
+def test_a_pdf_too_long_to_print_is_refused_with_the_way_to_narrow_it(app, client, stocked,
+                                                                       monkeypatch):
+    from inventory.reports import downloads
+
+    monkeypatch.setattr(downloads, "MAX_PDF_LINES", 1)  # the report has two lines
+    refused = client.get(STOCK_API[2], headers=stocked.headers("auditor"))
+    assert refused.status_code == 422 and "请按储备库、层级或类别筛选" in refused.get_json()["message"]
+    assert client.get(f"{STOCK_API[2]}?depot=XZ-01", headers=stocked.headers("auditor")
+                      ).status_code == 200
+    assert client.get(STOCK_API[1], headers=stocked.headers("auditor")).status_code == 200
+    page = page_client(app, "auditor").get("/reports/stock-summary.pdf")
+    assert page.status_code == 422 and "或导出 Excel" in page.get_data(as_text=True)
