@@ -96,6 +96,7 @@ EXACT = {
     "unknown job": "没有这个任务",
     "unknown shelter": "没有这个避难场所",
     "1 to 32 letters, digits, - _ .": "须为 1 到 32 个字母、数字或 - _ .",
+    "after to": "晚于截止日期",
 }
 
 #: messages with a figure or a list in them
@@ -103,6 +104,7 @@ PATTERNS = [
     (re.compile(r"^at most (\S+)$"), r"最多 \1"),
     (re.compile(r"^at least (\S+)$"), r"至少 \1"),
     (re.compile(r"^1 to (\S+)$"), r"须在 1 到 \1 之间"),
+    (re.compile(r"^between (\S+) and (\S+)$"), r"须在 \1 至 \2 之间"),
     (re.compile(r"^(\S+) to (\S+) characters$"), r"须为 \1 到 \2 个字符"),
     (re.compile(r"^one of (.+)$"), r"须为以下之一：\1"),
     (re.compile(r"^Must be one of: (.+)\.$"), r"须为以下之一：\1。"),

@@ -73,13 +73,18 @@ class _QrCell(Flowable):
         draw_qr(self.canv, self.text, 0, 0, self.size)
 
 
-class _NumberedCanvas(Canvas):
-    """Holds each page back until the last, so that every footer can say how many there are."""
+class NumberedCanvas(Canvas):
+    """Holds each page back until the last, so that every footer can say how many there are.
 
-    def __init__(self, *args, footer_left: str = "", footer_right: str = "", **kwargs):
+    A ``header`` (a report's filter, say) is printed at the top of every page.
+    """
+
+    def __init__(self, *args, footer_left: str = "", footer_right: str = "", header: str = "",
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self._pages: list[dict] = []
         self._footer_left, self._footer_right = footer_left, footer_right
+        self._header = header
 
     def showPage(self):  # noqa: N802 - reportlab's name
         self._pages.append(dict(self.__dict__))
@@ -93,9 +98,11 @@ class _NumberedCanvas(Canvas):
         super().save()
 
     def _draw_footer(self, page: int, pages: int) -> None:
-        width, _ = A4
+        width, height = self._pagesize
         self.setFont(font_name(), 8)
         self.setFillColor(colors.HexColor("#444444"))
+        if self._header:
+            self.drawString(MARGIN, height - 9 * mm, self._header)
         self.drawString(MARGIN, 9 * mm, self._footer_left)
         self.drawRightString(width - MARGIN, 9 * mm, self._footer_right)
         self.drawCentredString(width / 2, 9 * mm,
@@ -196,7 +203,7 @@ def render(document: Document) -> bytes:
     story += [_text(note, styles["note"]) for note in document.notes]
     if document.signatures:
         story.append(KeepTogether([Spacer(1, 6 * mm), _signatures(document, width, styles)]))
-    canvas = partial(_NumberedCanvas, footer_left=f"{document.title} {document.number}",
+    canvas = partial(NumberedCanvas, footer_left=f"{document.title} {document.number}",
                      footer_right=document.footer)
     template.build(story, canvasmaker=canvas)
     return buffer.getvalue()

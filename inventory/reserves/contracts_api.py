@@ -44,6 +44,7 @@ class CallOffSchema(Schema):
     status = fields.String(metadata={"description": "expected, received or cancelled"})
     called_at = fields.DateTime()
     received_quantity = fields.Integer(allow_none=True)
+    received_at = fields.DateTime(allow_none=True)
     lot = fields.Integer(attribute="lot_id", allow_none=True)
     settled_amount = fields.Float(allow_none=True,
                                   metadata={"description": "owed at the tender price"})

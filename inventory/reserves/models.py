@@ -87,6 +87,8 @@ class CallOff(db.Model):
     expected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(12), default="expected")
     received_quantity: Mapped[int | None]
+    #: when the delivery was received (its receipt's occurred_at): settlements are reported by it
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the lot the delivery became
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
     #: amount owed at the tender price for what was received; set at settlement

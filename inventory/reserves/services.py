@@ -701,12 +701,13 @@ def receive_call_off(session, actor, *, call_off_id: int, quantity: int | None =
             raise InvalidInput("到货数量须为正整数。", "The quantity received must be positive.",
                                {"quantity": ["> 0"]})
         agreement = row.agreement
-        lot, _ = stock.receive(session, actor, depot=row.depot.code, item=agreement.item.code,
-                               quantity=quantity, lot_code=lot_code, expires_on=expires_on,
-                               manufactured_on=manufactured_on, unit_cost=agreement.unit_price,
-                               source="contract", reference=agreement.number,
-                               reason=f"协议调用 {agreement.number}", occurred_at=occurred_at)
+        lot, receipts = stock.receive(
+            session, actor, depot=row.depot.code, item=agreement.item.code, quantity=quantity,
+            lot_code=lot_code, expires_on=expires_on, manufactured_on=manufactured_on,
+            unit_cost=agreement.unit_price, source="contract", reference=agreement.number,
+            reason=f"协议调用 {agreement.number}", occurred_at=occurred_at)
         row.status, row.received_quantity, row.lot_id = "received", quantity, lot.id
+        row.received_at = receipts[0].occurred_at
     return row
 
 
