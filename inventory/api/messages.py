@@ -86,6 +86,28 @@ EXACT = {
     "people, or item and quantity": "填人数，或填物资和数量",
     "available or quarantined": "须为可用或封存",
     "same as from_depot": "与调出库点相同",
+    "unknown job": "没有这个任务",
+    "unknown shelter": "没有这个避难场所",
+    "1 to 32 letters, digits, - _ .": "须为 1–32 个字母、数字或 - _ . 字符",
+    "already used": "已被使用",
+    "before since": "早于起始时间",
+    "both or neither": "须同时填写或都不填",
+    "holds stock": "尚有库存",
+    "must be > 0": "须大于 0",
+    "the shelter's own receiving point": "即该避难场所自己的接收点",
+    "transfers waiting": "有调拨单正发往此处",
+    # planning
+    "unknown scenario": "没有这个规划方案",
+    "unknown run": "没有这次运行",
+    "inactive shelter": "避难场所已停用",
+    "unknown or inactive shelter": "避难场所不存在或已停用",
+    "listed twice": "重复列出",
+    "give target or sites": "请给出保障目标或安置点，二者选一",
+    "not for this kind": "不适用于此类方案",
+    "physical, contract or capacity": "须为实物、协议或产能",
+    "no active shelter in its area": "所在区域没有启用的避难场所",
+    "no input yet": "输入尚未生成",
+    "no result": "尚无结果",
 }
 
 #: messages with a figure or a list in them
