@@ -247,12 +247,13 @@ def contract_sources(network: Network, sites: list[str], wanted: set[str]
     sources, legs = [], []
     if "contract" not in network.modes:
         return sources, legs
+    relay = {shelter: relay_hours(network, shelter) for shelter in sites}
     for contract in sorted(network.contracts, key=lambda c: c.number):
         if contract.item not in wanted or contract.remaining <= 0:
             continue
         reach = []
         for shelter in sites:
-            hours = 0.0 if contract.to_site else relay_hours(network, shelter)
+            hours = 0.0 if contract.to_site else relay[shelter]
             if hours is not None and _in_time(contract.response_hours + hours,
                                               network.deadline_hours):
                 reach.append({"from": contract.number, "to": shelter,

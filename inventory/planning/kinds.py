@@ -4,6 +4,7 @@ cancellation stops it between them, and during the solve ends the solver's proce
 
 import json
 
+from inventory.errors import DomainError
 from inventory.i18n import N_
 from inventory.jobs.runner import JobContext
 from inventory.jobs.services import job_kind
@@ -31,7 +32,10 @@ def run_scenario(ctx: JobContext) -> dict:
                         "from its scenario (POST /scenarios/<id>/runs)")
     run_id, kind, limit = run.id, run.kind, run.time_limit_seconds
     ctx.progress("input", PHASE_LABELS["input"])
-    built = services.build_input(ctx.session, run.scenario)
+    try:
+        built = services.build_input(ctx.session, run.scenario)
+    except DomainError as error:  # say it in both languages, as the run's page shows it
+        raise RunFailed(f"{error.zh} / {error.en}") from error
     ctx.session.rollback()  # end the reads before the input is written
     services.record_input(ctx.session, run_id, built)
     ctx.progress("solve", f"{PHASE_LABELS['solve']}（{limit} s）")

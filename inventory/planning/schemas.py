@@ -1,5 +1,7 @@
 """What the planning API reads and writes: scenarios (with their kind's parameters) and runs."""
 
+from datetime import date
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from inventory.api.fields import Id, Strict, code_field, text_field
@@ -7,6 +9,8 @@ from inventory.planning.models import KINDS, MODES
 from inventory.reserves.models import SEASONS
 
 POSITIVE_HOURS = validate.Range(min=0, min_inclusive=False, max=720)
+#: days a scenario may play out on (a plan's months and deadline stay within the calendar)
+PLAUSIBLE_DAYS = validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31))
 MONEY = validate.Range(min=0, max=1e12)
 #: most sites, cases, depots or outlets a scenario lists
 MANY = 2000
@@ -58,8 +62,9 @@ class OutletSchema(Strict):
 
 class _ScenarioFields(Strict):
     name = fields.String(validate=validate.Length(min=1, max=100))
-    date = fields.Date(metadata={"description": "the day the scenario plays out; stock must "
-                                                "still be usable then plus the deadline"})
+    date = fields.Date(validate=PLAUSIBLE_DAYS, metadata={
+        "description": "the day the scenario plays out; stock must still be usable then plus "
+                       "the deadline"})
     deadline_hours = fields.Float(validate=POSITIVE_HOURS)
     target = fields.Integer(validate=Id, metadata={
         "description": "dispatch: spread the target's people over the active shelters of its "

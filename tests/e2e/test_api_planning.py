@@ -178,6 +178,7 @@ def _without_timings(result: dict) -> dict:
     ({"deadline_hours": 0}, "deadline_hours"),
     ({"deadline_hours": "soon"}, "deadline_hours"),
     ({"date": "next week"}, "date"),
+    ({"date": "9999-12-31"}, "date"),
     ({"modes": ["drones"]}, "modes"),
     ({"modes": []}, "modes"),
     ({"target": None, "sites": [{"shelter": "BN-99", "people": 10}]}, "sites"),
@@ -426,3 +427,14 @@ def test_a_parameter_of_another_kind_is_refused(client, world, county):
     refused = _create(client, world, scenario_body(county, outlets=[]))
     assert refused.status_code == 422 and refused.json["errors"] == {
         "outlets": ["不适用于此类方案"]}
+
+
+def test_a_run_whose_shelter_closed_since_fails_saying_why(client, world, county):
+    scenario = _create(client, world, scenario_body(county)).json
+    shelters.update_shelter(db.session, world.users["bureau"], "BN-02", active=False)
+    run = _run(client, world, scenario["id"])
+    assert (run["status"], run["phase"], run["result"]) == ("failed", "input", None)
+    assert "BN-02" in run["error"] and "no longer active" in run["error"] and "已停用" in run[
+        "error"]
+    missing = client.get(f"/api/v1/runs/{run['id']}/input.json", headers=world.headers("planner"))
+    assert missing.status_code == 404
