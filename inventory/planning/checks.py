@@ -4,6 +4,7 @@ raises ``InvalidInput`` naming every field that does not fit."""
 
 from sqlalchemy import select
 
+from inventory import clock
 from inventory.catalogue.models import Item
 from inventory.errors import InvalidInput
 from inventory.geo.models import Depot
@@ -31,6 +32,80 @@ def refuse(errors: dict[str, list[str]], zh: str, en: str) -> None:
     """:raise InvalidInput: when there are errors."""
     if errors:
         raise InvalidInput(zh, en, errors)
+
+
+def sites_and_target(session, kind: str, common: dict, *, creating: bool
+                     ) -> tuple[dict, object]:
+    """Return the sites (and target) the fields give: listed, or spread from a target.
+
+    :raise InvalidInput: when both or (creating a dispatch) neither are given, or for a kind
+        that lists no sites.
+    """
+    found: dict = {}
+    if common.get("target") is not None:
+        if kind != "dispatch":
+            raise InvalidInput("只有调度方案按保障目标生成安置点；预置方案在各情景中给出目标。",
+                               "Only a dispatch spreads a target; pre-positioning gives one per "
+                               "case.", {"target": ["not for this kind"]})
+        if common.get("sites") is not None:
+            raise InvalidInput("请给出保障目标或安置点，二者选一。", "Give a target or sites, "
+                               "not both.", {"target": ["give target or sites"]})
+        found["sites"], target = sites_from_target(session, common["target"])
+        found["target_id"] = target.id
+        return found, target
+    if common.get("sites") is not None:
+        if kind not in SITES_KINDS:
+            raise InvalidInput("此类方案不直接列安置点。", "This kind of scenario lists no sites.",
+                               {"sites": ["not for this kind"]})
+        found["sites"] = sites(session, common["sites"])
+        if creating:  # edited sites keep the target they were spread from
+            found["target_id"] = None
+    elif creating and kind in SITES_KINDS:
+        raise InvalidInput("请给出保障目标或安置点。", "Give a target or the sites.",
+                           {"sites": ["give target or sites"]})
+    return found, None
+
+
+def timing(kind: str, common: dict, target, *, creating: bool) -> dict:
+    """Return the day, deadline and season the fields give, else the target's (or defaults).
+
+    :raise InvalidInput: when a new dispatch or pre-positioning has no deadline.
+    """
+    found: dict = {}
+    if "date" in common or creating:
+        found["scenario_date"] = common.get("date") or (
+            target.target_date if target is not None and target.target_date else clock.today())
+    if common.get("deadline_hours") is not None or target is not None:
+        hours = common.get("deadline_hours")
+        found["deadline_hours"] = hours if hours is not None else float(target.deadline_hours)
+    if creating and kind in DEADLINE_KINDS and found.get("deadline_hours") is None:
+        raise InvalidInput("请填写时限（小时）。", "Give the deadline in hours.",
+                           {"deadline_hours": ["required"]})
+    if common.get("season") is not None or target is not None:
+        found["season"] = common.get("season") or target.season
+    elif creating:
+        found["season"] = "all"
+    return found
+
+
+def particulars(session, common: dict, *, creating: bool) -> dict:
+    """Return the name, modes, exclusions, time limit and note the fields give."""
+    found: dict = {}
+    if "name" in common:
+        name = (common["name"] or "").strip()
+        if not name:
+            raise InvalidInput("请填写方案名称。", "Give the scenario a name.", {"name": ["required"]})
+        found["name"] = name
+    if "modes" in common or creating:
+        found["modes"] = modes(common.get("modes"))
+    if common.get("excluded_depots") is not None:
+        found["excluded_depots"] = depots(session, common["excluded_depots"], "excluded_depots")
+    if common.get("excluded_pairs") is not None:
+        found["excluded_pairs"] = pairs(session, common["excluded_pairs"])
+    for key in ("time_limit_seconds", "note"):
+        if key in common:
+            found[key] = common[key]
+    return found
 
 
 def sites(session, rows: list[dict], field: str = "sites") -> list[dict]:

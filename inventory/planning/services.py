@@ -13,7 +13,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 
-from inventory import audit, clock
+from inventory import audit
 from inventory.auth.permissions import ensure_role
 from inventory.db import utcnow
 from inventory.errors import InvalidInput, StateConflict
@@ -128,57 +128,10 @@ _COMMON = ("name", "date", "deadline_hours", "target", "sites", "season", "modes
 def _content(session, scenario: Scenario, common: dict, parameters: dict, *,
              creating: bool) -> dict:
     """Check a scenario's fields; return them as the model stores them."""
-    kind, found = scenario.kind, {}
-    if "name" in common:
-        name = (common["name"] or "").strip()
-        if not name:
-            raise InvalidInput("请填写方案名称。", "Give the scenario a name.", {"name": ["required"]})
-        found["name"] = name
-    target = None
-    if common.get("target") is not None:
-        if kind != "dispatch":
-            raise InvalidInput("只有调度方案按保障目标生成安置点；预置方案在各情景中给出目标。",
-                               "Only a dispatch spreads a target; pre-positioning gives one per "
-                               "case.", {"target": ["not for this kind"]})
-        if common.get("sites") is not None:
-            raise InvalidInput("请给出保障目标或安置点，二者选一。", "Give a target or sites, "
-                               "not both.", {"target": ["give target or sites"]})
-        found["sites"], target = checks.sites_from_target(session, common["target"])
-        found["target_id"] = target.id
-    elif common.get("sites") is not None:
-        if kind not in checks.SITES_KINDS:
-            raise InvalidInput("此类方案不直接列安置点。", "This kind of scenario lists no sites.",
-                               {"sites": ["not for this kind"]})
-        found["sites"] = checks.sites(session, common["sites"])
-        if creating:
-            found["target_id"] = None
-    elif creating and kind == "dispatch":
-        raise InvalidInput("请给出保障目标或安置点。", "Give a target or the sites.",
-                           {"sites": ["give target or sites"]})
-    if "date" in common or creating:
-        found["scenario_date"] = common.get("date") or (
-            target.target_date if target is not None and target.target_date else clock.today())
-    if common.get("deadline_hours") is not None or target is not None:
-        hours = common.get("deadline_hours")
-        found["deadline_hours"] = hours if hours is not None else float(target.deadline_hours)
-    if creating and kind in checks.DEADLINE_KINDS and found.get("deadline_hours") is None:
-        raise InvalidInput("请填写时限（小时）。", "Give the deadline in hours.",
-                           {"deadline_hours": ["required"]})
-    if common.get("season") is not None or target is not None:
-        found["season"] = common.get("season") or target.season
-    elif creating:
-        found["season"] = "all"
-    if "modes" in common or creating:
-        found["modes"] = checks.modes(common.get("modes"))
-    if common.get("excluded_depots") is not None:
-        found["excluded_depots"] = checks.depots(session, common["excluded_depots"],
-                                                 "excluded_depots")
-    if common.get("excluded_pairs") is not None:
-        found["excluded_pairs"] = checks.pairs(session, common["excluded_pairs"])
-    for key in ("time_limit_seconds", "note"):
-        if key in common:
-            found[key] = common[key]
-    found["parameters"] = checks.parameters(session, kind, parameters)
+    found, target = checks.sites_and_target(session, scenario.kind, common, creating=creating)
+    found |= checks.timing(scenario.kind, common, target, creating=creating)
+    found |= checks.particulars(session, common, creating=creating)
+    found["parameters"] = checks.parameters(session, scenario.kind, parameters)
     return found
 
 
