@@ -13,6 +13,8 @@ import hashlib
 import time
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from inventory import audit
 from inventory.auth.permissions import ensure_role
 from inventory.db import utcnow
@@ -82,7 +84,12 @@ def update_scenario(session, actor, scenario_id: int, **changes) -> Scenario:
     """Change a scenario (its kind stays); runs of the earlier version become stale."""
     ensure_role(actor, *PLANNERS)
     with unit_of_work(session):
-        scenario = queries.get_scenario(session, scenario_id)
+        # Locked, so two changes at once are versioned and logged one after the other.
+        scenario = session.scalar(select(Scenario).where(Scenario.id == scenario_id)
+                                  .with_for_update(of=Scenario.__table__)
+                                  .execution_options(populate_existing=True))
+        if scenario is None:
+            queries.get_scenario(session, scenario_id)  # raises NotFound
         before = snapshot(scenario)
         common = {key: changes.pop(key) for key in list(changes) if key in _COMMON}
         merged = {name: value for name, value in scenario.parameters.items()}
