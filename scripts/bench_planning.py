@@ -131,10 +131,13 @@ def scenario_to_plan(app, context: dict) -> dict:
         db.session.expire_all()
         run = queries.get_run(db.session, run.id)
         plan = run.outcome or {}
+        stats = run.stats or {}
+        solver = stats.get("solver") or {}
         return {"seconds": round(seconds, 3), "status": run.status,
-                "plan_status": plan.get("status"), "stats": {
-                    k: v for k, v in (run.stats or {}).items() if k != "solver"},
-                "gap": ((run.stats or {}).get("solver") or {}).get("gap"),
+                "plan_status": plan.get("status"),
+                "stats": {k: v for k, v in stats.items() if k != "solver"},
+                "solver": {k: solver.get(k) for k in ("build_seconds", "solve_seconds",
+                                                      "variables", "constraints", "gap")},
                 "shipments": len(plan.get("shipments", []))}
 
 
