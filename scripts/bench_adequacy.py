@@ -34,14 +34,14 @@ from bench_ledger import admin, database_url  # noqa: E402
 FLOORS = {"demo": 0.3, "city": 2.0}
 
 
-def make_app(url: str):
+def make_app(url: str, **settings):
     from alembic import command
 
     from inventory import create_app
     from inventory.cli import alembic_config
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                      "LABEL_SECRET": "bench", "WTF_CSRF_ENABLED": False})
+                      "LABEL_SECRET": "bench", "WTF_CSRF_ENABLED": False, **settings})
     config = alembic_config(url)
     config.attributes["configure_logging"] = False
     command.upgrade(config, "head")

@@ -97,6 +97,18 @@ EXACT = {
     "unknown shelter": "没有这个避难场所",
     "1 to 32 letters, digits, - _ .": "须为 1 到 32 个字母、数字或 - _ .",
     "after to": "晚于截止日期",
+    # planning
+    "unknown scenario": "没有这个规划方案",
+    "unknown run": "没有这次运行",
+    "inactive shelter": "避难场所已停用",
+    "unknown or inactive shelter": "避难场所不存在或已停用",
+    "listed twice": "重复列出",
+    "give target or sites": "请给出保障目标或安置点，二者选一",
+    "not for this kind": "不适用于此类方案",
+    "physical, contract or capacity": "须为实物、协议或产能",
+    "no active shelter in its area": "所在区域没有启用的避难场所",
+    "no input yet": "输入尚未生成",
+    "no result": "尚无结果",
 }
 
 #: messages with a figure or a list in them

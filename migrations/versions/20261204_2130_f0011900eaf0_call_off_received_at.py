@@ -2,7 +2,7 @@
 period; deliveries received before this migration take the time of their lot's first receipt.
 
 Revision ID: f0011900eaf0
-Revises: 3c5e7a9b1d2f
+Revises: 011d55b6d52c
 Create Date: 2026-12-04 21:30:00+00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'f0011900eaf0'
-down_revision = '3c5e7a9b1d2f'
+down_revision = '011d55b6d52c'
 branch_labels = None
 depends_on = None
 
