@@ -142,8 +142,8 @@ def _claim(session, actor, run_id: int, kind: str) -> PlanOrders:
         when = clock.format_local(existing.created_at)
         raise StateConflict(
             f"方案 {run_reference(run_id)} 已于 {when} 由 {who} 生成工单，不能重复生成。",
-            f"The orders of run {run_reference(run_id)} were made at {when} by {who}; "
-            "they are not made twice.", {"run": ["orders already made"]})
+            f"The orders of run {run_reference(run_id)} were already made at {when} by "
+            f"{who}; they are not made twice.", {"run": ["orders already made"]})
     record = PlanOrders(run_id=run_id, kind=kind, created_by_id=actor.id)
     session.add(record)
     try:
