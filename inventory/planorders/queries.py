@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from inventory.errors import NotFound
 from inventory.geo.models import Depot
+from inventory.planorders.ids import lot_number
 from inventory.planorders.models import (
     PlanOrders,
     ProductionOrder,
@@ -16,6 +17,7 @@ from inventory.planorders.models import (
     RotationOrderLine,
 )
 from inventory.planorders.rotation import done_by_line
+from inventory.stock.models import Lot
 
 #: states of a rotation order as pages show them: open, done (every line sent) or cancelled
 ROTATION_STATES = ("open", "done", "cancelled")
@@ -99,6 +101,11 @@ def rotation_order_by_id(session, order_id: int) -> RotationOrderView:
     return _views(session, [order])[0]
 
 
+def rotation_orders_of(session, record: PlanOrders) -> list[RotationOrderView]:
+    """The rotation orders made from one run, with their progress."""
+    return _views(session, list(record.rotation_orders))
+
+
 def production_orders(session) -> list[ProductionOrder]:
     """Production orders, newest first."""
     return list(session.scalars(select(ProductionOrder).order_by(ProductionOrder.id.desc())))
@@ -144,3 +151,12 @@ def purchase_list(session, run_id: int) -> PurchaseList:
     """
     record = plan_orders(session, run_id)
     return PurchaseList(record, list(record.purchases))
+
+
+def lot_labels(session, lot_ids) -> dict[str, str]:
+    """Name the lots of a rotation input for pages: ``"1234"`` → ``"W-SOON · XZ-01"``."""
+    numbers = {key: lot_number(key) for key in lot_ids}
+    wanted = sorted({n for n in numbers.values() if n is not None and n < 2**31})
+    found = {lot.id: f"{lot.code} · {lot.depot.code}"
+             for lot in session.scalars(select(Lot).where(Lot.id.in_(wanted)))} if wanted else {}
+    return {key: found[number] for key, number in numbers.items() if number in found}
