@@ -51,7 +51,7 @@ def pick_for_each(lots: list, wants: list[tuple[object, int]], today: date, *,
             "库存在方案计算之后有变化，请重新计算方案。",
             f"Not enough stock: {depot_label} holds {usable} usable {item_label}; the plan "
             f"needs {needed}. The stock changed after the run; run the plan again.",
-            {"stock": [f"{depot_label} {item_label}: {usable} < {needed}"]})
+            {"quantity": [f"at most {usable}"]})
     picks: dict[object, list[domain.Pick]] = {}
     for key, quantity in wants:
         taken = domain.pick_fefo(left, quantity, today, item_label)

@@ -1,11 +1,13 @@
 """Plain rules of orders from plans: lots picked for several transfers in turn, a run's plan
 read and checked, and a rotation run laid out month by month beside doing nothing."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
 
+from inventory.api.messages import errors_in_chinese
 from inventory.errors import InsufficientStock, InvalidInput, StateConflict
 from inventory.planorders import plans
 from inventory.planorders.domain import month_start, pick_for_each
@@ -89,6 +91,9 @@ def test_a_plan_that_does_not_match_its_input_is_refused(result, error, words):
     with pytest.raises(error) as refused:
         plans.read_dispatch(DISPATCH_INPUT, result)
     assert words in refused.value.en
+    # A Chinese client reads the field's message in Chinese too.
+    for messages in errors_in_chinese(refused.value.errors).values():
+        assert all(re.search(r"[\u4e00-\u9fff]", message) for message in messages), messages
 
 
 ROTATION_INPUT = {
