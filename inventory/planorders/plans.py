@@ -49,6 +49,7 @@ class Buy:
 
 @dataclass(frozen=True)
 class Rotate:
+    #: a lot of the input, or one the plan buys (``new:ITEM:period``), which no order names
     lot: str
     period: int
     outlet: str
@@ -182,6 +183,12 @@ def read_preposition(plan_input: dict, plan_result: dict) -> PrepositionOrders:
     return PrepositionOrders(relocations, purchases)
 
 
+def _bought(lot: str, items) -> bool:
+    """Tell whether a rotation names a lot the plan buys (``new:ITEM:period``)."""
+    prefix, _, rest = lot.partition(":")
+    return prefix == "new" and rest.rpartition(":")[0] in items
+
+
 def read_rotation(plan_input: dict, plan_result: dict) -> RotationOrders:
     """Read a rotation run: which lots leave through which outlet in which period, what to buy."""
     _objects(plan_input, plan_result)
@@ -195,7 +202,7 @@ def read_rotation(plan_input: dict, plan_result: dict) -> RotationOrders:
         path = f"rotations[{index}]"
         step = Rotate(lot=_text(row, "lot", path), period=_units(row, "period", path, 0),
                       outlet=_text(row, "outlet", path), quantity=_units(row, "quantity", path))
-        if step.lot not in lots:
+        if step.lot not in lots and not _bought(step.lot, costs):
             raise _bad(f"{path}.lot", f"names {step.lot!r}, not a lot of the input")
         rotations.append(step)
     for index, row in enumerate(_rows(plan_result, "purchases", "purchases")):

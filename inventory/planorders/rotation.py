@@ -32,13 +32,15 @@ OUTLET_LENGTH = 100
 
 
 def make_orders(session, record: PlanOrders, rotations: list[plans.Rotate]) -> None:
-    """Make one rotation order per depot from the plan's first month (period 0).
+    """Make one rotation order per depot from the plan's first month (period 0), for the lots
+    on the shelf.
 
     :raise InvalidInput: when the plan names a lot that does not exist, or a long outlet.
     :raise LotNotUsable: when a lot is no longer usable (expired, quarantined, written off).
     :raise InsufficientStock: when a lot holds less than the plan sends out of it.
     """
-    first = [step for step in rotations if step.period == 0]
+    # Lots the plan buys are not on the shelf yet: their rotations wait for a later run.
+    first = [step for step in rotations if step.period == 0 and not step.lot.startswith("new:")]
     if not first:
         return
     lots = _lots(session, {step.lot for step in first})
