@@ -138,3 +138,17 @@ def test_doing_nothing_writes_off_what_expires_and_falls_below_the_minimum():
     assert schedule.idle_cost == 50 * 12 + 50 * 2
     assert [m.below_minimum(schedule.minimum, idle=True) for m in schedule.months] == [
         [], [], ["W"], ["W"], ["W"], ["W"]]
+
+
+def test_a_rotation_plan_may_rotate_lots_it_buys_but_not_unknown_ones():
+    result = {"status": "optimal", "rotations": [
+        {"lot": "101", "period": 0, "outlet": "canteen", "quantity": 5},
+        {"lot": "new:W:1", "period": 3, "outlet": "canteen", "quantity": 5}],
+        "purchases": [{"item": "W", "period": 1, "quantity": 5, "lot": "new:W:1"}]}
+    read = plans.read_rotation(ROTATION_INPUT, result)
+    assert [step.lot for step in read.rotations] == ["101", "new:W:1"]
+    assert [(buy.item, buy.period, buy.unit_cost) for buy in read.purchases] == [("W", 1, 12.0)]
+    for stranger in ("new:X:1", "103"):
+        result["rotations"][1]["lot"] = stranger
+        with pytest.raises(InvalidInput):
+            plans.read_rotation(ROTATION_INPUT, result)
