@@ -37,13 +37,13 @@ def html_lang() -> str:
 
 #: punctuation that joins data on a page, by language: Chinese uses full-width forms
 PUNCTUATION = {
-    "zh_CN": {"open": "（", "close": "）", "list": "、", "clause": "；"},
-    "en": {"open": " (", "close": ")", "list": ", ", "clause": "; "},
+    "zh_CN": {"open": "（", "close": "）", "list": "、", "clause": "；", "colon": "："},
+    "en": {"open": " (", "close": ")", "list": ", ", "clause": "; ", "colon": ": "},
 }
 
 
 def punctuation(name: str) -> str:
-    """Return a joining mark in the page's language: ``open``, ``close``, ``list``, ``clause``."""
+    """Return a joining mark in the page's language: ``open``, ``close``, ``list``, ``clause``, ``colon``."""
     return PUNCTUATION[current_language()][name]
 
 

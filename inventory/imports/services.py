@@ -28,6 +28,7 @@ from inventory.reserves import services as reserves
 from inventory.reserves.models import Agreement, CapacityReserve
 from inventory.shelters import services as shelters
 from inventory.shelters.models import Shelter
+from inventory.stock import bulk
 from inventory.stock import services as stock
 from inventory.stock.models import Movement
 from inventory.uow import unit_of_work
@@ -243,6 +244,15 @@ class _Lookup:
         self.depots = {d.code: d for d in session.scalars(select(Depot))}
         self.items = {i.code: i for i in session.scalars(select(Item))}
         self.shelters = {s.code: s for s in session.scalars(select(Shelter))}
+        #: ledger keys of the file's opening-stock rows already imported (``find_imported``)
+        self.imported: set[str] = set()
+
+    def find_imported(self, session, found: "Preview") -> None:
+        """Note which of the file's opening-stock rows are in the ledger, a chunk at a time."""
+        keys = sorted({_row_key(values) for _row, values in found.rows})
+        for start in range(0, len(keys), bulk.CHUNK):
+            self.imported.update(session.scalars(select(Movement.idempotency_key).where(
+                Movement.idempotency_key.in_(keys[start:start + bulk.CHUNK]))))
 
 
 #: the columns that make a row the same thing as another row of the file
@@ -266,9 +276,16 @@ def opening_key(values: dict) -> str:
     return "opening:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
+def _row_key(values: dict) -> str:
+    """The ledger key of an opening-stock row's receipt."""
+    return stock.movement_key(opening_key(values), 1)
+
+
 def _check(session, found: Preview) -> None:
     """Add the errors only the database can tell, and what each good row will do."""
     look = _Lookup(session)
+    if found.kind == "opening_stock":
+        look.find_imported(session, found)
     columns = {c.key: c for c in kind_columns(found.kind)}
     seen: dict[tuple, int] = {}
     bad_rows = {e.row for e in found.errors}
@@ -357,9 +374,7 @@ def _action(session, look: _Lookup, kind: str, values: dict) -> str:
         table = {"areas": look.areas, "depots": look.depots, "items": look.items}[kind]
         return "update" if values["code"] in table else "create"
     if kind == "opening_stock":
-        done = session.scalar(select(Movement.id).where(
-            Movement.idempotency_key == stock.movement_key(opening_key(values), 1)))
-        return "already imported" if done else "create"
+        return "already imported" if _row_key(values) in look.imported else "create"
     if kind == "agreements":
         return "update" if session.scalar(select(Agreement.id).where(
             Agreement.number == values["number"])) else "create"
@@ -395,13 +410,26 @@ def commit(session, actor, kind: str, data: bytes, filename: str) -> Preview:
         found = preview(session, kind, data, filename)
         if not found.ok:
             raise ImportRejected(found)
-        look = _Lookup(session)
         actions = dict(found.actions)
-        for row, values in found.rows:
-            if actions[row] in ("already imported", "unchanged"):
-                continue
-            _apply(session, actor, look, kind, values, row)
+        todo = [(row, values) for row, values in found.rows
+                if actions[row] not in ("already imported", "unchanged")]
+        if kind == "opening_stock":
+            _receive_opening_stock(session, actor, todo)
+        else:
+            look = _Lookup(session)
+            for row, values in todo:
+                _apply(session, actor, look, kind, values, row)
     return found
+
+
+def _receive_opening_stock(session, actor, rows: list[tuple[int, dict]]) -> None:
+    """Receive every row as a receipt (source opening, reference 期初) under its row's key."""
+    bulk.receive_many(session, actor, [
+        bulk.Delivery(depot=values["depot"], item=values["item"], quantity=values["quantity"],
+                      lot_code=values["lot_code"], manufactured_on=values["manufactured_on"],
+                      expires_on=values["expires_on"], unit_cost=values["unit_cost"],
+                      reason=f"期初导入第 {row} 行", key=opening_key(values))
+        for row, values in rows], source="opening", reference=OPENING)
 
 
 def _apply(session, actor, look: _Lookup, kind: str, values: dict, row: int) -> None:
@@ -432,13 +460,6 @@ def _apply(session, actor, look: _Lookup, kind: str, values: dict, row: int) -> 
         session.add(item)
         session.flush()
         look.items[item.code] = item
-    elif kind == "opening_stock":
-        stock.receive(session, actor, depot=values["depot"], item=values["item"],
-                      quantity=values["quantity"], lot_code=values["lot_code"],
-                      manufactured_on=values["manufactured_on"],
-                      expires_on=values["expires_on"], unit_cost=values["unit_cost"],
-                      source="opening", reference=OPENING, reason=f"期初导入第 {row} 行",
-                      key=opening_key(values))
     elif kind == "agreements":
         existing = session.scalar(select(Agreement).where(Agreement.number == values["number"]))
         if existing is None:

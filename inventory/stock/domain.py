@@ -1,11 +1,13 @@
 """Stock rules in plain Python: expiry, usability, first-expiry-first-out and the hash chain."""
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Protocol
 
-from inventory.errors import InsufficientStock, LotNotUsable
+from inventory.errors import InsufficientStock, InvalidInput, LotNotUsable, StateConflict
 
 #: the prev_hash of a lot's first ledger row
 GENESIS_HASH = "0" * 64
@@ -76,6 +78,45 @@ def ensure_enough(lot: LotLike, quantity: int) -> None:
             f"Insufficient stock: lot {lot.code} holds {lot.quantity}, {quantity} requested.",
             {"quantity": [f"at most {lot.quantity}"]},
         )
+
+
+def ensure_made_before_expiry(manufactured_on: date | None, expires_on: date | None) -> None:
+    """:raise InvalidInput: when a receipt's expiry date is before its manufacture date."""
+    if expires_on and manufactured_on and expires_on < manufactured_on:
+        raise InvalidInput("有效期早于生产日期。", "The expiry date is before the manufacture date.",
+                           {"expires_on": ["before manufactured_on"]})
+
+
+def new_lot_code(received_on: date) -> str:
+    """Return a lot code for goods that came without one: the day received and a random tail."""
+    return f"{received_on:%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+def money(amount: Decimal | float | None) -> Decimal | None:
+    """Return a unit cost to the fen (0.01 yuan)."""
+    return None if amount is None else Decimal(str(amount)).quantize(Decimal("0.01"))
+
+
+def ensure_can_top_up(lot, shelf_life_days: int | None, manufactured_on: date | None,
+                      expires_on: date | None) -> None:
+    """Refuse a receipt into a lot whose code is taken by goods of another expiry date, or
+    that was written off.
+
+    :raise StateConflict: naming the lot code and, for another expiry, both dates.
+    """
+    code = lot.code
+    expected = derive_expiry(expires_on, manufactured_on, lot.received_on, shelf_life_days)
+    if expected is not None and expected != lot.expires_on:
+        raise StateConflict(
+            f"批次号 {code} 已在本库使用，有效期为 {lot.expires_on}，与本次 {expected} 不同；请使用新批次号。",
+            f"Lot code {code} is already used at this depot with expiry {lot.expires_on}, "
+            f"not {expected}; use a new lot code.",
+            {"lot_code": ["already used with another expiry date"]},
+        )
+    if lot.status == "written_off":
+        raise StateConflict(f"批次 {code} 已报废，请使用新批次号。",
+                            f"Lot {code} was written off; use a new lot code.",
+                            {"lot_code": ["written off"]})
 
 
 @dataclass(frozen=True)

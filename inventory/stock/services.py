@@ -5,7 +5,6 @@ locks the lots it changes and appends to the ledger through ``append_movement``.
 """
 
 import logging
-import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -272,26 +271,36 @@ _WRITE_MOVEMENT_DRIVER = DriverStatement(_WRITE_MOVEMENT)
 def new_lot(session, *, depot: Depot, item: Item, code: str, received_on, source: str,
             expires_on=None, manufactured_on=None, unit_cost=None, origin_lot_id=None) -> Lot:
     """Create an empty lot; its first ledger row brings the stock in."""
-    lot = Lot(
-        depot_id=depot.id,
-        item_id=item.id,
-        code=code,
-        received_on=received_on,
-        manufactured_on=manufactured_on,
-        expires_on=domain.derive_expiry(expires_on, manufactured_on, received_on,
-                                        item.shelf_life_days),
-        source=source,
-        unit_cost=unit_cost,
-        status="available",
-        quantity=0,
-        seq=0,
-        head_hash=domain.GENESIS_HASH,
-        origin_lot_id=origin_lot_id,
-    )
+    lot = Lot(**new_lot_values(depot=depot, item=item, code=code, received_on=received_on,
+                               source=source, expires_on=expires_on,
+                               manufactured_on=manufactured_on, unit_cost=unit_cost,
+                               origin_lot_id=origin_lot_id))
     lot.depot, lot.item = depot, item
     session.add(lot)
     session.flush()
     return lot
+
+
+def new_lot_values(*, depot: Depot, item: Item, code: str, received_on, source: str,
+                   expires_on=None, manufactured_on=None, unit_cost=None,
+                   origin_lot_id=None) -> dict:
+    """Return the column values of an empty lot, its expiry derived from the item's shelf life."""
+    return {
+        "depot_id": depot.id,
+        "item_id": item.id,
+        "code": code,
+        "received_on": received_on,
+        "manufactured_on": manufactured_on,
+        "expires_on": domain.derive_expiry(expires_on, manufactured_on, received_on,
+                                           item.shelf_life_days),
+        "source": source,
+        "unit_cost": unit_cost,
+        "status": "available",
+        "quantity": 0,
+        "seq": 0,
+        "head_hash": domain.GENESIS_HASH,
+        "origin_lot_id": origin_lot_id,
+    }
 
 
 def _positive(quantity: int) -> int:
@@ -333,12 +342,9 @@ def receive(
         bin_row = get_bin(session, depot_row, bin) if bin else None
         when = occurred_at or utcnow()
         received_on = clock.local_date(when)
-        if expires_on and manufactured_on and expires_on < manufactured_on:
-            raise InvalidInput("有效期早于生产日期。", "The expiry date is before the manufacture date.",
-                               {"expires_on": ["before manufactured_on"]})
-        code = lot_code or f"{received_on:%Y%m%d}-{secrets.token_hex(3).upper()}"
-        if unit_cost is not None:
-            unit_cost = Decimal(str(unit_cost)).quantize(Decimal("0.01"))
+        domain.ensure_made_before_expiry(manufactured_on, expires_on)
+        code = lot_code or domain.new_lot_code(received_on)
+        unit_cost = domain.money(unit_cost)
         lot = session.scalar(
             select(Lot)
             .where(Lot.depot_id == depot_row.id, Lot.item_id == item_row.id, Lot.code == code)
@@ -349,22 +355,10 @@ def receive(
             lot = new_lot(session, depot=depot_row, item=item_row, code=code,
                           received_on=received_on, source=source, expires_on=expires_on,
                           manufactured_on=manufactured_on, unit_cost=unit_cost)
+        else:
+            domain.ensure_can_top_up(lot, item_row.shelf_life_days, manufactured_on, expires_on)
         if bin_row is not None:
             lot.bin_id = bin_row.id
-        else:
-            expected = domain.derive_expiry(expires_on, manufactured_on, lot.received_on,
-                                            item_row.shelf_life_days)
-            if expected is not None and expected != lot.expires_on:
-                raise StateConflict(
-                    f"批次号 {code} 已在本库使用，有效期为 {lot.expires_on}，与本次 {expected} 不同；请使用新批次号。",
-                    f"Lot code {code} is already used at this depot with expiry {lot.expires_on}, "
-                    f"not {expected}; use a new lot code.",
-                    {"lot_code": ["already used with another expiry date"]},
-                )
-            if lot.status == "written_off":
-                raise StateConflict(f"批次 {code} 已报废，请使用新批次号。",
-                                    f"Lot {code} was written off; use a new lot code.",
-                                    {"lot_code": ["written off"]})
         movement = append_movement(session, lot, kind="receipt", quantity=quantity, actor=actor,
                                    occurred_at=occurred_at, reason=reason, reference=reference,
                                    key=movement_key(key, 1))

@@ -13,9 +13,10 @@ from inventory import audit, clock
 from inventory.auth.permissions import ensure_can_move_stock, ensure_role
 from inventory.db import utcnow
 from inventory.errors import InvalidInput, NotFound, StateConflict
+from inventory.stock.bulk import LedgerBatch, lock_lots_by_id
 from inventory.stock.domain import LedgerEntry
 from inventory.stock.models import Lot
-from inventory.stock.services import append_movement, get_depot, get_lot, movement_key
+from inventory.stock.services import get_depot, get_lot, movement_key
 from inventory.stocktake.models import Stocktake, StocktakeCount
 from inventory.uow import unit_of_work
 
@@ -131,15 +132,18 @@ def approve(session, actor, stocktake_id: int, *, note: str | None = None,
             raise StateConflict(f"盘点单 {stocktake.number} 未提交审批。",
                                 f"Stocktake {stocktake.number} is {stocktake.status}, "
                                 "not submitted.")
-        movements = []
-        for row in sorted(stocktake.counts, key=lambda r: r.lot_id):
-            if row.variance == 0:
-                continue
-            lot_row = get_lot(session, row.lot_id, lock=True)
-            movements.append(append_movement(
-                session, lot_row, kind="adjustment", quantity=row.variance, actor=actor,
-                reason=f"盘点 {stocktake.number}：账面 {row.expected}，实盘 {row.counted}",
-                reference=stocktake.number, key=movement_key(key, len(movements) + 1)))
+        differing = session.execute(
+            select(StocktakeCount.lot_id, StocktakeCount.expected, StocktakeCount.counted)
+            .where(StocktakeCount.stocktake_id == stocktake.id,
+                   StocktakeCount.counted != StocktakeCount.expected)
+            .order_by(StocktakeCount.lot_id)).all()
+        lots = lock_lots_by_id(session, [row.lot_id for row in differing])
+        batch = LedgerBatch(actor)
+        for index, row in enumerate(differing, start=1):
+            batch.add(lots[row.lot_id], kind="adjustment", quantity=row.counted - row.expected,
+                      reason=f"盘点 {stocktake.number}：账面 {row.expected}，实盘 {row.counted}",
+                      reference=stocktake.number, key=movement_key(key, index))
+        movements = batch.write(session)
         stocktake.status = "approved"
         stocktake.decided_by_id = actor.id
         stocktake.decided_at = utcnow()

@@ -18,8 +18,13 @@ def test_every_kind_of_page_fits_a_phone_in_both_languages(phone, live_app):
     username, password = DEMO_USERS["admin"]
     live_app.config["WTF_CSRF_ENABLED"] = False  # the test client only finds the pages
     client = logged_in(live_app, username, password)
-    paths = [visit.path for visit in crawl(live_app, client, depth=2, per_endpoint=1).pages()
-             if not visit.path.startswith("/api/")]
+    adapter = live_app.url_map.bind("localhost")
+    by_route = {}  # one page of each route: a depot page stands for all 80
+    for visit in crawl(live_app, client, depth=2, per_endpoint=1).pages():
+        route = adapter.match(visit.path.split("?")[0])[0]
+        if not visit.path.startswith("/api/"):
+            by_route.setdefault(route, visit.path)
+    paths = list(by_route.values())
     live_app.config["WTF_CSRF_ENABLED"] = True
     assert len(paths) > 15
     page = phone.new_page()
@@ -34,5 +39,6 @@ def test_every_kind_of_page_fits_a_phone_in_both_languages(phone, live_app):
         for path in paths:
             page.goto(path)
             if not fits(page):
-                too_wide.append((language, path, wide_elements(page)[:3]))
-    assert too_wide == []
+                too_wide.append((language, path, page.evaluate(
+                    "document.documentElement.scrollWidth"), wide_elements(page)[:3]))
+    assert too_wide == [], "\n".join(map(str, too_wide))

@@ -23,9 +23,14 @@ def fits(page) -> bool:
 
 def wide_elements(page) -> list[str]:
     """Name what sticks out past the right edge, to say why a page does not fit."""
-    return page.evaluate("""() => [...document.querySelectorAll('body *')]
-        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-        .map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 10)""")
+    return page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        const clipped = (e) => { for (let p = e.parentElement; p; p = p.parentElement) {
+            if (getComputedStyle(p).overflowX !== 'visible') return true; } return false; };
+        return [...document.querySelectorAll('body *')]
+          .filter(e => e.getBoundingClientRect().right > width + 1 && !clipped(e))
+          .map(e => e.tagName + '#' + e.id + '.' + e.className
+                    + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 10); }""")
 
 
 @pytest.fixture

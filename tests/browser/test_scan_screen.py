@@ -113,11 +113,24 @@ def test_receive_print_scan_issue_and_replay_offline(phone, live_world, live_app
     assert issues_of(lot.id) == [-5, -3, -2]
     db.session.rollback()
     assert db.session.get(Lot, lot.id).quantity == 30
-    # Sending the queue again (a flaky network retrying) writes nothing new.
+    # A flaky network: the server records an issue but its answer never reaches the phone,
+    # which keeps the action and sends it again with the same key; the ledger holds it once.
+    lost = []
+
+    def lose_the_answer(route):
+        route.fetch()
+        lost.append(route.request.headers.get("idempotency-key"))
+        route.abort()
+
+    phone.route("**/api/v1/issues", lose_the_answer)
+    issue(page, 1)
+    page.wait_for_function("document.getElementById('queue-count').textContent === '1'")
+    assert len(lost) >= 1 and issues_of(lot.id) == [-5, -3, -2, -1]
+    phone.unroute("**/api/v1/issues")
     page.click("[role=tab][data-tab=queue]")
     page.click("#queue-send")
-    page.wait_for_timeout(300)
-    assert issues_of(lot.id) == [-5, -3, -2]
+    page.wait_for_function("document.getElementById('queue-count').textContent === '0'")
+    assert issues_of(lot.id) == [-5, -3, -2, -1]
     assert errors == []
 
 

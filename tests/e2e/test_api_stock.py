@@ -348,3 +348,18 @@ def test_a_lot_cannot_grow_past_the_largest_storable_quantity(client, world):
 
 def test_healthz_answers_with_the_database_reachable(client):
     assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
+
+
+def test_topping_up_a_lot_into_a_bin_keeps_the_rules_of_topping_up(client, world):
+    from inventory.geo.models import Bin
+
+    db.session.add(Bin(depot_id=world.depots["XZ-01"].id, code="A-01-01"))
+    db.session.commit()
+    first = {"depot": "XZ-01", "item": "FW-WATER-5L", "quantity": 5, "lot_code": "W-B",
+             "expires_on": "2028-01-01", "bin": "A-01-01"}
+    assert client.post("/api/v1/receipts", json=first,
+                       headers=world.headers("keeper")).status_code == 201
+    other = first | {"expires_on": "2029-01-01"}
+    refused = client.post("/api/v1/receipts", json=other, headers=world.headers("keeper"))
+    assert refused.status_code == 409 and refused.json["errors"].get("lot_code")
+    assert db.session.query(Movement).count() == 1
