@@ -7,6 +7,13 @@ from inventory.db import db
 from inventory.geo.models import Area, Bin, Depot
 from inventory.jobs.models import Job
 from inventory.planning.models import Run, Scenario
+from inventory.planorders.models import (
+    PlanOrders,
+    ProductionOrder,
+    PurchaseLine,
+    RotationOrder,
+    RotationOrderLine,
+)
 from inventory.reserves.models import (
     Agreement,
     CallOff,
@@ -24,7 +31,8 @@ metadata = db.metadata
 
 __all__ = [
     "Agreement", "ApiToken", "Area", "AuditEvent", "Bin", "CallOff", "CapacityReserve", "Depot",
-    "Job", "Norm", "Run", "Scenario", "Shelter", "ShelterTravelTime", "Target", "TravelTime", "IdempotencyRecord", "Item", "Lot", "Movement",
+    "Job", "Norm", "PlanOrders", "ProductionOrder", "PurchaseLine", "RotationOrder",
+    "RotationOrderLine", "Run", "Scenario", "Shelter", "ShelterTravelTime", "Target", "TravelTime", "IdempotencyRecord", "Item", "Lot", "Movement",
     "Seal", "SealHead", "Stocktake", "StocktakeCount", "Transfer", "TransferLine", "User",
     "metadata", "user_depots",
 ]

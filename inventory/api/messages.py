@@ -109,6 +109,30 @@ EXACT = {
     "no active shelter in its area": "所在区域没有启用的避难场所",
     "no input yet": "输入尚未生成",
     "no result": "尚无结果",
+    # orders made from plans (inventory.planorders)
+    "must be an object": "须为对象",
+    "must be a list of objects": "须为对象列表",
+    "must be a non-empty text": "须为非空文本",
+    "must be a whole number ≥ 0": "须为不小于 0 的整数",
+    "must be a whole number ≥ 1": "须为正整数",
+    "must be a number": "须为数字",
+    "must be physical, contract or capacity": "须为实物、协议或产能",
+    "no plan": "没有可执行的计划",
+    "positive": "须为正数",
+    "orders already made": "已生成工单",
+    "no orders": "尚未生成工单",
+    "unknown depot or shelter": "没有这个储备库或避难场所",
+    "unknown capacity reserve": "没有这项产能储备",
+    "another item": "物资不符",
+    "not valid": "不在有效期内",
+    "over its maximum": "超过最大产量",
+    "lot id": "须为批次编号",
+    "not usable": "不可用",
+    "unknown rotation order": "没有这张轮换工单",
+    "cancelled": "已取消",
+    "not on this order": "不在此工单上",
+    "already rotated": "已全部出库",
+    "too long": "过长",
 }
 
 #: messages with a figure or a list in them
@@ -136,6 +160,7 @@ PATTERNS = [
     (re.compile(r"^Must be less than or equal to (\S+)\.$"), r"须不大于 \1。"),
     (re.compile(r"^Must be less than (\S+)\.$"), r"须小于 \1。"),
     (re.compile(r"^.+ cannot be formatted as an? (.+)\.$"), r"无法按要求的格式写出。"),
+    (re.compile(r"^names (.+), not an? \S+ of the input$"), r"方案输入中没有 \1"),
 ]
 
 

@@ -654,6 +654,18 @@ def call_off(session, actor, *, agreement_id: int, quantity: int, depot: str,
     :raise InvalidInput: when more is asked than the agreement still commits.
     """
     ensure_role(actor, *MANAGERS)
+    return place_call_off(session, actor, agreement_id=agreement_id, quantity=quantity,
+                          depot=depot, reason=reason)
+
+
+def place_call_off(session, actor, *, agreement_id: int, quantity: int, depot: str,
+                   reason: str | None = None, expected_at: datetime | None = None) -> CallOff:
+    """Call off part of an agreement for a caller that has checked the actor's role itself
+    (orders made from a plan, which planners make too).
+
+    :raise StateConflict: when the agreement is not active or outside its validity.
+    :raise InvalidInput: when more is asked than the agreement still commits.
+    """
     with unit_of_work(session):
         agreement = _locked(session, Agreement, agreement_id)
         if agreement is None:
@@ -674,7 +686,7 @@ def call_off(session, actor, *, agreement_id: int, quantity: int, depot: str,
         if depot_row is None:
             raise NotFound(f"没有编号为 {depot} 的储备库。", f"No depot with code {depot}.")
         row = CallOff(agreement_id=agreement.id, quantity=quantity, depot_id=depot_row.id,
-                      reason=reason, status="expected")
+                      reason=reason, status="expected", expected_at=expected_at)
         session.add(row)
         session.flush()
         audit.record(session, actor, "agreement.call_off", "agreement", agreement.id,

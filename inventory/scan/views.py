@@ -17,7 +17,7 @@ bp = Blueprint("scan", __name__, url_prefix="/scan")
 MOVERS = {"keeper", "admin"}
 
 #: bump when the cached shell changes, so phones drop the old copy
-SHELL_VERSION = "2"
+SHELL_VERSION = "3"
 
 
 #: the order of tiers in the depot list: a keeper's county or township depot comes first
@@ -71,7 +71,9 @@ def service_worker():
     """Served from /scan/ so that its scope covers the scan screen."""
     source = (ROOT / "inventory" / "static" / "sw.js").read_text(encoding="utf-8")
     shell = [url_for("scan.screen"), url_for("static", filename="app.css"),
-             url_for("static", filename="scan.js"), url_for("static", filename="icon.svg"),
+             url_for("static", filename="scan.js"),
+             url_for("static", filename="scan-rotation.js"),
+             url_for("static", filename="icon.svg"),
              "/vendor/html5-qrcode/html5-qrcode.min.js"]
     source = source.replace("__SHELL__", json.dumps(shell)).replace("__VERSION__", SHELL_VERSION)
     return Response(source, mimetype="text/javascript",

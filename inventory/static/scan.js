@@ -21,6 +21,10 @@
   const $ = (id) => document.getElementById(id);
 
   const state = {lot: null, stocktake: null, bin: null, sending: false, counting: false};
+  // Tabs kept in scripts of their own (scan-rotation.js) hook in here: when their tab opens,
+  // when a code is scanned (a hook returns true when it took the scan), when an action of
+  // their type has been accepted.
+  const hooks = {tabs: {}, scans: [], done: {}};
   const scannedIncoming = {};
 
   // -- small helpers --------------------------------------------------------------------
@@ -96,6 +100,7 @@
     if (name === "incoming") loadIncoming();
     if (name === "count") loadStocktake();
     if (name === "queue") renderQueue();
+    if (hooks.tabs[name]) hooks.tabs[name]();
   }
   document.querySelectorAll("[data-tab]").forEach((button) => {
     button.addEventListener("click", () => showTab(button.dataset.tab));
@@ -239,6 +244,8 @@
       loadIncoming();
     } else if (action.type === "reverse") {
       say(T.reversed, "ok");
+    } else if (hooks.done[action.type]) {
+      hooks.done[action.type](action, data);
     } else {
       say(`${T.sent}: ${T.actions[action.type] || action.type} · ${action.summary || ""}`, "ok");
     }
@@ -261,7 +268,7 @@
 
   async function lookup(code) {
     code = code.trim();
-    if (!code || tickIncoming(code)) return;
+    if (!code || tickIncoming(code) || hooks.scans.some((hook) => hook(code))) return;
     say("");
     showTab("lot");
     let result;
@@ -674,6 +681,9 @@
     const active = document.querySelector('[role="tab"][aria-selected="true"]');
     if (active) showTab(active.dataset.tab);
   });
+
+  window.scanScreen = {T, app, api, enqueue, queue, el, text, say, depot, load, save, showTab,
+                       hooks};
 
   // -- start ----------------------------------------------------------------------------------
 

@@ -94,6 +94,9 @@ def init_app(app) -> None:
     from inventory.imports.views import bp as imports_bp
     from inventory.labels.views import bp as labels_bp
     from inventory.planning.views import bp as planning_bp
+    from inventory.planorders.models import KIND_LABELS as PLAN_KIND_LABELS
+    from inventory.planorders.models import PRODUCTION_STATUS_LABELS, ROTATION_STATUS_LABELS
+    from inventory.planorders.views import bp as planorders_bp
     from inventory.reports.views import bp as reports_bp
     from inventory.reserves.contract_views import bp as contracts_bp
     from inventory.reserves.models import (
@@ -128,6 +131,7 @@ def init_app(app) -> None:
     app.register_blueprint(shelters_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(planning_bp)
+    app.register_blueprint(planorders_bp)
     app.jinja_env.globals.update(
         LEVEL_LABELS=LEVEL_LABELS, DEPOT_KIND_LABELS=DEPOT_KIND_LABELS, KIND_LABELS=KIND_LABELS,
         STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, ROLE_LABELS=ROLE_LABELS,
@@ -136,7 +140,9 @@ def init_app(app) -> None:
         CALL_OFF_STATUS_LABELS=CALL_OFF_STATUS_LABELS, RESPONSE_TO_LABELS=RESPONSE_TO_LABELS,
         TRAVEL_SOURCE_LABELS=TRAVEL_SOURCE_LABELS, SEASON_LABELS=SEASON_LABELS,
         SHELTER_CLASS_LABELS=CLASS_LABELS, SHELTER_CLASS_SHORT=CLASS_SHORT,
-        ROUTE_BASIS_LABELS=BASIS_LABELS,
+        ROUTE_BASIS_LABELS=BASIS_LABELS, PLAN_KIND_LABELS=PLAN_KIND_LABELS,
+        ROTATION_STATUS_LABELS=ROTATION_STATUS_LABELS,
+        PRODUCTION_STATUS_LABELS=PRODUCTION_STATUS_LABELS,
     )
     # Every time on a page is in the bureau's time zone (RESERVES_TIMEZONE); never strftime.
     app.jinja_env.filters.update(localtime=clock.format_local, localdate=clock.format_local_date)

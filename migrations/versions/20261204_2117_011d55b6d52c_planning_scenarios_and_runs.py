@@ -3,7 +3,7 @@ exact input given to the optimizer, what it printed, its statistics and markers 
 was built from; its status is its background job's.
 
 Revision ID: 011d55b6d52c
-Revises: 3c5e7a9b1d2f
+Revises: e6a12615c9ca
 Create Date: 2026-12-04 21:17:15.281954+00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '011d55b6d52c'
-down_revision = '3c5e7a9b1d2f'
+down_revision = 'e6a12615c9ca'
 branch_labels = None
 depends_on = None
 
