@@ -3,6 +3,7 @@
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from apps import _config, upgrade
@@ -12,6 +13,14 @@ from inventory import create_app
 from inventory.db import db
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every browser test slow: each serves its own new database to a real Chromium."""
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -123,7 +123,9 @@ def test_receive_print_scan_issue_and_replay_offline(phone, live_world, live_app
         route.abort()
 
     phone.route("**/api/v1/issues", lose_the_answer)
-    issue(page, 1)
+    # The action is queued before it is sent, so the count alone does not show the answer lost.
+    with page.expect_event("requestfailed", lambda request: "/api/v1/issues" in request.url):
+        issue(page, 1)
     page.wait_for_function("document.getElementById('queue-count').textContent === '1'")
     assert len(lost) >= 1 and issues_of(lot.id) == [-5, -3, -2, -1]
     phone.unroute("**/api/v1/issues")

@@ -1,6 +1,7 @@
 """No input may produce a 500: schemathesis generates valid and invalid requests for every
 operation of our OpenAPI document, sent as an admin who may act everywhere."""
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
@@ -8,6 +9,7 @@ from inventory.db import db
 from inventory.stock import services
 
 
+@pytest.mark.slow  # 25 generated requests for each of the API's operations
 def test_no_generated_request_makes_the_api_fail(app, world):
     admin = world.users["admin"]
     for code in ("SH-TENT-12", "FW-WATER-5L"):  # real lots and rows for generated ids to hit

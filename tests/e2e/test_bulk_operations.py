@@ -57,6 +57,7 @@ def counted_depot(world, lots: int, rng: random.Random):
     return stocktake.id, ids, counted
 
 
+@pytest.mark.slow  # 200 lots received, counted and adjusted one by one
 def test_approving_a_count_of_hundreds_of_lots_adjusts_each_lot_to_what_was_found(client, world):
     rng = random.Random(7)
     stocktake_id, ids, counted = counted_depot(world, 200, rng)

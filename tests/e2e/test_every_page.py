@@ -31,6 +31,7 @@ def _api_lists(app) -> list[str]:
             if "get" in operations and "{" not in path]
 
 
+@pytest.mark.slow  # each role reaches every page of the demo county
 @pytest.mark.parametrize("role", list(DEMO_USERS))
 def test_no_page_reachable_from_the_navigation_fails_on_the_demo_county(demo_app, role):
     client = logged_in(demo_app, *DEMO_USERS[role])

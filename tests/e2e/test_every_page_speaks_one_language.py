@@ -10,6 +10,9 @@ from sqlalchemy import String, Text, select
 
 from inventory.db import db
 
+# Each test reaches every page of the demo county, as the crawl of test_every_page does.
+pytestmark = pytest.mark.slow
+
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
 #: three or more English words in a row
 ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,}){2,}")

@@ -141,6 +141,7 @@ def test_stock_roughly_covers_the_1200_person_target_with_gaps(county):
     assert all(ratio >= 0.4 for ratio in coverage.values()), coverage
 
 
+@pytest.mark.slow  # seeds the demo county twice
 def test_the_demo_is_deterministic(sqlite_template, tmp_path):
     from apps import sqlite_app
 
@@ -166,6 +167,7 @@ def test_seed_demo_command_loads_once(app):
     assert db.session.scalar(select(func.count(Depot.id))) == depots
 
 
+@pytest.mark.slow  # the whole demo county, a year of history, over the network
 @pytest.mark.postgres
 def test_the_demo_loads_on_postgresql(pg_app):
     summary = demo.seed(db.session)

@@ -6,6 +6,7 @@ change nothing), never goes negative, and the whole ledger verifies at the end.
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -82,6 +83,7 @@ def snapshot():
     return dict(db.session.execute(select(Lot.id, Lot.quantity)).all())
 
 
+@pytest.mark.slow  # a hundred random sequences of up to twenty operations
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(st.tuples(st.sampled_from(USERS), operation), min_size=1, max_size=20),
        opening=st.lists(st.tuples(st.sampled_from(DEPOTS), st.sampled_from(ITEMS),
