@@ -128,7 +128,7 @@ def orders_for_run(session, actor, run_id: int) -> OrdersCreated:
         raise StateConflict(
             f"运行 #{run_id} 尚未完成，不能生成工单。",
             f"Run #{run_id} has not finished; its orders cannot be made yet.",
-            {"run": [f"status {run.status}"]})
+            {"run": ["not finished"]})
     outcome = run.outcome
     if not isinstance(outcome, dict) or outcome.get("status") not in plans.PLANNED:
         raise StateConflict(
