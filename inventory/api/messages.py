@@ -134,6 +134,8 @@ EXACT = {
     "not on this order": "不在此工单上",
     "already rotated": "已全部出库",
     "too long": "过长",
+    "before the lot's last row": "早于该批次的上一条记录",
+    "out of range": "超出可表示的时间范围",
 }
 
 #: messages with a figure or a list in them
@@ -162,6 +164,7 @@ PATTERNS = [
     (re.compile(r"^Must be less than (\S+)\.$"), r"须小于 \1。"),
     (re.compile(r"^.+ cannot be formatted as an? (.+)\.$"), r"无法按要求的格式写出。"),
     (re.compile(r"^names (.+), not an? \S+ of the input$"), r"方案输入中没有 \1"),
+    (re.compile(r"^more than (\S+) days ago$"), r"早于 \1 天前，离线记录须在 \1 天内补传"),
 ]
 
 

@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 from apps import _config, upgrade
-from conftest import TEST_DATABASE_URL, _postgres_available
 from factories import make_world
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
@@ -66,15 +65,14 @@ def test_a_sqlite_database_comes_back_from_its_backup(app, tmp_path):
 
 
 @pytest.mark.postgres
-def test_a_postgresql_database_comes_back_from_its_backup(tmp_path):
-    if not _postgres_available():
-        pytest.skip("no PostgreSQL server")
+def test_a_postgresql_database_comes_back_from_its_backup(postgres_url, tmp_path):
+    # A database of its own: a restore replaces every table of the database it is given.
     name = f"reserves_backup_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        url = make_url(TEST_DATABASE_URL).set(database=name).render_as_string(
+        url = make_url(postgres_url).set(database=name).render_as_string(
             hide_password=False)
         upgrade(url)
         app = create_app(_config(url, tmp_path))
