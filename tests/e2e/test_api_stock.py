@@ -88,8 +88,9 @@ def test_a_lot_is_judged_on_the_day_the_movement_happened(client, world):
     from inventory import clock
 
     yesterday = clock.today() - timedelta(days=1)
+    received = f"{(yesterday - timedelta(days=1)).isoformat()}T09:00:00+08:00"
     lot = receive(client, world, item="FW-BISCUIT", lot_code="EDGE", quantity=5,
-                  expires_on=yesterday.isoformat()).json["lot"]
+                  expires_on=yesterday.isoformat(), occurred_at=received).json["lot"]
     when = f"{yesterday.isoformat()}T20:00:00+08:00"
     late = client.post("/api/v1/issues", headers=world.headers("keeper"),
                        json={"lot": lot["id"], "quantity": 2, "occurred_at": when})
