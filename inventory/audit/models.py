@@ -13,7 +13,10 @@ from inventory.db import UTCDateTime, db, utcnow
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_subject", "subject_type", "subject_id"),)
+    __table_args__ = (Index("ix_audit_events_subject", "subject_type", "subject_id"),
+                      # the trail is filtered by period and by user
+                      Index("ix_audit_events_at", "at"),
+                      Index("ix_audit_events_actor_id", "actor_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,7 +1,7 @@
 """Users get a session version, raised on deactivation, password change or reset and role
 change, so that web sessions and remember-me cookies made before stop matching at once; and
 the time their password last changed. The audit trail refuses UPDATE and DELETE, as the
-ledger does.
+ledger does, and is indexed by time and by user, the filters auditors use.
 
 Sessions made before this migration name no version, so everyone logs in again once.
 
@@ -27,6 +27,8 @@ def upgrade() -> None:
                                    server_default='1'))
         batch.add_column(sa.Column('password_changed_at', sa.DateTime(timezone=True),
                                    nullable=True))
+    op.create_index('ix_audit_events_at', 'audit_events', ['at'])
+    op.create_index('ix_audit_events_actor_id', 'audit_events', ['actor_id'])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"""
             CREATE FUNCTION audit_events_guard() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -51,6 +53,8 @@ def downgrade() -> None:
     else:
         op.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
         op.execute("DROP TRIGGER IF EXISTS audit_events_no_delete")
+    op.drop_index('ix_audit_events_actor_id', table_name='audit_events')
+    op.drop_index('ix_audit_events_at', table_name='audit_events')
     with op.batch_alter_table('users') as batch:
         batch.drop_column('password_changed_at')
         batch.drop_column('auth_version')
