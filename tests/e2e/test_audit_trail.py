@@ -283,6 +283,12 @@ def test_auditors_filter_the_trail_by_entity_actor_and_period(client, world):
         select(func.count(AuditEvent.id)))
 
 
+@pytest.mark.parametrize("who", ["admin", "auditor"])
+def test_admins_and_auditors_read_the_trail(client, world, who):
+    assert _trail(client, world, who=who).status_code == 200
+    assert client.get("/api/v1/audit-events.csv", headers=world.headers(who)).status_code == 200
+
+
 def test_bad_filters_and_other_roles_are_refused(client, world):
     body = assert_refused(_trail(client, world, since="yesterday"), 422, "invalid_input")
     assert "since" in body["errors"]["query"]
