@@ -123,6 +123,7 @@ EXACT = {
     "must be a number": "须为数字",
     "must be physical, contract or capacity": "须为实物、协议或产能",
     "no plan": "没有可执行的计划",
+    "not finished": "尚未完成",
     "positive": "须为正数",
     "orders already made": "已生成工单",
     "no orders": "尚未生成工单",

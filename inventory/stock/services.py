@@ -98,10 +98,7 @@ def lock_lot(connection, lot_id: int) -> domain.LockedLot:
 
     :raise NotFound: when no lot has the id.
     """
-    if connection.dialect.name == "postgresql":
-        row = _LOCK_LOT_DRIVER.execute(connection, {"lot": lot_id}).fetchone()
-    else:
-        row = connection.execute(_LOCK_LOT, {"lot": lot_id}).one_or_none()
+    row = _LOCK_LOT_DRIVER.run(connection, {"lot": lot_id}).fetchone()
     if row is None:
         raise NotFound(f"没有编号为 {lot_id} 的批次。", f"No lot with id {lot_id}.",
                        {"lot": ["unknown lot"]})
@@ -389,14 +386,14 @@ def issue(
     :raise LotNotUsable: when the named lot is expired, quarantined or written off.
     :raise InsufficientStock: when there is not enough usable stock.
     """
-    _check_issue(quantity, kind, item, lot)
-    if lot is not None:
+    if lot is not None and item is None:  # issue_from_lot checks the rest
         with unit_of_work(session):
             if session.new:  # plain statements do not autoflush
                 session.flush()
             return issue_from_lot(session.connection(), actor, lot=lot, quantity=quantity,
                                   depot=depot, kind=kind, reason=reason, recipient=recipient,
                                   reference=reference, occurred_at=occurred_at, key=key)
+    _check_issue(quantity, kind, item, lot)
     if depot is None:
         raise InvalidInput("按物资出库须指定储备库。", "Issuing by item needs a depot.",
                            {"depot": ["required with item"]})

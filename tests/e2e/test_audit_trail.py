@@ -206,6 +206,9 @@ NOT_ENTITIES = {
     ("POST", "/api/v1/jobs/{job_id}/cancel"): "background work (job.cancel)",
     ("POST", "/api/v1/scenarios/{scenario_id}/runs"): "a run of a scenario: background work",
     ("POST", "/api/v1/runs/{run_id}/cancel"): "background work",
+    ("POST", "/api/v1/runs/{run_id}/orders"): "orders made from a plan: draft transfers and "
+                                              "work orders (plan.orders; each call-off it "
+                                              "places records its agreement's event)",
     ("POST", "/api/v1/rotation-orders/{order_id}/scans"): "work orders: the ledger",
     ("POST", "/api/v1/rotation-orders/{order_id}/cancel"): "work orders",
 }
