@@ -133,6 +133,10 @@ EXACT = {
     "not on this order": "不在此工单上",
     "already rotated": "已全部出库",
     "too long": "过长",
+    # the outlets register (inventory.outlets)
+    "unknown outlet": "没有这个轮换去向",
+    "canteen, drill, market or other": "须为学校食堂、应急演练、市场或其他",
+    "code people [priority]": "每行填写“编号 人数 [优先级]”",
 }
 
 #: messages with a figure or a list in them
