@@ -4,6 +4,7 @@ register); a refused form is shown again as typed, in Chinese, and changes nothi
 planners, the bureau and admins reach the forms; scenarios side by side."""
 
 import json
+import re
 
 import pytest
 from checks import nothing_changes
@@ -11,6 +12,8 @@ from crawl import logged_in
 from factories import PASSWORD
 from sqlalchemy import func, select
 from test_api_planning import county, scenario_body  # noqa: F401 - the fixture
+from test_every_page_speaks_one_language import ENGLISH_SENTENCE, HAN, _readable
+from test_planning_pages import _data_values
 
 from inventory.db import db
 from inventory.outlets import services as outlets
@@ -109,7 +112,6 @@ def dispatch(client, world, county):  # noqa: F811
 
 def _edit_form(client, scenario_id) -> dict:
     """The edit form's fields as the page fills them (what a browser would send back)."""
-    import re
     page = client.get(f"/planning/scenarios/{scenario_id}/edit").get_data(as_text=True)
     form: dict = {"action": "save"}
     for tag in re.findall(r"<(?:input|textarea|select)[^>]*>(?:[^<]*</textarea>)?", page):
@@ -315,9 +317,6 @@ def test_the_side_by_side_query_reads_without_http(app, world, dispatch):
 
 
 def test_the_new_pages_speak_one_language(app, world, county, dispatch, register):  # noqa: F811
-    from test_planning_pages import _data_values
-    from test_every_page_speaks_one_language import ENGLISH_SENTENCE, HAN, _readable
-
     planner = logged_in(app, "planner", PASSWORD)
     copy_id = int(planner.post(f"/planning/scenarios/{dispatch}/copy").location.rsplit("/", 1)[1])
     planner.get(f"/planning/scenarios/{copy_id}")  # shows the copy's flash, said in Chinese
