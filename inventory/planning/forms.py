@@ -46,6 +46,8 @@ class Draft:
     deadline_hours: str = ""
     season: str = "all"
     target: str = ""
+    #: the target the listed sites were spread from (a target chosen since wins over them)
+    spread_from: str = ""
     note: str = ""
     #: [{"shelter", "people", "priority"}]
     sites: list[dict] = field(default_factory=list)
@@ -86,7 +88,7 @@ def _rows(form: MultiDict, prefix: str, names: tuple[str, ...]) -> list[dict]:
 def draft_from_form(form: MultiDict, kind: str) -> Draft:
     """Return the form as typed."""
     text = {name: form.get(name, "").strip() for name in (
-        "name", "date", "deadline_hours", "season", "target", "note", "budget",
+        "name", "date", "deadline_hours", "season", "target", "spread_from", "note", "budget",
         "horizon_months", "budget_per_month", "lead_months")}
     minimums = {key[len("minimum-"):]: value.strip() for key, value in form.items()
                 if key.startswith("minimum-") and value.strip()}
@@ -125,7 +127,8 @@ def draft_from_scenario(scenario, register: list) -> Draft:
     return Draft(
         kind=scenario.kind, name=scenario.name, date=scenario.scenario_date.isoformat(),
         deadline_hours=number(scenario.deadline_hours), season=scenario.season,
-        target=str(scenario.target_id or ""), note=scenario.note or "",
+        target=str(scenario.target_id or ""), spread_from=str(scenario.target_id or ""),
+        note=scenario.note or "",
         sites=[{"shelter": s["shelter"], "people": str(s["people"]),
                 "priority": number(s.get("priority", 1.0))} for s in scenario.sites],
         modes=list(scenario.modes), excluded_depots=list(scenario.excluded_depots),
@@ -188,8 +191,11 @@ def _case_sites(typed: _Typed, text: str) -> list[dict] | None:
 
 
 def _dispatch_sites(typed: _Typed, draft: Draft, spread) -> dict:
-    """Return the target (when the sites are its spread, unedited) or the sites listed."""
+    """Return the target (when chosen since the sites were spread, or when the sites are its
+    spread unedited) or the sites listed."""
     target = typed.number(draft.target, "target", whole=True)
+    if target and draft.target != draft.spread_from:
+        return {"target": target}
     sites = [{"shelter": row["shelter"],
               "people": typed.number(row["people"], "sites", whole=True, blank=0),
               "priority": typed.number(row["priority"], "sites", blank=1.0)}

@@ -140,6 +140,7 @@ def _spread_into(draft):
     except (ValueError, DomainError) as error:
         return getattr(error, "message", lambda _: gettext("请选择保障目标。"))(
             "en" if current_language() == "en" else "zh")
+    draft.spread_from = draft.target
     draft.sites = [{"shelter": s["shelter"], "people": str(s["people"]),
                     "priority": f"{s['priority']:g}"} for s in sites]
     draft.deadline_hours = draft.deadline_hours or f"{float(target.deadline_hours):g}"

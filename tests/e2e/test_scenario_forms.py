@@ -49,8 +49,9 @@ def test_a_planner_spreads_a_target_edits_the_sites_and_saves_a_dispatch(app, wo
     assert spread.status_code == 200 and _count() == 0
     assert 'name="site-0-people" type="number" min="1" step="1" inputmode="numeric" value="400"' in page
     assert 'value="BN-02" selected' in page and 'value="10"' in page  # the target's deadline
+    assert f'name="spread_from" value="{county["target"]}"' in page
     edited = client.post("/planning/new/dispatch", data=_dispatch_form(
-        county, target=str(county["target"]), **{
+        county, target=str(county["target"]), spread_from=str(county["target"]), **{
             "site-0-shelter": "BN-01", "site-0-people": "300", "site-0-priority": "2",
             "site-1-shelter": "BN-02", "site-1-people": "100", "site-1-remove": "1",
             "site-2-shelter": "", "site-2-people": "",
@@ -69,9 +70,19 @@ def test_a_planner_spreads_a_target_edits_the_sites_and_saves_a_dispatch(app, wo
 def test_sites_left_as_spread_keep_their_target(app, world, county):  # noqa: F811
     client = logged_in(app, "planner", PASSWORD)
     saved = client.post("/planning/new/dispatch", data=_dispatch_form(
-        county, target=str(county["target"]), **{
+        county, target=str(county["target"]), spread_from=str(county["target"]), **{
             "site-0-shelter": "BN-01", "site-0-people": "400", "site-0-priority": "1",
             "site-1-shelter": "BN-02", "site-1-people": "100", "site-1-priority": "1"}))
+    assert saved.status_code == 302
+    made = _newest()
+    assert made.target_id == county["target"] and sum(s["people"] for s in made.sites) == 500
+
+
+def test_a_target_chosen_after_the_sites_were_listed_spreads_anew(app, world, county):  # noqa: F811
+    client = logged_in(app, "planner", PASSWORD)
+    saved = client.post("/planning/new/dispatch", data=_dispatch_form(
+        county, target=str(county["target"]), spread_from="", **{
+            "site-0-shelter": "BN-01", "site-0-people": "7"}))
     assert saved.status_code == 302
     made = _newest()
     assert made.target_id == county["target"] and sum(s["people"] for s in made.sites) == 500
@@ -238,6 +249,8 @@ def test_a_rotation_copies_the_outlets_chosen_into_its_runs_input(app, world, co
                "value_per_unit": 3.5}
     assert made.parameters == {"horizon_months": 12, "lead_months": 1, "budget_per_month": 2000.0,
                                "outlets": [canteen], "minimum_stock": {"FW-BISCUIT": 300}}
+    shown = client.get(f"/planning/scenarios/{made.id}").get_data(as_text=True)
+    assert "县一中食堂 · FW-WATER-5L · 每月 120 · 3.50 元/单位" in shown
     # The register changes afterwards; the scenario keeps what was chosen.
     outlets.update_outlet(db.session, world.users["bureau"], register, capacity_per_month=10)
     started = client.post(f"/planning/scenarios/{made.id}/runs")
