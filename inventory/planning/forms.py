@@ -300,12 +300,16 @@ def _flat(messages) -> list[str]:
 def refusal(errors: dict[str, list[str]]) -> InvalidInput:
     """Return the refusal of a form, naming its fields in Chinese and English."""
     names = [name for name in LABELS if name in errors] + sorted(set(errors) - set(LABELS))
+
+    def said(messages: list[str], stop: str, joint: str) -> str:
+        return joint.join(dict.fromkeys(message.rstrip(stop) for message in messages))
+
     return InvalidInput(
         "方案未保存，请改正：" + "；".join(
-            f"{LABELS.get(name, (name,))[0]}：{'、'.join(dict.fromkeys(errors_in_chinese(errors[name])))}"
+            f"{LABELS.get(name, (name,))[0]}：{said(errors_in_chinese(errors[name]), '。', '、')}"
             for name in names) + "。",
         "The scenario was not saved; correct: " + "; ".join(
-            f"{LABELS.get(name, (name, name))[1]}: {', '.join(dict.fromkeys(errors[name]))}"
+            f"{LABELS.get(name, (name, name))[1]}: {said(errors[name], '.', ', ')}"
             for name in names) + ".",
         errors)
 

@@ -135,11 +135,12 @@ def _form_page(draft, *, scenario=None, error=None, errors=None, status=200):
 def _spread_into(draft):
     """Fill the draft's sites with its target's people spread over the shelters; return the
     refusal's message when the target cannot be spread."""
+    if not draft.target.isdigit() or len(draft.target) > 9:
+        return gettext("请选择保障目标。")
     try:
-        sites, target = checks.sites_from_target(db.session, int(draft.target or 0))
-    except (ValueError, DomainError) as error:
-        return getattr(error, "message", lambda _: gettext("请选择保障目标。"))(
-            "en" if current_language() == "en" else "zh")
+        sites, target = checks.sites_from_target(db.session, int(draft.target))
+    except DomainError as error:
+        return error.message("en" if current_language() == "en" else "zh")
     draft.spread_from = draft.target
     draft.sites = [{"shelter": s["shelter"], "people": str(s["people"]),
                     "priority": f"{s['priority']:g}"} for s in sites]
@@ -205,10 +206,8 @@ def edit_scenario(scenario_id):
 def compare():
     """Two or more scenarios side by side: what each asks, its latest run's figures, and the
     fields in which they differ."""
-    try:
-        ids = [int(value) for value in request.args.getlist("ids")]
-    except ValueError:
-        ids = []
+    ids = [int(value) for value in request.args.getlist("ids")
+           if value.isdigit() and len(value) <= 9]
     if not 2 <= len(set(ids)) <= 6:
         flash(gettext("请选择 2 至 6 个方案进行比较。"), "error")
         return redirect(url_for("planning.index"))

@@ -47,6 +47,8 @@ def test_a_planner_spreads_a_target_edits_the_sites_and_saves_a_dispatch(app, wo
         county, target=str(county["target"]), deadline_hours="", action="spread"))
     page = spread.get_data(as_text=True)
     assert spread.status_code == 200 and _count() == 0
+    nothing = client.post("/planning/new/dispatch", data=_dispatch_form(county, action="spread"))
+    assert nothing.status_code == 422 and "请选择保障目标" in nothing.get_data(as_text=True)
     assert 'name="site-0-people" type="number" min="1" step="1" inputmode="numeric" value="400"' in page
     assert 'value="BN-02" selected' in page and 'value="10"' in page  # the target's deadline
     assert f'name="spread_from" value="{county["target"]}"' in page
@@ -319,6 +321,7 @@ def test_every_role_compares_scenarios_side_by_side(app, world, dispatch, role):
     too_few = client.get(f"/planning/compare?ids={dispatch}")
     assert too_few.status_code == 302
     assert client.get(f"/planning/compare?ids={dispatch}&ids=999").status_code == 404
+    assert client.get(f"/planning/compare?ids={dispatch}&ids=x").status_code == 302
 
 
 def test_the_side_by_side_query_reads_without_http(app, world, dispatch):
