@@ -3,6 +3,9 @@ in Chinese and in English, on the demo county: no sideways scrolling; a planner 
 target, edits a shelter's people, saves, copies, changes the copy and compares the two, and
 saves a rotation with an outlet from the register."""
 
+import os
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 from test_scan_fits_a_phone import fits, wide_elements
@@ -12,6 +15,8 @@ from inventory.db import db
 from inventory.outlets.models import Outlet
 from inventory.planning.models import Scenario
 from inventory.reserves.models import Target
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -44,6 +49,9 @@ def test_the_scenario_forms_fit_a_phone_and_save_in_both_languages(planner_phone
     page.wait_for_load_state()
     assert page.locator("div.row.site").count() == len(demo.SHELTERS) + 1  # and a blank row
     assert fits(page), wide_elements(page)
+    if os.environ.get("SCREENSHOTS") and language == "zh_CN":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "planning-form.png"), full_page=True)
     page.fill("input[name=site-0-people]", "10")
     page.click("button[value=save]")
     page.wait_for_url("**/planning/scenarios/*")
@@ -61,10 +69,14 @@ def test_the_scenario_forms_fit_a_phone_and_save_in_both_languages(planner_phone
     page.goto(f"/planning/compare?ids={first.id}&ids={copy.id}")
     assert page.locator("table.compare th.differs").count() >= 1
     assert fits(page), wide_elements(page)
+    if os.environ.get("SCREENSHOTS") and language == "zh_CN":
+        page.screenshot(path=str(SCREENSHOTS / "planning-compare.png"), full_page=True)
     page.goto("/planning/new/preposition")
     assert fits(page), wide_elements(page)
     page.goto("/planning/new/rotation")
     assert fits(page), wide_elements(page)
+    if os.environ.get("SCREENSHOTS") and language == "zh_CN":
+        page.screenshot(path=str(SCREENSHOTS / "planning-rotation-form.png"), full_page=True)
     canteen = db.session.scalar(select(Outlet).order_by(Outlet.id))
     page.fill("input[name=name]", "明年轮换（手机）")
     page.check(f"input[name=outlets][value='{canteen.id}']")
