@@ -141,6 +141,10 @@ EXACT = {
     "too long": "过长",
     "before the lot's last row": "早于该批次的上一条记录",
     "out of range": "超出可表示的时间范围",
+    # the outlets register (inventory.outlets)
+    "unknown outlet": "没有这个轮换去向",
+    "canteen, drill, market or other": "须为学校食堂、应急演练、市场或其他",
+    "code people [priority]": "每行填写“编号 人数 [优先级]”",
 }
 
 #: messages with a figure or a list in them
