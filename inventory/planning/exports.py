@@ -12,9 +12,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer
 
 from inventory import clock
-from inventory.i18n import punctuation
 from inventory.db import utcnow
 from inventory.documents.layout import MARGIN, Column, NumberedCanvas
+from inventory.i18n import punctuation
 from inventory.planning.models import KIND_LABELS, MODE_LABELS
 from inventory.planning.results import DispatchResult, PrepositionResult, RunResult
 from inventory.planorders.schedule import Schedule
