@@ -35,6 +35,7 @@ from inventory.auth.services import create_user
 from inventory.catalogue.models import Item
 from inventory.catalogue.seed import load_catalogue
 from inventory.geo.models import Area, Depot
+from inventory.planning import headline
 from inventory.reserves import services as reserves
 from inventory.reserves.models import Agreement, Target
 from inventory.shelters import services as shelters
@@ -181,6 +182,7 @@ def seed(session, seed: int = 2026, today: date | None = None) -> dict:
         for _when, _order, action in sorted(demo.events, key=lambda event: event[:2]):
             action()
         _build_readiness(demo)
+        _build_planning(demo)
         _count_depots(demo)
         session.flush()
         summary = {
@@ -646,3 +648,10 @@ def _build_readiness(demo: _Demo) -> None:
                               lot_code=f"XY-WATER-{today:%Y%m%d}",
                               occurred_at=demo.moment(363, 16))
     reserves.settle(session, bureau, call_off_id=called.id, reference=f"JS-{today.year}-001")
+
+
+def _build_planning(demo: _Demo) -> None:
+    """The workbench's headline scenarios for the 1,200-person target: a dispatch spread from
+    it and a pre-positioning plan with a budget. Not run: a run needs the job consumer (or
+    the headline's button on /planning/)."""
+    headline.headline_scenarios(demo.session, demo.users["planner"])

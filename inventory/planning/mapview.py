@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # results draws its map with this module
 WIDTH, HEIGHT, MARGIN = 600, 420, 36
 #: stroke widths of the thinnest and widest flow
 THINNEST, WIDEST = 1.0, 9.0
+#: sources named on the map, the busiest first (a county's village points would crowd it)
+LABELLED_SOURCES = 6
 
 
 @dataclass
@@ -29,6 +31,8 @@ class Dot:
     #: "source" or "site"
     role: str
     short: bool = False
+    #: whether the code is written beside the dot (every site, the busiest sources)
+    labelled: bool = True
 
 
 @dataclass
@@ -102,7 +106,10 @@ def flow_map(result: "DispatchResult", where: dict[str, tuple[float, float]]) ->
 
     short = {site.site for site in result.sites if site.short > 0}
     sites = {site.site for site in result.sites}
-    dots = [Dot(code, *point(code), "site" if code in sites else "source", code in short)
+    sent = {source.source: source.units for source in result.sources}
+    busiest = set(sorted(sent, key=lambda code: -sent[code])[:LABELLED_SOURCES])
+    dots = [Dot(code, *point(code), "site" if code in sites else "source", code in short,
+                code in sites or code in busiest)
             for code in dict.fromkeys(codes) if code in placed]
     most = max(flows.values(), default=1)
     lines = [Flow(source, site, units, *point(source), *point(site),

@@ -236,7 +236,7 @@ def dispatch_result(plan_input: dict, plan_result: dict) -> DispatchResult:
         status=plan_result.get("status"), deadline_hours=plan_input.get("deadline_hours", 0),
         sites=sites, sources=source_lines, items=[totals[code] for code in sorted(totals)],
         limiting=_limiting(sites), weighted_shortage=objective.get("weighted_shortage"),
-        cost=round(sum(line.cost for line in source_lines), CENTS),
+        cost=round(sum(row["cost"] for rows in by_source.values() for row in rows), CENTS),
         people=sum(people) if people else None,
         people_fully_supplied=objective.get("people_fully_supplied"))
 
