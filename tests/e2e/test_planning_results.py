@@ -257,3 +257,11 @@ def test_each_result_page_speaks_one_language(app, world, runs):
                 if pattern.search(data.sub(" ", part)):
                     found.append((language, path, part[:80]))
     assert found == [], "\n".join(map(str, found))
+
+
+def test_without_a_target_there_is_no_headline_and_running_it_is_refused(app, world):
+    planner = logged_in(app, "planner", PASSWORD)
+    assert "section class=\"headline\"" not in planner.get("/planning/").get_data(as_text=True)
+    refused = planner.post("/planning/headline", follow_redirects=True)
+    assert "尚无有效的保障目标" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Scenario.id))) == 0
