@@ -53,6 +53,8 @@ class Headline:
     #: the two runs read (None: not run, or no plan)
     dispatch: results.RunResult | None
     preposition: results.RunResult | None
+    #: whether a run of either scenario is waiting or solving (then it is not offered again)
+    pending: bool = False
 
     @property
     def ready(self) -> bool:
@@ -71,10 +73,13 @@ def headline(session) -> Headline | None:
         return None
     dispatch, dispatch_run = _newest(session, "dispatch", target)
     preposition, preposition_run = _newest(session, "preposition", target)
+    newest = [run for scenario in (dispatch, preposition) if scenario is not None
+              for run in queries.runs_of(session, scenario.id, limit=1)]
     return Headline(
         target, dispatch, preposition,
         results.read_result(session, dispatch_run) if dispatch_run else None,
-        results.read_result(session, preposition_run) if preposition_run else None)
+        results.read_result(session, preposition_run) if preposition_run else None,
+        pending=any(run.status in ("queued", "running") for run in newest))
 
 
 def headline_scenarios(session, actor) -> tuple[Scenario, Scenario]:

@@ -235,6 +235,12 @@ def test_the_headline_offers_to_run_its_scenarios_to_planners_only(app, world, c
     # Run again, the headline reuses its scenarios.
     planner.post("/planning/headline")
     assert db.session.scalar(select(func.count(Scenario.id))) == 2
+    # While a run of the headline solves, it is not offered again.
+    for run in db.session.scalars(select(Run).where(Run.kind == "dispatch")):
+        run.job.status = "running"
+    db.session.commit()
+    page = planner.get("/planning/").get_data(as_text=True)
+    assert "正在运行" in page and "/planning/headline" not in page
 
 
 def test_each_result_page_speaks_one_language(app, world, runs):
