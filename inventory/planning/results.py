@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from inventory.catalogue.models import Item
 from inventory.geo.models import Depot
-from inventory.planning import mapview
+from inventory.planning import charts, mapview
 from inventory.planning.models import Run
 from inventory.planorders.schedule import Schedule, rotation_schedule
 from inventory.reserves.models import Agreement, CapacityReserve, capacity_code
@@ -327,6 +327,8 @@ class RunResult:
     rotation: Schedule | None = None
     #: a dispatch drawn from the register's coordinates
     map: mapview.FlowMap | None = None
+    #: a rotation's stock against the minimum, a chart per item
+    stock_charts: list[charts.StockChart] = field(default_factory=list)
 
 
 def _codes(plan_input: dict) -> tuple[set[str], set[str]]:
@@ -356,6 +358,7 @@ def read_result(session, run: Run) -> RunResult | None:
         read.preposition = preposition_result(plan_input, result)
     else:
         read.rotation = rotation_schedule(plan_input, result, run.scenario.scenario_date)
+        read.stock_charts = charts.stock_charts(read.rotation)
     return read
 
 

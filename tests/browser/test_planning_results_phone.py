@@ -6,10 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from test_scan_fits_a_phone import fits, wide_elements
 
 from inventory import demo
+from inventory.auth.models import User
 from inventory.db import db
+from inventory.planning import services
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -56,6 +59,12 @@ def test_a_planner_runs_a_scenario_reads_the_plan_and_opens_a_transfer_order(pla
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 def test_the_headline_and_the_result_pages_fit_a_phone(planner_page, language):
     page = planner_page
+    planner = db.session.scalar(select(User).where(User.username == "planner"))
+    rotation = services.create_scenario(
+        db.session, planner, name="饮用水轮换", kind="rotation", horizon_months=12,
+        outlets=[{"name": "学校食堂", "item": "FW-WATER-5L", "capacity_per_month": 100,
+                  "value_per_unit": 2.5}])
+    rotation_run = services.start_run(db.session, planner, rotation.id)
     page.goto(f"/lang/{language}")
     page.goto("/planning/")
     page.locator("form.headline-run button").click()
@@ -71,9 +80,12 @@ def test_the_headline_and_the_result_pages_fit_a_phone(planner_page, language):
     runs = [link.get_attribute("href") for link in
             page.locator("section.headline a[href^='/planning/runs/']").all()]
     assert len(runs) == 2
+    runs.append(f"/planning/runs/{rotation_run.id}")
     for path in runs:
         page.goto(path)
         assert page.locator("a[href$='/result.xlsx']").count() == 1
+        if path.endswith(f"/{rotation_run.id}"):
+            assert page.locator("svg.stockchart polyline.plan").count() >= 1
         assert fits(page), (path, wide_elements(page))
         if os.environ.get("SCREENSHOTS") and language == "zh_CN":
             page.screenshot(path=str(SCREENSHOTS / f"planning-result-{runs.index(path)}.png"),

@@ -130,6 +130,14 @@ def test_rotation_reads_month_by_month_beside_doing_nothing(app, runs):
     assert len(plan.months) == 12
     assert plan.cost == pytest.approx(result["objective"]["total"], abs=0.01)
     assert plan.idle_cost >= 0
+    # The chart draws the plan's stock line month by month, never under the minimum.
+    drawn = {c.item: c for c in results.run_result(db.session, runs["rotation"]).stock_charts}
+    assert set(drawn) == {row["item"] for row in result["stock"]}
+    chart = drawn["FW-WATER-5L"]
+    assert chart.minimum == 1500
+    points = [tuple(map(float, point.split(","))) for point in chart.plan.split()]
+    assert len(points) == 12 and all(y <= chart.minimum_y for _, y in points)
+    assert [x for x, _ in points] == sorted(x for x, _ in points)
 
 
 def test_the_dispatch_files_read_back_as_the_result(app, world, runs):
