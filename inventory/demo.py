@@ -37,6 +37,7 @@ from inventory.catalogue.seed import load_catalogue
 from inventory.geo.models import Area, Depot
 from inventory.outlets import services as outlets
 from inventory.outlets.models import Outlet
+from inventory.planning import headline
 from inventory.reserves import services as reserves
 from inventory.reserves.models import Agreement, Target
 from inventory.shelters import services as shelters
@@ -184,6 +185,7 @@ def seed(session, seed: int = 2026, today: date | None = None) -> dict:
             action()
         _build_readiness(demo)
         _build_outlets(demo)
+        _build_planning(demo)
         _count_depots(demo)
         session.flush()
         summary = {
@@ -670,3 +672,10 @@ def _build_readiness(demo: _Demo) -> None:
                               lot_code=f"XY-WATER-{today:%Y%m%d}",
                               occurred_at=demo.moment(363, 16))
     reserves.settle(session, bureau, call_off_id=called.id, reference=f"JS-{today.year}-001")
+
+
+def _build_planning(demo: _Demo) -> None:
+    """The workbench's headline scenarios for the 1,200-person target: a dispatch spread from
+    it and a pre-positioning plan with a budget. Not run: a run needs the job consumer (or
+    the headline's button on /planning/)."""
+    headline.headline_scenarios(demo.session, demo.users["planner"])

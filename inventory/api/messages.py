@@ -114,6 +114,7 @@ EXACT = {
     "no active shelter in its area": "所在区域没有启用的避难场所",
     "no input yet": "输入尚未生成",
     "no result": "尚无结果",
+    "none active": "没有有效的保障目标",
     # orders made from plans (inventory.planorders)
     "must be an object": "须为对象",
     "must be a list of objects": "须为对象列表",

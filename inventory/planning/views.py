@@ -10,12 +10,22 @@ from inventory.db import db
 from inventory.errors import DomainError
 from inventory.i18n import current_language
 from inventory.jobs.models import STATUS_LABELS
-from inventory.planning import checks, form_pages, forms, pages, services
+from inventory.planning import (
+    checks,
+    exports,
+    form_pages,
+    forms,
+    headline,
+    pages,
+    results,
+    services,
+)
 from inventory.planning.kinds import PHASE_LABELS
 from inventory.planning.models import KIND_LABELS, MODE_LABELS, Scenario
 from inventory.planning.pages import COLUMNS, FIGURES, LISTS, VERDICTS
 from inventory.planorders.services import orders_for_run
 from inventory.reserves.models import SEASON_LABELS
+from inventory.web import download
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
 
@@ -217,3 +227,26 @@ def compare():
         abort(404)
     return render_template("planning/compare.html", page=found,
                            PARAMETER_LABELS=form_pages.PARAMETER_LABELS)
+# -- a run's result read for the planner, its files, and the workbench's headline ------------
+
+@bp.get("/runs/<int(max=2147483647):run_id>/result.<any(xlsx, pdf):fmt>")
+@login_required
+@download
+def result_file(run_id, fmt):
+    """The run's result as an XLSX workbook or a PDF (every role that reads)."""
+    read = results.run_result(db.session, run_id) or abort(404)
+    return exports.send(read, fmt)
+
+
+@bp.app_template_global()
+def planning_headline():
+    """The workbench's headline, read when the page that shows it is drawn."""
+    return headline.headline(db.session)
+
+
+@bp.post("/headline")
+@login_required
+def run_headline():
+    """Save and run the headline's two scenarios (planner, bureau, admin)."""
+    return _act(lambda: headline.run_headline(db.session, current_user),
+                gettext("已提交两个方案的运行，完成后此处显示结果。"), url_for("planning.index"))
