@@ -52,5 +52,6 @@ def record_trip(session, sender, receiver, transfer_id: int, *, plate: str, seal
     waybill = waybills.record_for_transfer(session, sender, transfer_id, plate=plate,
                                            carrier=carrier, seal_number=seal, driver_name=name,
                                            driver_phone=phone)
+    waybill.created_at = waybill.departed_at  # written as the lorry left, like the history
     if arrived is not None:
         waybills.record_arrival(session, receiver, waybill.id, occurred_at=arrived)
