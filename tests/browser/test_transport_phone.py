@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from inventory import demo
 from inventory.db import db
+from inventory.labels import service as labels
 from inventory.transport.models import Waybill
 from inventory.transport.scanning import label_url
 
@@ -56,5 +57,26 @@ def test_the_keeper_scans_the_waybill_and_its_arrival_is_recorded(phone, live_ap
     page.press("#scan-code", "Enter")
     page.wait_for_selector("#message:has-text('已登记到达')")
     _fits(page)
+    db.session.rollback()  # read what the server committed
+    assert db.session.get(Waybill, waybill.id).arrived_at is not None
+
+
+def test_the_first_lot_ticked_on_the_incoming_tab_records_the_loads_arrival(phone, live_app):
+    demo.seed(db.session)
+    waybill = db.session.scalar(select(Waybill).where(Waybill.arrived_at.is_(None)))
+    lot_id = waybill.transfer.lines[0].lot_id
+    with live_app.test_request_context(base_url=live_app.config["LIVE_URL"]):
+        code = labels.label_url("lot", lot_id)
+    keeper = f"keeper-t{waybill.to_depot.code[3:]}"
+    page = _log_in(phone, keeper, demo.PASSWORDS["keeper"])
+    page.goto("/scan/")
+    page.select_option("#depot", waybill.to_depot.code)
+    with page.expect_response("**/api/v1/in-transit*"):
+        page.click("[data-tab=incoming]")
+    page.wait_for_selector(f"#incoming-list tr[data-lot='{lot_id}']")
+    page.fill("#scan-code", code)
+    page.press("#scan-code", "Enter")
+    page.wait_for_selector("#message:has-text('已登记到达')")
+    assert "✓" in page.locator(f"#incoming-list tr[data-lot='{lot_id}'] .scan-mark").inner_text()
     db.session.rollback()  # read what the server committed
     assert db.session.get(Waybill, waybill.id).arrived_at is not None
