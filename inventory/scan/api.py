@@ -15,6 +15,7 @@ from inventory.geo.models import Depot
 from inventory.labels import payload, service
 from inventory.stock.models import Lot, Movement
 from inventory.stock.schemas import LotSchema, MovementSchema
+from inventory.transport import waybills
 from inventory.transport.api import WaybillSchema
 
 blp = Blueprint("scan_api", __name__, description="Scanning labels 扫码")
@@ -85,6 +86,9 @@ class Scan(MethodView):
         depot = db.session.scalar(select(Depot).where(Depot.code == code.upper()))
         if depot is not None:
             return {"kind": "depot", "depot": depot}
+        waybill = waybills.find_by_number(db.session, code)
+        if waybill is not None:
+            return {"kind": "waybill", "waybill": waybill, "depot": waybill.to_depot}
         raise NotFound(f"未找到批次号或标签“{code}”。请核对后重新输入。",
                        f"No lot code or label “{code}”. Check it and try again.")
 

@@ -304,7 +304,7 @@ class WaybillSchema(Schema):
     seal_number = fields.String(allow_none=True)
     departed_at = fields.DateTime()
     expected_at = fields.Function(
-        lambda w: _iso(queries.expected_arrival(db.session, w)),
+        lambda w: _iso(queries.expected_arrival(db.session, w, _road_table())),
         metadata={"description": "departure + the travel table's road hours (a delivery: "
                                  "the call-off's expected time)"})
     arrived_at = fields.DateTime(allow_none=True)
@@ -319,6 +319,13 @@ class WaybillSchema(Schema):
 
 def _iso(moment):
     return None if moment is None else clock.local_time(moment).isoformat()
+
+
+def _road_table() -> queries.RoadTable:
+    """The travel table, read once per request however many waybills it answers with."""
+    if "road_table" not in g:
+        g.road_table = queries.RoadTable(db.session)
+    return g.road_table
 
 
 class WaybillQuerySchema(Strict):

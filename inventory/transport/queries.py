@@ -174,11 +174,13 @@ def _load(kind, reference, transfer, call_off, waybill, from_depot, sender, to_d
                      departed, hours, expected, arrived, overdue, goods)
 
 
-def expected_arrival(session, waybill: Waybill) -> datetime | None:
-    """Return when the waybill's load is expected at its destination, by the travel table."""
+def expected_arrival(session, waybill: Waybill, table: RoadTable | None = None
+                     ) -> datetime | None:
+    """Return when the waybill's load is expected at its destination, by the travel table
+    (pass ``table`` to read it once for many waybills)."""
     if waybill.call_off_id is not None:
         return waybill.call_off.expected_at
-    hours = RoadTable(session).hours(waybill.from_depot_id, waybill.to_depot_id)
+    hours = (table or RoadTable(session)).hours(waybill.from_depot_id, waybill.to_depot_id)
     return None if hours is None else waybill.departed_at + timedelta(hours=hours)
 
 

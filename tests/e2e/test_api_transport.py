@@ -202,6 +202,9 @@ def test_a_transfer_dispatched_with_a_waybill_is_scanned_in_at_a_shelter(client,
     scanned = client.get(f"/api/v1/scan?code={waybill['label_url']}",
                          headers=world.headers("keeper-bn")).json
     assert (scanned["kind"], scanned["waybill"]["number"]) == ("waybill", waybill["number"])
+    typed = client.get(f"/api/v1/scan?code={waybill['number'].lower()}",
+                       headers=world.headers("keeper-bn")).json
+    assert (typed["kind"], typed["waybill"]["id"]) == ("waybill", waybill["id"])
 
     # Only the receiving depot's keeper records the arrival.
     with nothing_changes(db.session):
