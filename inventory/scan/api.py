@@ -16,7 +16,7 @@ from inventory.labels import payload, service
 from inventory.stock.models import Lot, Movement
 from inventory.stock.schemas import LotSchema, MovementSchema
 from inventory.transport import waybills
-from inventory.transport.api import WaybillSchema
+from inventory.transport.waybill_api import WaybillSchema
 
 blp = Blueprint("scan_api", __name__, description="Scanning labels 扫码")
 

@@ -25,7 +25,7 @@ from inventory.stock.services import get_depot
 from inventory.transfers import queries, services
 from inventory.transfers.models import TRANSFER_STATUSES, Transfer
 from inventory.transport import waybills
-from inventory.transport.api import WaybillInSchema
+from inventory.transport.waybill_api import WaybillInSchema
 from inventory.uow import unit_of_work
 
 blp = Blueprint("transfers_api", __name__, description="Transfers between depots 调拨")
