@@ -18,7 +18,8 @@ The year, counted back from today:
   comprehensive shelter among them, which keeps a first-night store received by transfer;
 - pre-positioning transfers before the flood season, a flood drill (防汛演练),
   a storm that drew on a township's stock, and a replenishment received with a
-  discrepancy; one transfer in transit today and one still a draft;
+  discrepancy; one transfer in transit today and one still a draft; waybills for some of
+  them (the bureau's and 城关镇's own vehicles, a 京东 lorry), one 顺丰 transport agreement;
 - lots expiring within 30 and 90 days, and one expired lot not yet written off.
 """
 
@@ -47,6 +48,8 @@ from inventory.stock.models import Lot, Movement
 from inventory.stocktake import services as stocktakes
 from inventory.transfers import services as transfers
 from inventory.transfers.models import Transfer
+from inventory.transport import demo as transport_demo
+from inventory.transport.models import Vehicle
 from inventory.uow import unit_of_work
 
 COUNTY = ("640221", "平罗县", Decimal("38.906"), Decimal("106.545"))
@@ -179,6 +182,7 @@ def seed(session, seed: int = 2026, today: date | None = None) -> dict:
         _build_geography(demo)
         _build_users(demo)
         _build_shelters(demo)
+        transport_demo.build_fleet(session, demo.users["bureau"], demo.today)
         _plan_opening_stock(demo)
         _plan_history(demo)
         for _when, _order, action in sorted(demo.events, key=lambda event: event[:2]):
@@ -200,6 +204,7 @@ def seed(session, seed: int = 2026, today: date | None = None) -> dict:
             "targets": session.scalar(select(func.count(Target.id))),
             "shelters": session.scalar(select(func.count(Shelter.id))),
             "outlets": session.scalar(select(func.count(Outlet.id))),
+            "vehicles": session.scalar(select(func.count(Vehicle.id))),
         }
     return summary
 
@@ -406,10 +411,12 @@ def _issue(demo: _Demo, when: datetime, depot: str, *, quantity: int, item: str 
 
 def _transfer(demo: _Demo, day: int, source: str, target: str, lines: list[tuple[str, int]], *,
               reason: str, received: dict[str, int] | None = None, receive_after: int | None = 1,
-              dispatch: bool = True) -> None:
+              dispatch: bool = True, waybill: dict | None = None,
+              trip_hours: float | None = None) -> None:
     """Plan a transfer: drafted on ``day``, dispatched the same afternoon, received
     ``receive_after`` days later (None: still in transit). ``received`` gives the
-    quantities actually received, by item code, where they fall short."""
+    quantities actually received, by item code, where they fall short. ``waybill`` gives
+    the load's waybill (plate, seal, …), scanned in ``trip_hours`` after it left."""
     drafted = demo.moment(day, 8, 30)
 
     def run():
@@ -423,6 +430,11 @@ def _transfer(demo: _Demo, day: int, source: str, target: str, lines: list[tuple
         shipped = demo.moment(day, 14, 0)
         transfer, _ = transfers.dispatch(demo.session, demo.keeper_of(source), transfer.id,
                                          occurred_at=shipped)
+        if waybill is not None:
+            arrived = shipped + timedelta(hours=trip_hours) if trip_hours is not None else None
+            transport_demo.record_trip(demo.session, demo.keeper_of(source),
+                                       demo.keeper_of(target), transfer.id, arrived=arrived,
+                                       **waybill)
         if receive_after is None:
             return
         arrived = demo.moment(day + receive_after, 10, 0)
@@ -518,15 +530,20 @@ def _plan_history(demo: _Demo) -> None:
              source="contract", reference=demo.reference("XY", called),
              reason="协议储备调用入库（先使用后结算）")
     _transfer(demo, 243, "TS-01", "VL-01-02", [("SH-QUILT", 5)], reason="村级储备点补充")
-    _transfer(demo, 300, "XZ-01", "TS-10", [("SH-BED", 20)], reason="乡镇储备点补充")
+    _transfer(demo, 300, "XZ-01", "TS-10", [("SH-BED", 20)], reason="乡镇储备点补充",
+              waybill={"plate": "宁B·E1101", "seal": "QF-0301"}, trip_hours=1.4)
     # The county seat's shelter keeps a first-night store in its own storeroom.
     _transfer(demo, 310, "XZ-01", "BN-01-01",
               [("SH-QUILT", 100), ("FW-WATER-5L", 60), ("SH-BED", 40)],
-              reason="县城综合应急避难场所物资储备间配置")
-    _transfer(demo, 330, "TS-05", "TS-12", [("SH-TENT-12", 3)], reason="乡镇间调剂")
+              reason="县城综合应急避难场所物资储备间配置",
+              waybill={"plate": "宁B·E1102", "seal": "QF-0310"}, trip_hours=0.4)
+    _transfer(demo, 330, "TS-05", "TS-12", [("SH-TENT-12", 3)], reason="乡镇间调剂",
+              waybill={"plate": "宁B·J5678", "seal": "JD-7731", "carrier": "JD",
+                       "driver": ("吴师傅", "13895201234")}, trip_hours=1.1)
     # Winter: coats and blankets on their way today, and a draft for heating stoves.
     _transfer(demo, days_to_today - 1, "XZ-01", "TS-09", [("SH-COAT", 50), ("SH-BLANKET", 50)],
-              reason="入冬前物资预置", receive_after=None)
+              reason="入冬前物资预置", receive_after=None,
+              waybill={"plate": "宁B·E1101", "seal": "QF-1201"})
     _transfer(demo, days_to_today - 1, "XZ-01", "TS-11", [("SH-STOVE", 5)],
               reason="入冬前物资预置", dispatch=False)
 

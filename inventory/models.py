@@ -27,6 +27,7 @@ from inventory.shelters.models import Shelter, ShelterTravelTime
 from inventory.stock.models import IdempotencyRecord, Lot, Movement, Seal, SealHead
 from inventory.stocktake.models import Stocktake, StocktakeCount
 from inventory.transfers.models import Transfer, TransferLine
+from inventory.transport.models import Carrier, TransportAgreement, Vehicle, Waybill
 
 metadata = db.metadata
 
@@ -35,5 +36,6 @@ __all__ = [
     "Job", "Norm", "Outlet", "PlanOrders", "ProductionOrder", "PurchaseLine", "RotationOrder",
     "RotationOrderLine", "Run", "Scenario", "Shelter", "ShelterTravelTime", "Target", "TravelTime", "IdempotencyRecord", "Item", "Lot", "Movement",
     "Seal", "SealHead", "Stocktake", "StocktakeCount", "Transfer", "TransferLine", "User",
+    "Carrier", "TransportAgreement", "Vehicle", "Waybill",
     "metadata", "user_depots",
 ]

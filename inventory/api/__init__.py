@@ -187,6 +187,8 @@ def init_app(app) -> None:
     from inventory.stock.api import blp as stock_blp
     from inventory.stocktake.api import blp as stocktake_blp
     from inventory.transfers.api import blp as transfers_blp
+    from inventory.transport.api import blp as transport_blp
+    from inventory.transport.waybill_api import blp as waybills_blp
     from inventory.web import csrf
 
     app.session_interface = BearerAwareSessionInterface()
@@ -194,7 +196,7 @@ def init_app(app) -> None:
     for blp in (auth_blp, geo_blp, catalogue_blp, stock_blp, transfers_blp, stocktake_blp,
                 scan_blp, reserves_blp, contracts_blp, imports_blp, documents_blp,
                 shelters_blp, jobs_blp, reports_blp, planning_blp, planorders_blp, users_blp,
-                audit_blp, outlets_blp):
+                audit_blp, outlets_blp, transport_blp, waybills_blp):
         csrf.exempt(blp)  # bearer tokens, not cookies, authenticate the API
         api.register_blueprint(blp, url_prefix="/api/v1")
         API_BLUEPRINTS.add(blp.name)

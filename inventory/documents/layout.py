@@ -25,6 +25,8 @@ from inventory.labels.pdf import draw_qr, font_name
 MARGIN = 15 * mm
 #: printed size of a QR code in a table cell: large enough for a phone at arm's length
 QR_SIZE = 22 * mm
+#: a document's own QR code (a waybill's), large enough to scan off the dashboard of a lorry
+DOCUMENT_QR_SIZE = 30 * mm
 GRID = colors.HexColor("#555555")
 SHADE = colors.HexColor("#eeeeee")
 
@@ -59,6 +61,8 @@ class Document:
     signatures: list[str] = field(default_factory=list)
     #: the last words of the footer, e.g. when it was printed
     footer: str = ""
+    #: the text of the document's own QR code (a waybill's label), printed beside its number
+    qr: str | None = None
 
 
 class _QrCell(Flowable):
@@ -194,8 +198,12 @@ def render(document: Document) -> bytes:
         creator="county-reserves", pageCompression=1)
     width = A4[0] - 2 * MARGIN
     styles = _styles()
-    story = [_text(document.title, styles["title"]),
-             _text(gettext("编号：%(number)s", number=document.number), styles["number"]),
+    number = _text(gettext("编号：%(number)s", number=document.number), styles["number"])
+    if document.qr:
+        number = Table([[number, _QrCell(document.qr, DOCUMENT_QR_SIZE)]],
+                       colWidths=[width - DOCUMENT_QR_SIZE - 2 * mm, DOCUMENT_QR_SIZE + 2 * mm],
+                       style=[("VALIGN", (0, 0), (-1, -1), "BOTTOM")])
+    story = [_text(document.title, styles["title"]), number,
              Spacer(1, 3 * mm), _parties(document, width, styles), Spacer(1, 4 * mm),
              _lines(document, width, styles)]
     if document.notes:

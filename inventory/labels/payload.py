@@ -1,8 +1,8 @@
 """QR label payloads: the kind and id of an object, signed with the installation's label secret.
 
-A payload reads ``L-17-7QK3J9QX2MZT``: the kind (L lot, D depot, B bin), the object's id,
-a two-character tag of the installation and a ten-character signature (50 bits of an
-HMAC-SHA256). A label printed today stays valid for the life of its object: the label
+A payload reads ``L-17-7QK3J9QX2MZT``: the kind (L lot, D depot, B bin, W waybill), the
+object's id, a two-character tag of the installation and a ten-character signature (50 bits
+of an HMAC-SHA256). A label printed today stays valid for the life of its object: the label
 secret is kept apart from the session key, so rotating one never invalidates the other.
 The QR code holds the payload inside a URL (``https://host/q/<payload>``), so a phone's own
 camera opens the object's page; the scan screen accepts the URL, the bare payload, or a
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from inventory.errors import DomainError
 
-KINDS = {"L": "lot", "D": "depot", "B": "bin"}
+KINDS = {"L": "lot", "D": "depot", "B": "bin", "W": "waybill"}
 LETTERS = {name: letter for letter, name in KINDS.items()}
 _PAYLOAD = re.compile(r"^([A-Z])-(\d{1,12})-([A-Z2-7]{2})([A-Z2-7]{10})$")
 _ALMOST = re.compile(r"^[A-Z]-\d")

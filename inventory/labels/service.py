@@ -8,6 +8,7 @@ from inventory.geo.models import Bin, Depot
 from inventory.labels import payload
 from inventory.labels.pdf import Label
 from inventory.stock.models import Lot
+from inventory.transport.models import Waybill
 
 
 def secret() -> str:
@@ -40,7 +41,7 @@ def bin_label(bin_: Bin) -> Label:
                  lines=[bin_.depot.name, f"储备库 {bin_.depot.code}"])
 
 
-MODELS = {"lot": Lot, "depot": Depot, "bin": Bin}
+MODELS = {"lot": Lot, "depot": Depot, "bin": Bin, "waybill": Waybill}
 
 
 def resolve(session, text: str):

@@ -21,7 +21,7 @@ MAX_LABELS = 1000
 @bp.get("/q/<path:code>")
 @login_required
 def open_label(code):
-    """A scanned label: go to the lot's, depot's or bin's page."""
+    """A scanned label: go to the lot's, depot's, bin's or waybill's page."""
     try:
         kind, found = service.resolve(db.session, code)
     except DomainError as error:
@@ -32,6 +32,8 @@ def open_label(code):
         return redirect(url_for("web.lot", lot_id=found.id))
     if kind == "depot":
         return redirect(url_for("web.depot", code=found.code))
+    if kind == "waybill":
+        return redirect(url_for("transport.waybill", waybill_id=found.id))
     return redirect(url_for("web.depot", code=found.depot.code, bin=found.code))
 
 

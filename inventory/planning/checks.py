@@ -16,7 +16,7 @@ from inventory.shelters.queries import shelters_in_area
 
 #: the kinds' own parameters, each stored in the scenario's ``parameters``
 PARAMETERS = {
-    "dispatch": ("transport_cost_per_kg_hour",),
+    "dispatch": ("transport_cost_per_kg_hour", "limit_by_fleet"),
     "preposition": ("cases", "budget", "receiving_depots", "transport_cost_per_kg_hour"),
     "rotation": ("horizon_months", "outlets", "budget_per_month", "lead_months",
                  "minimum_stock", "prices", "write_off_cost"),

@@ -25,6 +25,7 @@ from inventory.reserves.models import (
 from inventory.shelters.models import Shelter
 from inventory.shelters.queries import ShelterRoutes
 from inventory.stock.models import Lot
+from inventory.transport.queries import fleet_by_depot
 
 #: tiers whose depots a pre-positioning plan restocks unless the scenario names the depots
 RECEIVING_TIERS = ("county", "township")
@@ -124,8 +125,17 @@ def network(session, scenario: Scenario, shelters: dict[str, Shelter], *,
         modes=tuple(scenario.modes), excluded_depots=frozenset(scenario.excluded_depots),
         excluded_pairs=frozenset((p["depot"], p["shelter"]) for p in scenario.excluded_pairs),
         transport_cost_per_kg_hour=float(scenario.parameters.get(
-            "transport_cost_per_kg_hour", inputs.TRANSPORT_COST_PER_KG_HOUR)))
+            "transport_cost_per_kg_hour", inputs.TRANSPORT_COST_PER_KG_HOUR)),
+        fleet=fleet(session, scenario))
     return built, routes, stock
+
+
+def fleet(session, scenario: Scenario) -> dict[str, tuple[float, float]] | None:
+    """Return one trip of each depot's vehicles when the scenario limits by fleet, else None."""
+    if not scenario.parameters.get("limit_by_fleet"):
+        return None
+    found = fleet_by_depot(session, scenario.scenario_date, float(scenario.deadline_hours))
+    return {code: (trip.payload_kg, trip.volume_m3) for code, trip in found.items()}
 
 
 def contracts(session, day: date, codes) -> list[inputs.ContractFacts]:

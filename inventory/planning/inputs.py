@@ -16,7 +16,10 @@ The rules, the same for every kind where they apply:
   warehouse where it delivers there;
 - a capacity reserve (source id: its code, CN-0007) makes rate × (hours left) after its ramp-up;
 - moving one unit for an hour costs ``transport_cost_per_kg_hour`` × its weight (at least
-  ``LIGHTEST_KG``), so plans prefer the nearer of two depots that both arrive in time.
+  ``LIGHTEST_KG``), so plans prefer the nearer of two depots that both arrive in time;
+- where the scenario limits by fleet, a depot loads out at most what its vehicles that can
+  leave within the deadline carry in one trip (``inventory.transport.queries.fleet_by_depot``):
+  a depot without such vehicles sends nothing; shelters' own stores are stock in place.
 """
 
 import json
@@ -104,6 +107,8 @@ class Network:
     excluded_depots: frozenset[str] = frozenset()
     excluded_pairs: frozenset[tuple[str, str]] = frozenset()
     transport_cost_per_kg_hour: float = TRANSPORT_COST_PER_KG_HOUR
+    #: one trip of each depot's vehicles, (kg, m³) by depot code; None: the fleet is no limit
+    fleet: dict[str, tuple[float, float]] | None = None
 
 
 # -- small rules -------------------------------------------------------------
@@ -320,7 +325,7 @@ def dispatch_document(network: Network, sites: list[SiteFacts]) -> dict:
                           "demand": demand_of(site.people, network.norms)})
     wanted = {code for row in site_rows for code in row["demand"]}
     sources, legs = all_sources(network, [site.shelter for site in sites], wanted)
-    return {
+    document = {
         "deadline_hours": rounded_hours(network.deadline_hours),
         "items": item_rows(network, wanted),
         "sites": site_rows,
@@ -328,4 +333,19 @@ def dispatch_document(network: Network, sites: list[SiteFacts]) -> dict:
         "travel_hours": sorted(legs, key=lambda leg: (leg["from"], leg["to"])),
         "transport_cost_per_unit_hour": transport_costs(network, wanted),
     }
+    if network.fleet is not None:
+        document["dispatch_limits"] = fleet_limits(network, sources)
+    return document
+
+
+def fleet_limits(network: Network, sources: list[dict]) -> list[dict]:
+    """Return the load limits of the depots among the sources: one trip of their fleet."""
+    kinds = {depot.code: depot.kind for depot in network.depots}
+    limits = []
+    for source in sources:
+        if source["kind"] != "physical" or kinds.get(source["id"]) == "shelter":
+            continue
+        weight, volume = network.fleet.get(source["id"], (0.0, 0.0))
+        limits.append({"source": source["id"], "weight_kg": weight, "volume_m3": volume})
+    return limits
 

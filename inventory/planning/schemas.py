@@ -82,6 +82,9 @@ class _ScenarioFields(Strict):
                                         validate=validate.Range(min=1, max=3600))
     note = text_field(1000)
     transport_cost_per_kg_hour = fields.Float(validate=validate.Range(min=0, max=1000))
+    limit_by_fleet = fields.Boolean(metadata={
+        "description": "dispatch: a depot sends at most what its vehicles that can leave "
+                       "within the deadline carry in one trip (default false)"})
     # pre-positioning
     cases = fields.List(fields.Nested(CaseSchema), validate=validate.Length(min=1, max=50),
                         metadata={"description": "pre-positioning: the flood-season scenarios "

@@ -22,6 +22,7 @@ from inventory.reserves.models import (
     CapacityReserve,
     TravelTime,
 )
+from inventory.transport import queries as transport
 from inventory.xlsx import add_table, send_workbook, workbook
 
 bp = Blueprint("contracts", __name__, url_prefix="/reserves")
@@ -58,6 +59,7 @@ def index():
     return render_template(
         "reserves.html", agreements=_agreements(), capacity=_capacity(),
         travel_times=_travel_times(), depots=depots, areas=areas,
+        measured=transport.measured_to_areas(db.session),
         manages=current_user.role in MANAGERS,
         can_receive=lambda call_off: can_move_stock(current_user, call_off.depot))
 

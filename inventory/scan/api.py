@@ -15,6 +15,8 @@ from inventory.geo.models import Depot
 from inventory.labels import payload, service
 from inventory.stock.models import Lot, Movement
 from inventory.stock.schemas import LotSchema, MovementSchema
+from inventory.transport import waybills
+from inventory.transport.waybill_api import WaybillSchema
 
 blp = Blueprint("scan_api", __name__, description="Scanning labels 扫码")
 
@@ -39,12 +41,15 @@ class ScannedDepotSchema(Schema):
 
 class ScanResultSchema(Schema):
     kind = fields.String(metadata={"description": "lot, lots (several lots share the code), "
-                                                 "depot or bin"})
+                                                 "depot, bin or waybill"})
     lot = fields.Nested(ScannedLotSchema, allow_none=True)
     lots = fields.List(fields.Nested(ScannedLotSchema), allow_none=True)
     depot = fields.Nested(ScannedDepotSchema, allow_none=True)
     bin = fields.Function(lambda r: {"id": r["bin"].id, "code": r["bin"].code,
                                      "name": r["bin"].name} if r.get("bin") else None)
+    waybill = fields.Nested(WaybillSchema, allow_none=True,
+                            metadata={"description": "a waybill's label: record its arrival "
+                                                     "with POST /waybills/arrivals"})
 
 
 class ScanQuerySchema(Strict):
@@ -69,6 +74,8 @@ class Scan(MethodView):
                 return {"kind": "lot", "lot": found, "depot": found.depot}
             if kind == "depot":
                 return {"kind": "depot", "depot": found}
+            if kind == "waybill":
+                return {"kind": "waybill", "waybill": found, "depot": found.to_depot}
             return {"kind": "bin", "bin": found, "depot": found.depot}
         lots = service.lots_by_code(db.session, code, _my_depot_ids(g.user)) or \
             service.lots_by_code(db.session, code)
@@ -79,6 +86,9 @@ class Scan(MethodView):
         depot = db.session.scalar(select(Depot).where(Depot.code == code.upper()))
         if depot is not None:
             return {"kind": "depot", "depot": depot}
+        waybill = waybills.find_by_number(db.session, code)
+        if waybill is not None:
+            return {"kind": "waybill", "waybill": waybill, "depot": waybill.to_depot}
         raise NotFound(f"未找到批次号或标签“{code}”。请核对后重新输入。",
                        f"No lot code or label “{code}”. Check it and try again.")
 

@@ -17,7 +17,7 @@ bp = Blueprint("scan", __name__, url_prefix="/scan")
 MOVERS = {"keeper", "admin"}
 
 #: bump when the cached shell changes, so phones drop the old copy
-SHELL_VERSION = "3"
+SHELL_VERSION = "4"
 
 
 #: the order of tiers in the depot list: a keeper's county or township depot comes first
@@ -73,6 +73,7 @@ def service_worker():
     shell = [url_for("scan.screen"), url_for("static", filename="app.css"),
              url_for("static", filename="scan.js"),
              url_for("static", filename="scan-rotation.js"),
+             url_for("static", filename="scan-waybill.js"),
              url_for("static", filename="icon.svg"),
              "/vendor/html5-qrcode/html5-qrcode.min.js"]
     source = source.replace("__SHELL__", json.dumps(shell)).replace("__VERSION__", SHELL_VERSION)

@@ -24,7 +24,7 @@
   // Tabs kept in scripts of their own (scan-rotation.js) hook in here: when their tab opens,
   // when a code is scanned (a hook returns true when it took the scan), when an action of
   // their type has been accepted.
-  const hooks = {tabs: {}, scans: [], done: {}};
+  const hooks = {tabs: {}, scans: [], done: {}, ticked: []};
   const scannedIncoming = {};
 
   // -- small helpers --------------------------------------------------------------------
@@ -262,6 +262,7 @@
     if (!row) return false;
     scannedIncoming[match[1]] = true;
     row.querySelector(".scan-mark").textContent = `✓ ${T.scanned}`;
+    hooks.ticked.forEach((hook) => hook(code, row));
     row.querySelector("input").focus();
     return true;
   }

@@ -24,6 +24,9 @@ from inventory.stock.schemas import MovementSchema
 from inventory.stock.services import get_depot
 from inventory.transfers import queries, services
 from inventory.transfers.models import TRANSFER_STATUSES, Transfer
+from inventory.transport import waybills
+from inventory.transport.waybill_api import WaybillInSchema
+from inventory.uow import unit_of_work
 
 blp = Blueprint("transfers_api", __name__, description="Transfers between depots 调拨")
 
@@ -45,6 +48,8 @@ class TransferCreateSchema(Strict):
 
 class DispatchSchema(Strict):
     occurred_at = OccurredAt(load_default=None)
+    waybill = fields.Nested(WaybillInSchema, load_default=None, metadata={
+        "description": "the waybill (运单) of the load, recorded with the dispatch"})
 
 
 class ReceiveLineSchema(Strict):
@@ -138,9 +143,14 @@ class Dispatch(MethodView):
     @blp.arguments(DispatchSchema())
     @blp.response(200, TransferResultSchema)
     def post(self, data, transfer_id):
-        """Send the goods: transfer_out rows at the source depot"""
-        transfer, movements = services.dispatch(db.session, g.user, transfer_id,
-                                                key=request_key(), **data)
+        """Send the goods: transfer_out rows at the source depot, and the load's waybill
+        when one is given"""
+        waybill = data.pop("waybill")
+        with unit_of_work(db.session):
+            transfer, movements = services.dispatch(db.session, g.user, transfer_id,
+                                                    key=request_key(), **data)
+            if waybill is not None:
+                waybills.record_for_transfer(db.session, g.user, transfer.id, **waybill)
         return {"transfer": transfer, "movements": movements}
 
 
@@ -150,9 +160,12 @@ class Receive(MethodView):
     @blp.arguments(ReceiveSchema())
     @blp.response(200, TransferResultSchema)
     def post(self, data, transfer_id):
-        """Receive the goods: transfer_in rows at the target depot, differences recorded"""
-        transfer, movements = services.receive(db.session, g.user, transfer_id,
-                                               key=request_key(), **data)
+        """Receive the goods: transfer_in rows at the target depot, differences recorded; the
+        waybill, if nobody scanned it on arrival, arrives now"""
+        with unit_of_work(db.session):
+            transfer, movements = services.receive(db.session, g.user, transfer_id,
+                                                   key=request_key(), **data)
+            waybills.arrive_on_receipt(db.session, g.user, transfer)
         return {"transfer": transfer, "movements": movements}
 
 

@@ -16,6 +16,8 @@ from inventory.errors import DomainError, Forbidden, InvalidInput
 from inventory.i18n import current_language
 from inventory.transfers import queries, services
 from inventory.transfers.forms import TransferForm, digits
+from inventory.transport import waybills as transport_waybills
+from inventory.transport.views import dispatch_with_waybill, waybill_form_values
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 bp.before_request(refuse_control_characters)
@@ -102,7 +104,10 @@ def _show(number: str, status: int = 200):
     return render_template(
         "transfers/show.html", detail=detail, transfer=transfer, movements=detail.movements,
         can_dispatch=draft and can_move_stock(current_user, transfer.from_depot),
-        can_cancel=draft and can_plan_transfers(current_user, transfer.from_depot)), status
+        can_cancel=draft and can_plan_transfers(current_user, transfer.from_depot),
+        waybill=transport_waybills.for_transfer(db.session, transfer.id),
+        can_record_waybill=transfer.status == "dispatched" and can_move_stock(
+            current_user, transfer.from_depot)), status
 
 
 @bp.get("/<number>")
@@ -129,9 +134,10 @@ def _act(number: str, action, done: str):
 @bp.post("/<number>/dispatch")
 @login_required
 def dispatch(number):
-    """Send the goods: transfer_out rows at the source; the goods are then in transit."""
-    return _act(number, lambda transfer_id: services.dispatch(db.session, current_user,
-                                                              transfer_id),
+    """Send the goods: transfer_out rows at the source; the goods are then in transit, with
+    their waybill when the form gives a plate."""
+    waybill = waybill_form_values()
+    return _act(number, lambda transfer_id: dispatch_with_waybill(transfer_id, waybill),
                 gettext("已发出：物资在途。"))
 
 

@@ -125,6 +125,8 @@ def init_app(app) -> None:
     from inventory.stock.views import bp as lots_bp
     from inventory.stocktake.views import bp as stocktakes_bp
     from inventory.transfers.views import bp as transfers_bp
+    from inventory.transport.models import CARRIER_KIND_LABELS, PRICE_UNIT_LABELS
+    from inventory.transport.views import bp as transport_bp
 
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -146,6 +148,7 @@ def init_app(app) -> None:
     app.register_blueprint(users_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(outlets_bp)
+    app.register_blueprint(transport_bp)
     app.jinja_env.globals.update(
         LEVEL_LABELS=LEVEL_LABELS, DEPOT_KIND_LABELS=DEPOT_KIND_LABELS, KIND_LABELS=KIND_LABELS,
         STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, ROLE_LABELS=ROLE_LABELS,
@@ -157,6 +160,7 @@ def init_app(app) -> None:
         ROUTE_BASIS_LABELS=BASIS_LABELS, PLAN_KIND_LABELS=PLAN_KIND_LABELS,
         ROTATION_STATUS_LABELS=ROTATION_STATUS_LABELS,
         PRODUCTION_STATUS_LABELS=PRODUCTION_STATUS_LABELS,
+        CARRIER_KIND_LABELS=CARRIER_KIND_LABELS, PRICE_UNIT_LABELS=PRICE_UNIT_LABELS,
     )
     # Every time on a page is in the bureau's time zone (RESERVES_TIMEZONE); never strftime.
     app.jinja_env.filters.update(localtime=clock.format_local, localdate=clock.format_local_date)

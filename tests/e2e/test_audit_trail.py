@@ -10,7 +10,7 @@ reason) fails the test, so a new endpoint cannot go unlogged unnoticed.
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from checks import BROWSER, assert_refused
@@ -26,6 +26,7 @@ from inventory.planning import services as planning
 from inventory.reserves import services as reserves
 from inventory.shelters import services as shelters
 from inventory.stock import services as stock
+from inventory.transport import services as transport
 
 WRITES = ("post", "put", "patch", "delete")
 TODAY = clock.today()
@@ -59,6 +60,27 @@ def _scenario(world):
 def _outlet(world):
     return outlets.create_outlet(db.session, world.users["bureau"], name="县一中食堂",
                                  kind="canteen", item="FW-WATER-5L", capacity_per_month=120)
+
+
+def _carrier(world):
+    return transport.create_carrier(db.session, world.users["bureau"], code="YJJ",
+                                    name="县应急管理局", kind="bureau")
+
+
+def _vehicle(world):
+    _carrier(world)
+    return transport.create_vehicle(db.session, world.users["bureau"], plate="宁B12345",
+                                    carrier="YJJ", vehicle_type="厢式货车", payload_kg=2000,
+                                    volume_m3=16, depot="XZ-01")
+
+
+def _transport_agreement(world):
+    _carrier(world)
+    return transport.create_agreement(
+        db.session, world.users["bureau"], number="YL-2026-01", carrier="YJJ",
+        vehicle_type="9.6 米厢式货车", vehicles=3, payload_kg=10000, volume_m3=55,
+        response_hours=4, depot="XZ-01", unit_price=1800, price_unit="trip",
+        valid_from=date(2026, 1, 1), valid_until=date(2030, 12, 31))
 
 
 def _file(kind, header, row):
@@ -177,6 +199,30 @@ CHANGES = {
     ("PATCH", "/api/v1/outlets/{outlet_id}"): [
         ("outlet change", "outlet", lambda w: (
             f"/api/v1/outlets/{_outlet(w).id}", {"json": {"capacity_per_month": 200}}))],
+    ("POST", "/api/v1/carriers"): [
+        ("carrier", "carrier", lambda w: ("/api/v1/carriers", {"json": {
+            "code": "SF", "name": "顺丰速运", "kind": "logistics"}}))],
+    ("PATCH", "/api/v1/carriers/{code}"): [
+        ("carrier change", "carrier", lambda w: (
+            _carrier(w) and "/api/v1/carriers/YJJ", {"json": {"contact_name": "王明"}}))],
+    ("POST", "/api/v1/vehicles"): [
+        ("vehicle", "vehicle", lambda w: (_carrier(w) and "/api/v1/vehicles", {"json": {
+            "plate": "宁B12345", "carrier": "YJJ", "vehicle_type": "厢式货车",
+            "payload_kg": 2000, "volume_m3": 16, "depot": "XZ-01"}}))],
+    ("PATCH", "/api/v1/vehicles/{plate}"): [
+        ("vehicle change", "vehicle", lambda w: (
+            _vehicle(w) and "/api/v1/vehicles/宁B12345", {"json": {"payload_kg": 2500}}))],
+    ("POST", "/api/v1/transport-agreements"): [
+        ("transport agreement", "transport_agreement", lambda w: (
+            _carrier(w) and "/api/v1/transport-agreements", {"json": {
+                "number": "YL-2026-01", "carrier": "YJJ", "vehicle_type": "9.6 米厢式货车",
+                "vehicles": 3, "payload_kg": 10000, "volume_m3": 55, "response_hours": 4,
+                "depot": "XZ-01", "unit_price": 1800, "price_unit": "trip",
+                "valid_from": "2026-01-01", "valid_until": "2030-12-31"}}))],
+    ("PATCH", "/api/v1/transport-agreements/{number}"): [
+        ("transport agreement change", "transport_agreement", lambda w: (
+            _transport_agreement(w) and "/api/v1/transport-agreements/YL-2026-01",
+            {"json": {"vehicles": 4}}))],
     ("POST", "/api/v1/users"): [
         ("user", "user", lambda w: ("/api/v1/users", {"json": {
             "username": "li.wei", "password": "a long password", "role": "keeper",
@@ -209,6 +255,12 @@ NOT_ENTITIES = {
     ("POST", "/api/v1/transfers/{transfer_id}/dispatch"): "the ledger",
     ("POST", "/api/v1/transfers/{transfer_id}/receive"): "the ledger",
     ("POST", "/api/v1/transfers/{transfer_id}/cancel"): "transfers: the ledger's workflow",
+    ("POST", "/api/v1/transfers/{transfer_id}/waybill"): "waybills: the chain of custody "
+                                                         "(logged as waybill.create)",
+    ("POST", "/api/v1/call-offs/{call_off_id}/waybill"): "waybills: the chain of custody",
+    ("POST", "/api/v1/waybills/{waybill_id}/arrival"): "waybills: the chain of custody "
+                                                       "(logged as waybill.arrive)",
+    ("POST", "/api/v1/waybills/arrivals"): "waybills: the chain of custody",
     ("POST", "/api/v1/stocktakes"): "stocktakes: the ledger's workflow",
     ("POST", "/api/v1/stocktakes/{stocktake_id}/counts"): "stocktakes",
     ("POST", "/api/v1/stocktakes/{stocktake_id}/submit"): "stocktakes",

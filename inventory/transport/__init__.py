@@ -1,0 +1,1 @@
+"""Transport (运输): carriers, vehicles, transport agreements, waybills and trip times."""

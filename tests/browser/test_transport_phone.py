@@ -1,0 +1,82 @@
+"""The transport pages on a phone (390 × 844), in Chinese and in English, on the demo county:
+no sideways scrolling; the keeper scans the waybill of the load on its way to his township and
+the arrival is recorded."""
+
+import pytest
+from sqlalchemy import select
+
+from inventory import demo
+from inventory.db import db
+from inventory.labels import service as labels
+from inventory.transport.models import Waybill
+from inventory.transport.scanning import label_url
+
+
+def _fits(page) -> None:
+    widths = page.evaluate("[document.documentElement.scrollWidth,"
+                           " document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1], f"{page.url} scrolls sideways: {widths}"
+
+
+def _log_in(phone, username, password):
+    page = phone.new_page()
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+    return page
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_the_transport_pages_fit_a_phone_in_both_languages(phone, live_app, language):
+    demo.seed(db.session)
+    page = _log_in(phone, "bureau", demo.PASSWORDS["bureau"])
+    page.goto(f"/lang/{language}")
+    for path in ("/transport/in-transit", "/transport/trips", "/transport/"):
+        page.goto(path)
+        _fits(page)
+    for summary in page.locator("details.manage summary").all():
+        summary.click()
+    _fits(page)
+    page.goto("/transport/in-transit")
+    page.locator("table.in-transit a[href*='/transport/waybills/']").first.click()
+    page.wait_for_url("**/transport/waybills/*")
+    _fits(page)
+
+
+def test_the_keeper_scans_the_waybill_and_its_arrival_is_recorded(phone, live_app):
+    demo.seed(db.session)
+    waybill = db.session.scalar(select(Waybill).where(Waybill.arrived_at.is_(None)))
+    with live_app.test_request_context(base_url=live_app.config["LIVE_URL"]):
+        code = label_url(waybill)
+    keeper = f"keeper-t{waybill.to_depot.code[3:]}"
+    page = _log_in(phone, keeper, demo.PASSWORDS["keeper"])
+    page.goto("/scan/")
+    page.fill("#scan-code", code)
+    page.press("#scan-code", "Enter")
+    page.wait_for_selector("#message:has-text('已登记到达')")
+    _fits(page)
+    db.session.rollback()  # read what the server committed
+    assert db.session.get(Waybill, waybill.id).arrived_at is not None
+
+
+def test_the_first_lot_ticked_on_the_incoming_tab_records_the_loads_arrival(phone, live_app):
+    demo.seed(db.session)
+    waybill = db.session.scalar(select(Waybill).where(Waybill.arrived_at.is_(None)))
+    lot_id = waybill.transfer.lines[0].lot_id
+    with live_app.test_request_context(base_url=live_app.config["LIVE_URL"]):
+        code = labels.label_url("lot", lot_id)
+    keeper = f"keeper-t{waybill.to_depot.code[3:]}"
+    page = _log_in(phone, keeper, demo.PASSWORDS["keeper"])
+    page.goto("/scan/")
+    page.select_option("#depot", waybill.to_depot.code)
+    with page.expect_response("**/api/v1/in-transit*"):
+        page.click("[data-tab=incoming]")
+    page.wait_for_selector(f"#incoming-list tr[data-lot='{lot_id}']")
+    page.fill("#scan-code", code)
+    page.press("#scan-code", "Enter")
+    page.wait_for_selector("#message:has-text('已登记到达')")
+    assert "✓" in page.locator(f"#incoming-list tr[data-lot='{lot_id}'] .scan-mark").inner_text()
+    db.session.rollback()  # read what the server committed
+    assert db.session.get(Waybill, waybill.id).arrived_at is not None
