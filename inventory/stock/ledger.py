@@ -110,9 +110,9 @@ def verify_ledger(session, *, batch: int = 5000) -> LedgerReport:
 
     Reports (never raises on) balances that differ from the sum of the ledger, rows
     whose hash or chain link is wrong, gaps in a chain, and sealed heads that are gone.
-    Each row's balance is checked against the row before it as stored, so one edited row
-    is named alone rather than with every later row of its lot; the lot's on-hand quantity
-    is checked against the true sum.
+    A row's balance may agree with the sum of the rows before it or with the balance the row
+    before it stores, so that one edited row is named alone rather than with every later row
+    of its lot; the lot's on-hand quantity is checked against the true sum.
     """
     report = LedgerReport()
     lots = {lot_id: (seq, quantity, head) for lot_id, seq, quantity, head in
@@ -137,10 +137,10 @@ def verify_ledger(session, *, batch: int = 5000) -> LedgerReport:
         if domain.movement_hash(movement.prev_hash, movement) != movement.hash:
             report.add("edited", f"{where}: hash does not match the row's contents (edited?)",
                        **at)
-        expected = stored + movement.quantity
+        expected = total + movement.quantity
         if expected < 0:
             report.add("negative", f"{where}: balance goes negative ({expected})", **at)
-        if movement.balance_after != expected:
+        if movement.balance_after not in (expected, stored + movement.quantity):
             report.add("balance", f"{where}: balance_after {movement.balance_after}, "
                        f"ledger sum {expected}", **at)
         state[movement.lot_id] = (movement.seq, total + movement.quantity,
