@@ -90,8 +90,10 @@ def unauthorized():
 
 def init_app(app) -> None:
     from inventory.documents.views import bp as documents_bp
+    from inventory.exports.views import bp as exports_bp
     from inventory.geo.views import bp as depots_bp
     from inventory.imports.views import bp as imports_bp
+    from inventory.integrity.views import bp as integrity_bp
     from inventory.labels.views import bp as labels_bp
     from inventory.planning.views import bp as planning_bp
     from inventory.planorders.models import KIND_LABELS as PLAN_KIND_LABELS
@@ -132,6 +134,8 @@ def init_app(app) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(planning_bp)
     app.register_blueprint(planorders_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(integrity_bp)
     app.jinja_env.globals.update(
         LEVEL_LABELS=LEVEL_LABELS, DEPOT_KIND_LABELS=DEPOT_KIND_LABELS, KIND_LABELS=KIND_LABELS,
         STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, ROLE_LABELS=ROLE_LABELS,
