@@ -77,7 +77,7 @@ def test_a_download_from_the_page_is_in_the_pages_language_and_follows_its_filte
     lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert lines[0][0] == "台账行号"
     assert [line[5] for line in lines[1:] if not line[0].startswith("#")] == ["issue", "issue"]
-    client.get("/i18n/en")
+    client.get("/lang/en")
     data = client.get("/exports/ledger.csv?kind=issue").data
     assert data.decode("utf-8-sig").startswith("Ledger row,")
 
