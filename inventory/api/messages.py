@@ -133,11 +133,14 @@ EXACT = {
     "not on this order": "不在此工单上",
     "already rotated": "已全部出库",
     "too long": "过长",
+    "unknown user": "没有这个用户",
+    "not after since": "须晚于起始时间",
 }
 
 #: messages with a figure or a list in them
 PATTERNS = [
     (re.compile(r"^at most (\S+)$"), r"最多 \1"),
+    (re.compile(r"^at most (\S+) rows in a PDF$"), r"PDF 最多 \1 行"),
     (re.compile(r"^at least (\S+)$"), r"至少 \1"),
     (re.compile(r"^1 to (\S+)$"), r"须在 1 到 \1 之间"),
     (re.compile(r"^between (\S+) and (\S+)$"), r"须在 \1 至 \2 之间"),

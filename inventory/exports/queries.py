@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, literal, select
 
 from inventory import clock
 from inventory.auth.models import User
@@ -88,10 +88,27 @@ def ledger_filter(session, **query) -> LedgerFilter:
     return found
 
 
-def _select(flt: LedgerFilter):
+def _columns() -> list:
     m = Movement
-    stmt = (select(m.id, m.occurred_at, Depot.code, Item.code, Lot.code, m.kind, m.quantity,
-                   m.balance_after, Lot.unit_cost, m.reference, User.username, m.reason, m.hash)
+    return [m.id, m.occurred_at, Depot.code, Item.code, Lot.code, m.kind, m.quantity,
+            m.balance_after, Lot.unit_cost, m.reference, User.username, m.reason, m.hash]
+
+
+def _text_columns() -> list:
+    """The columns as PostgreSQL writes them as text, exactly as ``cells`` does (the time in
+    the session's time zone, which ``_server_rows`` sets to the bureau's)."""
+    m, empty = Movement, literal("")
+    return [cast(m.id, Text), func.to_char(m.occurred_at, "YYYY-MM-DD HH24:MI:SSTZH:TZM"),
+            Depot.code, Item.code, Lot.code, m.kind, cast(m.quantity, Text),
+            cast(m.balance_after, Text), func.coalesce(cast(Lot.unit_cost, Text), empty),
+            func.coalesce(cast(Lot.unit_cost * m.quantity, Text), empty),
+            func.coalesce(m.reference, empty), User.username, func.coalesce(m.reason, empty),
+            m.hash]
+
+
+def _select(flt: LedgerFilter, columns: list | None = None):
+    m = Movement
+    stmt = (select(*(columns or _columns()))
             .join(Depot, Depot.id == m.depot_id).join(Item, Item.id == m.item_id)
             .join(Lot, Lot.id == m.lot_id).join(User, User.id == m.actor_id))
     if flt.depot:
@@ -130,10 +147,31 @@ def ledger_rows(session, flt: LedgerFilter, *, batch: int = BATCH) -> Iterator[l
     The rows come from one statement (one snapshot of the ledger) through a server-side
     cursor, so a million rows take no more memory than a batch.
     """
+    if session.get_bind().dialect.name == "postgresql":
+        yield from _server_rows(session, flt, batch)
+        return
     result = session.execute(_select(flt).order_by(Movement.id)
                              .execution_options(yield_per=batch))
     for row in result:
         yield cells(row)
+
+
+def _server_rows(session, flt: LedgerFilter, batch: int) -> Iterator[tuple[str, ...]]:
+    """The rows as text made by PostgreSQL, read from a named cursor of the driver.
+
+    Formatting in the server and skipping SQLAlchemy's result layer make the export several
+    times faster than converting each value in Python (docs/benchmarks.md, "Ledger exports").
+    """
+    connection = session.connection()
+    session.execute(select(func.set_config("TimeZone", clock.TIMEZONE.key, True)))
+    compiled = _select(flt, _text_columns()).order_by(Movement.id).compile(
+        dialect=connection.dialect)
+    driver = connection.connection.dbapi_connection
+    with driver.cursor(name="ledger_export") as cursor:
+        cursor.itersize = batch
+        cursor.execute(str(compiled), compiled.params)
+        while rows := cursor.fetchmany(batch):
+            yield from rows
 
 
 def rows_by_id(session, ids: list[int]) -> dict[int, list[str]]:
