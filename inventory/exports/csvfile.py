@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import islice
 
+from inventory.exports.queries import csv_lines
 from inventory.exports.trailer import MARK, RowDigest, Trailer
 
 BOM = "\ufeff".encode()
@@ -15,27 +16,30 @@ BOM = "\ufeff".encode()
 CHUNK_ROWS = 2_000
 
 
-def _csv_bytes(rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue().encode()
+def batches_of(rows: Iterable[list[str]]) -> Iterator[tuple[bytes, int, str, str]]:
+    """Rows of text cells as the batches ``chunks`` takes."""
+    rows = iter(rows)
+    while batch := list(islice(rows, CHUNK_ROWS)):
+        yield csv_lines(batch), len(batch), batch[-1][0], batch[-1][-1]
 
 
-def chunks(rows: Iterable[list[str]], headers: list[str], exported_at: datetime,
-           filter_text: str) -> Iterator[bytes]:
-    """Yield the CSV file in pieces: the header at once, then the rows a chunk at a time."""
+def chunks(batches: Iterable[tuple[bytes, int, str, str]], headers: list[str],
+           exported_at: datetime, filter_text: str) -> Iterator[bytes]:
+    """Yield the CSV file in pieces: the header at once, then the rows a batch at a time
+    (``queries.csv_batches``: the lines, how many, the last row's id and hash), the
+    trailer, and the SHA-256 of all that."""
     file_sha, digest = hashlib.sha256(), RowDigest()
 
     def send(data: bytes) -> bytes:
         file_sha.update(data)
         return data
 
-    yield send(BOM + _csv_bytes([headers]))
-    rows = iter(rows)
-    while batch := list(islice(rows, CHUNK_ROWS)):
-        yield send(digest.lines(batch))
-    yield send(_csv_bytes(Trailer.of(exported_at, filter_text, digest).lines()))
-    yield _csv_bytes([[f"{MARK}file_sha256", file_sha.hexdigest()]])
+    yield send(BOM + csv_lines([headers]))
+    for data, count, last_id, last_hash in batches:
+        digest.add(data, count, last_id, last_hash)
+        yield send(data)
+    yield send(csv_lines(Trailer.of(exported_at, filter_text, digest).lines()))
+    yield csv_lines([[f"{MARK}file_sha256", file_sha.hexdigest()]])
 
 
 def file_problems(path) -> list[str]:

@@ -54,10 +54,11 @@ def export(session, flt: LedgerFilter, fmt: str, *, exported_at: datetime | None
     """
     exported_at = exported_at or utcnow()
     name, heads, text = filename(flt, exported_at, fmt), headers(), flt.describe()
-    rows = queries.ledger_rows(session, flt, batch=batch)
     if fmt == "csv":
-        chunks = csvfile.chunks(rows, heads, exported_at, text)
+        chunks = csvfile.chunks(queries.csv_batches(session, flt, batch=batch), heads,
+                                exported_at, text)
     elif fmt == "xlsx":
+        rows = queries.ledger_rows(session, flt, batch=batch)
         chunks = xlsxfile.chunks(rows, heads, exported_at, text, gettext("台账"),
                                  gettext("校验"))
     else:
@@ -69,8 +70,9 @@ def export(session, flt: LedgerFilter, fmt: str, *, exported_at: datetime | None
                 f"The selection has {count} ledger rows, more than the {pdffile.MAX_ROWS} a PDF "
                 f"prints; narrow the period, depot or item, or export CSV or Excel.",
                 {"format": [f"at most {pdffile.MAX_ROWS} rows in a PDF"]})
-        rows = list(rows)
-        csv_bytes = b"".join(csvfile.chunks(rows, heads, exported_at, text))
+        rows = list(queries.ledger_rows(session, flt, batch=batch))
+        csv_bytes = b"".join(csvfile.chunks(csvfile.batches_of(rows), heads, exported_at,
+                                            text))
         chunks = iter([pdffile.document(rows, heads, exported_at, text,
                                         gettext("库存台账"), covers(flt, exported_at),
                                         csv_bytes)])

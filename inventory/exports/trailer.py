@@ -42,6 +42,13 @@ class RowDigest:
             self.last_id, self.last_hash = rows[-1][0], rows[-1][-1]
         return data
 
+    def add(self, data: bytes, rows: int, last_id: str, last_hash: str) -> None:
+        """Digest rows already written as CSV lines."""
+        self.sha.update(data)
+        if rows:
+            self.rows += rows
+            self.last_id, self.last_hash = last_id, last_hash
+
     def hexdigest(self) -> str:
         return self.sha.hexdigest()
 

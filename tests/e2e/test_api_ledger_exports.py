@@ -206,3 +206,21 @@ def test_the_english_export_has_english_headings(client, ledger):
     data = client.get(EXPORTS[0], headers=ledger.headers("auditor", **{
         "Accept-Language": "en"})).data
     assert csv_lines(data)[0][0] == "Ledger row"
+
+
+@pytest.mark.parametrize("reason", ['a,b', '"', '他说"好"', "line\r\nbreak", " spaces ", "逗号，中文",
+                                    "tab\there"])
+def test_text_that_needs_quoting_is_written_exactly_as_the_csv_module_writes_it(
+        client, world, reason):
+    lot, _ = stock.receive(db.session, world.users["admin"], depot="XZ-01", item="SH-TENT-12",
+                           quantity=5, reason=reason, reference="RK,1", lot_code='L"1')
+    db.session.commit()
+    data = client.get(EXPORTS[0], headers=world.headers("auditor")).data
+    lines = csv_lines(data)
+    rows = [line for line in lines[1:] if not line[0].startswith("#")]
+    assert rows == [expected(m) for m in database_rows()]
+    assert rows[0][12] == reason
+    digest = RowDigest()
+    body = digest.lines(rows)
+    assert body in data
+    assert [line[1] for line in lines if line[0] == "#rows_sha256"] == [digest.hexdigest()]
