@@ -1,6 +1,6 @@
 """How fast the ledger exports stream a million rows, on PostgreSQL, beside COPY.
 
-    scripts/bench export [--lots 100000] [--rows-per-lot 10] [--formats csv,xlsx]
+    scripts/bench export [--lots 100000] [--rows-per-lot 10] [--formats csv,xlsx] [--rounds 3]
 
 The city of ``scripts/bench reports`` (1,440 depots, 200 items) in a fresh database, dropped
 afterwards, with 100,000 lots of 10 ledger rows each: one million rows, written with COPY.
@@ -9,7 +9,8 @@ In the same run, for the whole ledger: PostgreSQL's own ``COPY (SELECT …) TO S
 csv)`` of the export's query (the same joins, columns and order), read by psycopg; then each
 export format as ``GET /api/v1/ledger/export.<format>`` through the application (Flask test
 client, response streamed), each in a fresh process so that its peak memory (maximum resident
-set size) is its own. Reported: rows per second, seconds to the first byte, peak memory and
+set size) is its own; COPY and the formats take turns over --rounds, and the medians are
+reported: rows per second, seconds to the first byte, peak memory and
 its rise over the process before the request (the application alone, before any request, holds
 about 190 MB: the optimizer's solvers, reportlab, openpyxl). Floors: CSV at least a quarter of
 COPY's rate, memory taken by the export under 200 MB, first byte under 1 s. Results go to bench-results/export-<time>.json.
@@ -19,6 +20,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -98,11 +100,17 @@ def measure_export(url: str, fmt: str) -> dict:
             "rise_mb": round(_rss_mb() - before, 1)}
 
 
+def _medians(runs: list[dict]) -> dict:
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lots", type=int, default=100_000)
     parser.add_argument("--rows-per-lot", type=int, default=10)
     parser.add_argument("--formats", default="csv,xlsx")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="COPY and the formats in turn, this many times (medians)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--database", help="measure this database, loaded and kept before")
@@ -124,11 +132,16 @@ def main() -> None:
         with psycopg.connect(url.replace("+psycopg", "")) as conn:
             rows = conn.execute("SELECT count(*) FROM stock_movements").fetchone()[0]
         load = [round(os.getloadavg()[0], 1)]
-        figures["copy"] = measure_copy(app, url)
-        for fmt in args.formats.split(","):
-            child = subprocess.run([sys.executable, __file__, "--database", database,
-                                    "--one", fmt], capture_output=True, text=True, check=True)
-            figures[fmt] = json.loads(child.stdout.strip().splitlines()[-1])
+        runs: dict[str, list[dict]] = {}
+        for _ in range(args.rounds):
+            runs.setdefault("copy", []).append(measure_copy(app, url))
+            for fmt in args.formats.split(","):
+                child = subprocess.run([sys.executable, __file__, "--database", database,
+                                        "--one", fmt], capture_output=True, text=True,
+                                       check=True)
+                runs.setdefault(fmt, []).append(
+                    json.loads(child.stdout.strip().splitlines()[-1]))
+        figures = {name: _medians(found) for name, found in runs.items()}
         load.append(round(os.getloadavg()[0], 1))
         with app.app_context():
             from inventory.db import db

@@ -1,7 +1,7 @@
 """The ledger as files for auditors: ``GET /ledger/export.csv``, ``.xlsx`` and ``.pdf``, with
 the filters of ``GET /movements`` plus tier, category and actor."""
 
-from flask import Response, g, stream_with_context
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -9,6 +9,7 @@ from inventory.auth.permissions import ensure_role
 from inventory.db import db
 from inventory.documents.api import in_request_language
 from inventory.exports import EXPORT_ROLES, files, queries
+from inventory.exports.downloads import send
 from inventory.exports.schemas import ExportQuerySchema
 
 blp = Blueprint("exports_api", __name__, description="Ledger exports 台账导出")
@@ -18,14 +19,6 @@ FILE = {"format": "binary", "type": "string"}
 WHAT = {"csv": "as CSV (UTF-8 with a byte-order mark), streamed",
         "xlsx": "as an XLSX workbook, streamed (a new sheet every 1,048,575 rows)",
         "pdf": f"as an A4 landscape PDF (at most {files.pdffile.MAX_ROWS} rows)"}
-
-
-def send(export: files.Export) -> Response:
-    """Answer with the export as a download, sent while it is produced."""
-    return Response(stream_with_context(export.chunks), mimetype=export.mimetype,
-                    headers={"Content-Disposition":
-                             f'attachment; filename="{export.filename}"',
-                             "X-Accel-Buffering": "no"})
 
 
 def _route(fmt: str) -> None:

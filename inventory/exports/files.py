@@ -1,5 +1,6 @@
 """An export as a file: its name, content type and bytes in the order they are sent."""
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +35,9 @@ def headers() -> list[str]:
 def filename(flt: LedgerFilter, exported_at: datetime, fmt: str) -> str:
     """Name the file by what it covers and when it was made: ledger-20261205-2130.csv."""
     made = clock.format_local(exported_at, "%Y%m%d-%H%M%S")
-    parts = [value for value in (flt.depot, flt.item, flt.kind) if value]
+    # Codes go into a header, which holds ASCII only.
+    parts = [re.sub(r"[^A-Za-z0-9_.-]", "_", value) for value in (flt.depot, flt.item, flt.kind)
+             if value]
     return "-".join(["ledger", *parts, made]) + f".{fmt}"
 
 

@@ -2,18 +2,31 @@
 
 from marshmallow import fields, validate
 
-from inventory.api.fields import Strict
+from inventory.api.fields import Id, Strict, code_field
 from inventory.geo.models import AREA_LEVELS
+from inventory.stock.models import MOVEMENT_KINDS
 from inventory.stock.schemas import MovementQuerySchema
 
 
-class ExportQuerySchema(MovementQuerySchema):
-    tier = fields.String(load_default=None, validate=validate.OneOf(AREA_LEVELS),
+def _tier():
+    return fields.String(load_default=None, validate=validate.OneOf(AREA_LEVELS),
                          metadata={"description": "county, township or village"})
-    category = fields.String(load_default=None, validate=validate.Length(min=1, max=30),
-                             metadata={"description": "an item category, e.g. 生活类"})
-    actor = fields.String(load_default=None, validate=validate.Length(min=1, max=64),
-                          metadata={"description": "the username who recorded the rows"})
+
+
+def _category():
+    return fields.String(load_default=None, validate=validate.Length(min=1, max=30),
+                         metadata={"description": "an item category, e.g. 生活类"})
+
+
+def _actor():
+    return fields.String(load_default=None, validate=validate.Length(min=1, max=64),
+                         metadata={"description": "the username who recorded the rows"})
+
+
+class ExportQuerySchema(MovementQuerySchema):
+    tier = _tier()
+    category = _category()
+    actor = _actor()
 
 
 class ExportPageQuerySchema(Strict):
@@ -21,10 +34,10 @@ class ExportPageQuerySchema(Strict):
 
     first = fields.Date(data_key="from", load_default=None)
     last = fields.Date(data_key="to", load_default=None)
-    depot = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
-    item = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
-    tier = ExportQuerySchema._declared_fields["tier"]
-    category = ExportQuerySchema._declared_fields["category"]
-    kind = MovementQuerySchema._declared_fields["kind"]
-    actor = ExportQuerySchema._declared_fields["actor"]
-    lot = MovementQuerySchema._declared_fields["lot"]
+    depot = code_field(load_default=None)
+    item = code_field(load_default=None)
+    lot = fields.Integer(load_default=None, validate=Id)
+    kind = fields.String(load_default=None, validate=validate.OneOf(MOVEMENT_KINDS))
+    tier = _tier()
+    category = _category()
+    actor = _actor()

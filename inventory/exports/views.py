@@ -14,7 +14,7 @@ from inventory.db import db
 from inventory.documents.views import refuse_control_characters, refused
 from inventory.errors import DomainError, InvalidInput
 from inventory.exports import EXPORT_ROLES, files, pdffile, queries
-from inventory.exports.api import send
+from inventory.exports.downloads import send
 from inventory.exports.schemas import ExportPageQuerySchema
 from inventory.geo.models import AREA_LEVELS
 from inventory.i18n import current_language
