@@ -33,6 +33,32 @@ _SHEET_HEAD = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<works
                'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
                '<sheetFormatPr defaultRowHeight="15"/><sheetData>')
 _SHEET_TAIL = "</sheetData></worksheet>"
+_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_FIRST_PARTS = {
+    "[Content_Types].xml":
+        f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/vnd.'
+        'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName='
+        '"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType='
+        '"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>',
+    "_rels/.rels":
+        f'{_HEAD}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        '</Relationships>',
+    "xl/styles.xml":
+        f'{_HEAD}<styleSheet {_NS}><fonts count="2"><font><sz val="11"/><name val="Calibri"/>'
+        '</font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2">'
+        '<fill><patternFill patternType="none"/></fill><fill><patternFill patternType='
+        '"gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/>'
+        '<diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" '
+        'fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" '
+        'fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" '
+        'borderId="0" xfId="0" applyFont="1"/></cellXfs><cellStyles count="1"><cellStyle '
+        'name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>',
+}
 
 
 class _Sink:
@@ -77,6 +103,10 @@ class _Workbook:
         self.archive = zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self.sheets: list[str] = []
         self.entry = None
+        # The parts that do not depend on how many sheets follow go first, the content
+        # types among them, as readers expect; sheets are worksheets by their extension.
+        for name, text in _FIRST_PARTS.items():
+            self.archive.writestr(name, text.encode())
 
     def start_sheet(self, title: str, width: list[float]) -> None:
         self.end_sheet()
@@ -105,43 +135,14 @@ class _Workbook:
         rels = "".join(f'<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/'
                        f'officeDocument/2006/relationships/worksheet" '
                        f'Target="worksheets/sheet{n}.xml"/>' for n in range(1, count + 1))
-        overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType='
-                            '"application/vnd.openxmlformats-officedocument.spreadsheetml.'
-                            'worksheet+xml"/>' for n in range(1, count + 1))
-        head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         parts = {
-            "xl/workbook.xml": f"{head}<workbook {_NS} {_REL_NS}><sheets>{sheets}</sheets>"
+            "xl/workbook.xml": f"{_HEAD}<workbook {_NS} {_REL_NS}><sheets>{sheets}</sheets>"
                                "</workbook>",
             "xl/_rels/workbook.xml.rels":
-                f'{head}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                f'{_HEAD}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
                 f'relationships">{rels}<Relationship Id="rId{count + 1}" Type="http://'
                 'schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
                 'Target="styles.xml"/></Relationships>',
-            "xl/styles.xml":
-                f'{head}<styleSheet {_NS}><fonts count="2"><font><sz val="11"/><name val='
-                '"Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-                '<fills count="2"><fill><patternFill patternType="none"/></fill><fill>'
-                '<patternFill patternType="gray125"/></fill></fills><borders count="1"><border>'
-                '<left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs '
-                'count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-                '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" '
-                'xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" '
-                'applyFont="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" '
-                'xfId="0" builtinId="0"/></cellStyles></styleSheet>',
-            "_rels/.rels":
-                f'{head}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-                'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.'
-                'org/officeDocument/2006/relationships/officeDocument" '
-                'Target="xl/workbook.xml"/></Relationships>',
-            "[Content_Types].xml":
-                f'{head}<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-                'content-types"><Default Extension="rels" ContentType="application/vnd.'
-                'openxmlformats-package.relationships+xml"/><Default Extension="xml" '
-                'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
-                'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
-                'sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/'
-                'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-                f"{overrides}</Types>",
         }
         for name, text in parts.items():
             self.archive.writestr(name, text.encode())
