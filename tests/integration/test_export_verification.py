@@ -137,3 +137,25 @@ def test_verify_ledger_names_exactly_the_row_changed_behind_the_applications_bac
     assert report.broken_rows == [row_id]
     output = app.test_cli_runner().invoke(args=["verify-ledger"]).output
     assert f"row {row_id} " in output
+
+
+def test_a_row_removed_from_the_file_is_reported_by_the_trailer(app, history, tmp_path):
+    runner = app.test_cli_runner()
+    out = export(runner, tmp_path, "csv")
+    lines = out.read_bytes().split(b"\r\n")
+    del lines[2]  # the second row
+    out.write_bytes(b"\r\n".join(lines))
+    result = runner.invoke(args=["verify-export", str(out)])
+    assert result.exit_code == 1
+    assert "the trailer counts 5 rows, the file holds 4" in result.output
+    assert "rows' SHA-256 does not match" in result.output
+
+
+@pytest.mark.parametrize("content", [b"not an export at all\n", b"PK\x03\x04broken", b"%PDF-1.4\n"])
+def test_a_file_that_is_not_an_export_is_reported_not_crashed_on(app, history, tmp_path,
+                                                                  content):
+    path = tmp_path / "odd.bin"
+    path.write_bytes(content)
+    result = app.test_cli_runner().invoke(args=["verify-export", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "does NOT match" in result.output and "Traceback" not in result.output
