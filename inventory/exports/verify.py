@@ -112,6 +112,8 @@ def _compare(session, batch: list[list[str]], check: ExportCheck) -> None:
         if truth is None:
             check.differ(row_id, f"row {row_id}: not in the ledger")
             continue
+        if tuple(line[:len(COLUMNS)]) == tuple(truth):
+            continue
         for column, got, want in zip(COLUMNS, line, truth, strict=False):
             if got != want:
                 check.differ(row_id, f"row {row_id}: {column} is {got!r} in the file, "
