@@ -120,3 +120,20 @@ def test_the_auditor_takes_a_seal_from_the_page_and_sees_it_listed(app, ledger):
     page = response.get_data(as_text=True)
     assert "已封存" in page and seal.digest in page and "auditor" in page
     assert db.session.scalar(select(func.count(Seal.id))) == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_verify_export_names_the_row_changed_behind_the_applications_back_on_both_databases(
+        app, ledger, tmp_path, fmt):
+    runner = app.test_cli_runner()
+    out = tmp_path / f"ledger.{fmt}"
+    assert runner.invoke(args=["export-ledger", "--format", fmt, "--out", str(out)]
+                         ).exit_code == 0
+    result = runner.invoke(args=["verify-export", str(out)])
+    assert result.exit_code == 0 and "3 rows compared" in result.output, result.output
+    rows = db.session.scalars(select(Movement.id).order_by(Movement.id)).all()
+    change_a_row_behind_the_applications_back(rows[1])
+    result = runner.invoke(args=["verify-export", str(out)])
+    assert result.exit_code == 1
+    assert f"in rows {rows[1]}\n" in result.output
+    assert f"row {rows[1]}: quantity is '-2' in the file, '-1' in the ledger" in result.output
