@@ -19,6 +19,7 @@ from inventory.auth.models import User
 from inventory.catalogue.models import Item
 from inventory.errors import InvalidInput, NotFound
 from inventory.geo.models import AREA_LEVELS, Area, Depot
+from inventory.reports.scope import FIRST_DAY, LAST_DAY
 from inventory.stock.models import Lot, Movement
 from inventory.stock.services import get_depot, get_item
 
@@ -70,7 +71,8 @@ def ledger_filter(session, **query) -> LedgerFilter:
     """Return the filter, having checked that what it names exists.
 
     :raise NotFound: for an unknown depot, item or actor.
-    :raise InvalidInput: for an unknown tier or a period that ends before it starts.
+    :raise InvalidInput: for an unknown tier, a time out of range or a period that ends
+        before it starts.
     """
     found = LedgerFilter(**{name: query.get(name) for name in
                             (f.name for f in fields(LedgerFilter))})
@@ -85,6 +87,12 @@ def ledger_filter(session, **query) -> LedgerFilter:
     if found.actor and session.scalar(select(User.id).where(User.username == found.actor)) is None:
         raise NotFound(f"没有用户 {found.actor}。", f"No user {found.actor}.",
                        {"actor": ["unknown user"]})
+    for name in ("since", "until"):
+        moment = getattr(found, name)
+        if moment is not None and not FIRST_DAY <= moment.date() <= LAST_DAY:
+            raise InvalidInput(f"时间须在 {FIRST_DAY} 至 {LAST_DAY} 之间。",
+                               f"Times must lie between {FIRST_DAY} and {LAST_DAY}.",
+                               {name: [f"between {FIRST_DAY} and {LAST_DAY}"]})
     if found.since and found.until and found.until <= found.since:
         raise InvalidInput("截止时间须晚于起始时间。", "The period must end after it starts.",
                            {"until": ["not after since"]})

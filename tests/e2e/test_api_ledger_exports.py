@@ -183,6 +183,8 @@ def test_an_export_without_a_token_is_refused(client, ledger):
     ("depot=NOPE", 404, "not_found"), ("actor=nobody", 404, "not_found"),
     ("kind=theft", 422, "invalid_input"), ("tier=province", 422, "invalid_input"),
     ("since=2026-01-01T00:00:00", 422, "invalid_input"),
+    ("since=0001-01-01T00:00:00%2B01:00", 422, "invalid_input"),
+    ("until=9999-12-31T23:59:59-05:00", 422, "invalid_input"),
     ("since=2026-02-01T00:00:00%2B08:00&until=2026-01-01T00:00:00%2B08:00", 422,
      "invalid_input"),
 ])
