@@ -16,6 +16,7 @@ class _ReservesFlask(Flask):
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; ``test_config`` overrides settings read from the environment."""
     from inventory import api, cli, config, i18n, jobs, web
+    from inventory.auth import readonly
     from inventory.db import db
 
     app = _ReservesFlask(
@@ -33,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     api.init_app(app)
     web.init_app(app)
+    readonly.init_app(app)
     cli.init_app(app)
     jobs.init_app(app)
     return app

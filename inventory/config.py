@@ -34,6 +34,8 @@ def from_environment(instance_path: str) -> dict:
         # Seconds a worker process remembers a resolved bearer token (inventory/auth/tokens.py).
         "API_TOKEN_CACHE_SECONDS": float(os.environ.get("API_TOKEN_CACHE_SECONDS", "10")),
         "SEAL_INTERVAL_HOURS": int(os.environ.get("SEAL_INTERVAL_HOURS", "24")),
+        # How many days back a device may date a movement (an offline phone's queue).
+        "MOVEMENT_BACKDATE_DAYS": float(os.environ.get("MOVEMENT_BACKDATE_DAYS", "7")),
         # The background jobs' queue (inventory/jobs/queue.py): a SQLite file by default,
         # redis://host:port/db to share one queue between machines.
         "JOBS_URL": os.environ.get("JOBS_URL") or default_jobs_url(instance_path),

@@ -88,6 +88,13 @@ class DriverStatement:
             self._raise(connection, cursor, error, params)
         return cursor
 
+    def run(self, connection, params: dict):
+        """Run on any connection: through the driver on PostgreSQL, as a Core statement
+        elsewhere (SQLite, the embedded default). Either answer has ``fetchone()``."""
+        if connection.dialect.name == "postgresql":
+            return self.execute(connection, params)
+        return connection.execute(self.statement, params)
+
     def execute_many(self, connection, params: list[dict]) -> list[tuple]:
         """Run once for each set of values, pipelined; return what every run returned, in order.
 

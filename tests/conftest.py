@@ -10,10 +10,16 @@ import uuid
 
 import pytest
 from apps import postgres_app, sqlite_app, upgrade
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from inventory.db import db
+
+# Property tests check rules, not speed (scripts/bench measures that): on a loaded machine
+# Hypothesis's per-example deadline would fail them for the machine's sake.
+settings.register_profile("reserves", deadline=None)
+settings.load_profile("reserves")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -168,7 +168,9 @@ class BearerAwareSessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app) -> None:
+    from inventory.audit.api import blp as audit_blp
     from inventory.auth.api import blp as auth_blp
+    from inventory.auth.users_api import blp as users_blp
     from inventory.catalogue.api import blp as catalogue_blp
     from inventory.documents.api import blp as documents_blp
     from inventory.exports.api import blp as exports_blp
@@ -191,8 +193,8 @@ def init_app(app) -> None:
     api = ReservesApi(app)
     for blp in (auth_blp, geo_blp, catalogue_blp, stock_blp, transfers_blp, stocktake_blp,
                 scan_blp, reserves_blp, contracts_blp, imports_blp, documents_blp,
-                shelters_blp, jobs_blp, reports_blp, planning_blp, planorders_blp,
-                exports_blp):
+                shelters_blp, jobs_blp, reports_blp, planning_blp, planorders_blp, users_blp,
+                audit_blp, exports_blp):
         csrf.exempt(blp)  # bearer tokens, not cookies, authenticate the API
         api.register_blueprint(blp, url_prefix="/api/v1")
         API_BLUEPRINTS.add(blp.name)

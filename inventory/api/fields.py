@@ -1,5 +1,8 @@
 """Shared marshmallow pieces for the API schemas."""
 
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app, has_app_context
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 #: quantities are whole units; the upper bound keeps them inside a 32-bit column
@@ -49,6 +52,33 @@ def _control_characters(value, path: str = "") -> str | None:
 
 class AwareDateTime(fields.AwareDateTime):
     """A timestamp with a time zone, as the offline queue sends (device time)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            moment.astimezone(UTC)  # 0001-01-01T00:00:00+14:00 has no UTC time
+        except OverflowError:
+            raise ValidationError("out of range") from None
+        return moment
+
+
+#: days a device's movement may be dated back (a phone offline over a long weekend replays
+#: later); the app's MOVEMENT_BACKDATE_DAYS setting
+DEFAULT_BACKDATE_DAYS = 7
+
+
+class OccurredAt(AwareDateTime):
+    """When a movement happened by the device's clock: at most the app's
+    ``MOVEMENT_BACKDATE_DAYS`` ago (the service refuses the future and any time before the
+    lot's last row)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        days = (current_app.config.get("MOVEMENT_BACKDATE_DAYS", DEFAULT_BACKDATE_DAYS)
+                if has_app_context() else DEFAULT_BACKDATE_DAYS)
+        if moment < datetime.now(UTC) - timedelta(days=days):
+            raise ValidationError(f"more than {days:g} days ago")
+        return moment
 
 
 def code_field(**kwargs):

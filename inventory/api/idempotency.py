@@ -22,8 +22,7 @@ from inventory.errors import DomainError, IdempotencyKeyReused, InvalidInput
 from inventory.stock.models import IdempotencyRecord
 from inventory.uow import unit_of_work
 
-_INSERT_RECORD = insert(IdempotencyRecord.__table__)
-_INSERT_RECORD_DRIVER = DriverStatement(_INSERT_RECORD)
+_INSERT_RECORD = DriverStatement(insert(IdempotencyRecord.__table__))
 
 HEADER = "Idempotency-Key"
 #: where the key of the current request is kept (per request, unlike ``g``)
@@ -64,10 +63,7 @@ def record_answer(connection, key: str, user_id: int, fingerprint: str, response
     record = {"key": key, "user_id": user_id, "fingerprint": fingerprint,
               "status_code": response.status_code,
               "response": response.get_data(as_text=True), "created_at": utcnow()}
-    if connection.dialect.name == "postgresql":
-        _INSERT_RECORD_DRIVER.execute(connection, record)
-    else:
-        connection.execute(_INSERT_RECORD, record)
+    _INSERT_RECORD.run(connection, record)
 
 
 def replay(session, key: str, fingerprint: str):
@@ -93,6 +89,29 @@ def replay(session, key: str, fingerprint: str):
     return response
 
 
+def answer_once(key: str, attempt):
+    """Answer a keyed request: ``attempt(digest)`` makes the changes and writes the key's
+    record with its answer in one transaction, and returns the answer; when it fails, the
+    key's first answer is replayed, or the failure raised if the key is new.
+
+    Both the general path (``idempotent``) and the lean path of ``POST /issues`` answer
+    through here.
+    """
+    digest = fingerprint(g.user.id)
+    try:
+        return attempt(digest)
+    except (IntegrityError, DomainError):
+        # A key seen before is found only when this attempt fails: at its own record or
+        # ledger rows (unique keys) or at a rule the first attempt's changes now break.
+        # The attempt was rolled back whole; answer as the first one did.
+        session = db.session()
+        session.rollback()
+        first = replay(session, key, digest)
+        if first is None:
+            raise
+        return first
+
+
 def idempotent(view):
     """Make a stock-changing view safe to retry with an Idempotency-Key header."""
 
@@ -102,21 +121,14 @@ def idempotent(view):
         if key is None:
             return view(*args, **kwargs)
         session = db.session()  # the request's session itself, not the scoped proxy
-        digest = fingerprint(g.user.id)
-        try:
+
+        def attempt(digest):
             with unit_of_work(session):
                 request.environ[ENVIRON_KEY] = key
                 response = current_app.make_response(view(*args, **kwargs))
                 record_answer(session.connection(), key, g.user.id, digest, response)
                 return response
-        except (IntegrityError, DomainError):
-            # A key seen before is found only when this attempt fails: at its own record or
-            # ledger rows (unique keys) or at a rule the first attempt's changes now break.
-            # The attempt was rolled back whole; answer as the first one did.
-            session.rollback()
-            first = replay(session, key, digest)
-            if first is None:
-                raise
-            return first
+
+        return answer_once(key, attempt)
 
     return wrapper

@@ -83,6 +83,11 @@ EXACT = {
     "give a time zone, e.g. +08:00": "请带时区，如 +08:00",
     "in the future": "晚于当前时间",
     "at least 8 characters": "至少 8 个字符",
+    "1 to 64 characters, no spaces": "须为 1 到 64 个字符，不含空格",
+    "at most 100 characters": "最多 100 个字符",
+    "unknown user": "没有这个用户",
+    "wrong password": "密码不正确",
+    "your own account": "不能停用自己或更改自己的角色",
     "people, or item and quantity": "填人数，或填物资和数量",
     "available or quarantined": "须为可用或封存",
     "same as from_depot": "与调出库点相同",
@@ -118,6 +123,7 @@ EXACT = {
     "must be a number": "须为数字",
     "must be physical, contract or capacity": "须为实物、协议或产能",
     "no plan": "没有可执行的计划",
+    "not finished": "尚未完成",
     "positive": "须为正数",
     "orders already made": "已生成工单",
     "no orders": "尚未生成工单",
@@ -135,6 +141,8 @@ EXACT = {
     "too long": "过长",
     "unknown user": "没有这个用户",
     "not after since": "须晚于起始时间",
+    "before the lot's last row": "早于该批次的上一条记录",
+    "out of range": "超出可表示的时间范围",
 }
 
 #: messages with a figure or a list in them
@@ -164,6 +172,7 @@ PATTERNS = [
     (re.compile(r"^Must be less than (\S+)\.$"), r"须小于 \1。"),
     (re.compile(r"^.+ cannot be formatted as an? (.+)\.$"), r"无法按要求的格式写出。"),
     (re.compile(r"^names (.+), not an? \S+ of the input$"), r"方案输入中没有 \1"),
+    (re.compile(r"^more than (\S+) days ago$"), r"早于 \1 天前，离线记录须在 \1 天内补传"),
 ]
 
 

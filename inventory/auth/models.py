@@ -42,6 +42,10 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: part of the session id: raising it ends every web session and remember-me cookie
+    #: made before (deactivation, password change or reset, role change)
+    auth_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     depots: Mapped[list[Depot]] = relationship(secondary=user_depots, lazy="selectin")
 
@@ -59,7 +63,25 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return session_id(self.id, self.auth_version)
+
+    def end_sessions(self) -> None:
+        """Make every web session and remember-me cookie of this user stop matching."""
+        self.auth_version = (self.auth_version or 1) + 1
+
+
+def session_id(user_id: int, auth_version: int) -> str:
+    """The id a web session and a remember-me cookie keep: the user and their session version."""
+    return f"{user_id}:{auth_version}"
+
+
+def parse_session_id(text: str) -> tuple[int, int] | None:
+    """Return the user id and session version a session keeps, or None for any other text
+    (sessions made before versions existed kept the id alone)."""
+    user_id, sep, version = (text or "").partition(":")
+    if not sep or not user_id.isdigit() or not version.isdigit():
+        return None
+    return int(user_id), int(version)
 
 
 class ApiToken(db.Model):

@@ -1,6 +1,7 @@
 """Accounts: creating users, checking passwords, issuing and resolving API tokens."""
 
 import hashlib
+import re
 import secrets
 
 from argon2 import PasswordHasher
@@ -10,11 +11,18 @@ from sqlalchemy.orm import joinedload
 
 from inventory import audit
 from inventory.auth.models import ROLES, ApiToken, User
+from inventory.auth.permissions import ensure_role
 from inventory.auth.tokens import Principal, TokenCache
 from inventory.db import utcnow
 from inventory.errors import InvalidInput, NotFound, StateConflict
 from inventory.geo.models import Depot
 from inventory.uow import unit_of_work
+
+#: what an admin may change of a user (the password has its own reset)
+USER_FIELDS = ("role", "depots", "active", "display_name")
+MIN_PASSWORD, MAX_PASSWORD = 8, 200
+#: any printable name without spaces or slashes, since it appears in addresses
+USERNAME = re.compile(r"[^\s/\\?#%]{1,64}")
 
 _hasher = PasswordHasher()
 #: a fixed hash to verify against when the user does not exist, so timing reveals nothing
@@ -27,30 +35,189 @@ def hash_password(password: str) -> str:
 
 
 def create_user(session, username: str, password: str, role: str, *,
-                depots: list[str] = (), display_name: str | None = None) -> User:
-    """Create a user with a role and, for keepers, the depots they look after."""
+                depots: list[str] = (), display_name: str | None = None,
+                actor=None) -> User:
+    """Create a user with a role and, for keepers, the depots they look after.
+
+    ``actor`` is the admin creating the user; the command line and the demo pass none.
+
+    :raise Forbidden: when an actor is given who is not an admin.
+    :raise StateConflict: when the username is taken.
+    """
+    if actor is not None:
+        ensure_role(actor, "admin")
+    username = (username or "").strip()
+    if not USERNAME.fullmatch(username):
+        raise InvalidInput("用户名为 1–64 个字符，不含空格和 / \\ ? # %。",
+                           "The username has 1 to 64 characters without spaces or / \\ ? # %.",
+                           {"username": ["1 to 64 characters, no spaces"]})
+    _check_role(role)
+    check_password(password)
+    with unit_of_work(session):
+        if session.scalar(select(User).where(User.username == username)):
+            raise StateConflict(f"用户名 {username} 已存在。", f"User {username} already exists.",
+                                {"username": ["already exists"]})
+        user = User(username=username, role=role, display_name=_display_name(display_name),
+                    password_hash=hash_password(password), depots=_depots(session, depots),
+                    password_changed_at=utcnow())
+        session.add(user)
+        session.flush()
+        audit.record(session, actor, "user.create", "user", user.id, before=None,
+                     after=user_snapshot(user))
+    return user
+
+
+def user_snapshot(user: User) -> dict:
+    """Return what the trail shows of a user: never the password or its hash."""
+    return {"username": user.username, "display_name": user.display_name, "role": user.role,
+            "active": user.active, "depots": sorted(d.code for d in user.depots)}
+
+
+def check_password(password: str) -> None:
+    """:raise InvalidInput: unless the password has 8 to 200 characters."""
+    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InvalidInput(f"密码须为 {MIN_PASSWORD}–{MAX_PASSWORD} 位。",
+                           f"The password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters.",
+                           {"password": [f"{MIN_PASSWORD} to {MAX_PASSWORD} characters"]})
+
+
+def _check_role(role: str) -> None:
     if role not in ROLES:
         raise InvalidInput(f"未知角色 {role}。", f"Unknown role {role}; one of {', '.join(ROLES)}.",
                            {"role": [f"one of {', '.join(ROLES)}"]})
-    if len(password) < 8:
-        raise InvalidInput("密码至少 8 位。", "The password needs at least 8 characters.",
-                           {"password": ["at least 8 characters"]})
-    with unit_of_work(session):
-        if session.scalar(select(User).where(User.username == username)):
-            raise StateConflict(f"用户名 {username} 已存在。", f"User {username} already exists.")
-        depot_rows = []
-        for code in depots:
-            depot = session.scalar(select(Depot).where(Depot.code == code))
-            if depot is None:
-                raise NotFound(f"没有编号为 {code} 的储备库。", f"No depot with code {code}.")
-            depot_rows.append(depot)
-        user = User(username=username, role=role, display_name=display_name,
-                    password_hash=hash_password(password), depots=depot_rows)
-        session.add(user)
-        session.flush()
-        audit.record(session, None, "user.create", "user", user.id, username=username,
-                     role=role, depots=list(depots))
+
+
+def _display_name(name: str | None) -> str | None:
+    name = (name or "").strip()
+    if len(name) > 100:
+        raise InvalidInput("显示名称最多 100 个字。", "The display name has at most 100 characters.",
+                           {"display_name": ["at most 100 characters"]})
+    return name or None
+
+
+def _depots(session, codes) -> list[Depot]:
+    rows = []
+    for code in dict.fromkeys(codes or ()):
+        depot = session.scalar(select(Depot).where(Depot.code == code))
+        if depot is None:
+            raise NotFound(f"没有编号为 {code} 的储备库。", f"No depot with code {code}.",
+                           {"depots": ["unknown depot"]})
+        rows.append(depot)
+    return rows
+
+
+def get_user(session, username: str, *, lock: bool = False) -> User:
+    """:raise NotFound: when no user has the username."""
+    stmt = select(User).where(User.username == username)
+    if lock:
+        stmt = stmt.with_for_update(of=User).execution_options(populate_existing=True)
+    user = session.scalar(stmt)
+    if user is None:
+        raise NotFound(f"没有用户 {username}。", f"No user {username}.",
+                       {"username": ["unknown user"]})
     return user
+
+
+def update_user(session, actor, username: str, cache: TokenCache | None = None,
+                **changes) -> User:
+    """Change a user's role, depots, active flag or display name (admin).
+
+    A change of role or of the active flag ends the user's web sessions at once; a
+    deactivated user's bearer tokens stop working at once as well.
+
+    :raise Forbidden: unless the actor is an admin.
+    :raise StateConflict: when an admin would deactivate themselves or change their own role.
+    """
+    ensure_role(actor, "admin")
+    unknown = sorted(set(changes) - set(USER_FIELDS))
+    if unknown:
+        raise InvalidInput("这些字段不能修改：" + "、".join(unknown),
+                           "These fields cannot be changed: " + ", ".join(unknown),
+                           dict.fromkeys(unknown, ["cannot be changed"]))
+    if "role" in changes:
+        _check_role(changes["role"])
+    with unit_of_work(session):
+        user = get_user(session, username, lock=True)
+        before = user_snapshot(user)
+        if user.id == actor.id and (changes.get("active") is False
+                                    or changes.get("role", user.role) != user.role):
+            raise StateConflict("不能停用自己的账号或更改自己的角色。",
+                                "You cannot deactivate your own account or change your own role.",
+                                {"active": ["your own account"]})
+        if "display_name" in changes:
+            user.display_name = _display_name(changes["display_name"])
+        if "role" in changes:
+            user.role = changes["role"]
+        if "depots" in changes:
+            user.depots = _depots(session, changes["depots"])
+        if "active" in changes:
+            user.active = bool(changes["active"])
+        after = user_snapshot(user)
+        if after["role"] != before["role"] or after["active"] != before["active"]:
+            user.end_sessions()
+        if after != before:
+            was, now = audit.changes(before, after)
+            audit.record(session, actor, "user.update", "user", user.id, before=was, after=now)
+    if cache is not None:
+        cache.forget_user(user.id)
+    return user
+
+
+def reset_password(session, actor, username: str, password: str) -> User:
+    """Give a user a new password (admin); their web sessions end at once.
+
+    The password is never logged; the trail records when it changed.
+    """
+    ensure_role(actor, "admin")
+    check_password(password)
+    with unit_of_work(session):
+        user = get_user(session, username, lock=True)
+        _set_password(session, actor, user, password, "user.password_reset")
+    return user
+
+
+def change_own_password(session, user_id: int, current: str, new: str) -> User:
+    """Change one's own password, given the current one; other sessions end at once.
+
+    :raise InvalidInput: when the current password is wrong or the new one too short.
+    """
+    with unit_of_work(session):
+        user = session.scalar(select(User).where(User.id == user_id).with_for_update(of=User)
+                              .execution_options(populate_existing=True))
+        try:
+            _hasher.verify(user.password_hash, current or "")
+        except (VerificationError, InvalidHashError):
+            raise InvalidInput("当前密码不正确。", "The current password is wrong.",
+                               {"current_password": ["wrong password"]}) from None
+        check_password(new)
+        _set_password(session, user, user, new, "user.password_change")
+    return user
+
+
+def _set_password(session, actor, user: User, password: str, action: str) -> None:
+    before = {"password_changed_at": audit.plain(user.password_changed_at)}
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.end_sessions()
+    audit.record(session, actor, action, "user", user.id, before=before,
+                 after={"password_changed_at": audit.plain(user.password_changed_at)})
+
+
+def revoke_tokens(session, actor, username: str, cache: TokenCache | None = None) -> int:
+    """Revoke every bearer token of a user (admin); return how many were still valid."""
+    ensure_role(actor, "admin")
+    with unit_of_work(session):
+        user = get_user(session, username, lock=True)
+        tokens = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                        ApiToken.revoked_at.is_(None))).all()
+        now = utcnow()
+        for token in tokens:
+            token.revoked_at = now
+        audit.record(session, actor, "user.tokens_revoke", "user", user.id,
+                     before={"valid_tokens": len(tokens)}, after={"valid_tokens": 0})
+    if cache is not None:
+        cache.forget_user(user.id)
+    return len(tokens)
 
 
 def authenticate(session, username: str, password: str) -> User | None:

@@ -7,8 +7,9 @@ one token, so each worker process remembers a resolved token for a few seconds
 (``API_TOKEN_CACHE_SECONDS``, 10 by default, 0 to turn it off).
 
 What that costs: a token revoked takes effect at once in the process that revoked it,
-and in the other worker processes within those seconds; so does a user deactivated or a
-keeper's depots changed.
+and in the other worker processes within those seconds; so does a user deactivated, their
+tokens revoked or their role or depots changed (the process that made the change forgets
+the user's tokens at once).
 """
 
 import threading
@@ -65,6 +66,12 @@ class TokenCache:
             self.forget(digest)
             return None
         return entry[1]
+
+    def forget_user(self, user_id: int) -> None:
+        """Forget every token of one user (deactivated, role or depots changed)."""
+        with self._lock:
+            for digest in [d for d, (_, p) in self._entries.items() if p.id == user_id]:
+                del self._entries[digest]
 
     def forget(self, digest: str | None = None) -> None:
         """Forget one token, or every token when no digest is given."""

@@ -7,6 +7,7 @@ from importlib import resources
 
 from sqlalchemy import select
 
+from inventory import audit
 from inventory.catalogue.models import Item
 from inventory.uow import unit_of_work
 
@@ -73,11 +74,18 @@ def load_catalogue(session, rows: list[CatalogueRow] | None = None) -> dict:
             }
             item = existing.get(row.code)
             if item is None:
-                session.add(Item(code=row.code, active=True, **values))
+                item = Item(code=row.code, active=True, **values)
+                session.add(item)
+                session.flush()
+                audit.record(session, None, "item.load", "item", item.id, before=None,
+                             after=audit.snapshot(item))
                 created += 1
             elif any(getattr(item, key) != value for key, value in values.items()):
+                before = audit.snapshot(item)
                 for key, value in values.items():
                     setattr(item, key, value)
+                was, now = audit.changes(before, audit.snapshot(item))
+                audit.record(session, None, "item.load", "item", item.id, before=was, after=now)
                 updated += 1
         session.flush()
     return {"created": created, "updated": updated}

@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
+from inventory import audit
 from inventory.auth.permissions import ensure_role
 from inventory.catalogue.models import Item
 from inventory.errors import InvalidInput, NotFound
@@ -432,17 +433,34 @@ def _receive_opening_stock(session, actor, rows: list[tuple[int, dict]]) -> None
         for row, values in rows], source="opening", reference=OPENING)
 
 
+def _logged(session, actor, kind: str, subject: str, obj, before: dict | None, row: int):
+    """Record one imported row's change in the audit trail, with the values it replaced."""
+    was, now = audit.changes(before, audit.snapshot(obj))
+    if now:
+        audit.record(session, actor, f"{subject}.import", subject, obj.id, row=row,
+                     before=was, after=now)
+
+
+def _before(obj) -> dict | None:
+    return None if obj is None else audit.snapshot(obj)
+
+
 def _apply(session, actor, look: _Lookup, kind: str, values: dict, row: int) -> None:
     if kind == "areas":
-        area = look.areas.get(values["code"]) or Area(code=values["code"])
+        found = look.areas.get(values["code"])
+        before = _before(found)
+        area = found or Area(code=values["code"])
         parent = look.areas.get(values["parent"]) if values["parent"] else None
         area.name, area.level, area.parent = values["name"], values["level"], parent
         area.latitude, area.longitude = values["latitude"], values["longitude"]
         session.add(area)
         session.flush()
         look.areas[area.code] = area
+        _logged(session, actor, kind, "area", area, before, row)
     elif kind == "depots":
-        depot = look.depots.get(values["code"]) or Depot(code=values["code"], active=True)
+        found = look.depots.get(values["code"])
+        before = _before(found)
+        depot = found or Depot(code=values["code"], active=True)
         depot.area = look.areas[values["area"]]
         for key in ("name", "kind", "capacity_m3", "latitude", "longitude", "address",
                     "keeper_name", "keeper_phone"):
@@ -452,24 +470,31 @@ def _apply(session, actor, look: _Lookup, kind: str, values: dict, row: int) -> 
         session.add(depot)
         session.flush()
         look.depots[depot.code] = depot
+        _logged(session, actor, kind, "depot", depot, before, row)
     elif kind == "items":
-        item = look.items.get(values["code"]) or Item(code=values["code"], active=True)
+        found = look.items.get(values["code"])
+        before = _before(found)
+        item = found or Item(code=values["code"], active=True)
         for key in ("name_zh", "name_en", "category", "unit", "shelf_life_days",
                     "unit_volume_m3", "unit_weight_kg"):
             setattr(item, key, values[key])
         session.add(item)
         session.flush()
         look.items[item.code] = item
+        _logged(session, actor, kind, "item", item, before, row)
     elif kind == "agreements":
         existing = session.scalar(select(Agreement).where(Agreement.number == values["number"]))
         if existing is None:
             reserves.create_agreement(session, actor, **{k: v for k, v in values.items()})
         else:
+            before = audit.snapshot(existing)
             existing.item_id = look.items[values["item"]].id
             for key in ("supplier", "committed_quantity", "response_hours", "response_to",
                         "unit_price", "valid_from", "valid_until", "contact_name",
                         "contact_phone"):
                 setattr(existing, key, values[key])
+            session.flush()
+            _logged(session, actor, kind, "agreement", existing, before, row)
     elif kind == "capacity":
         item = look.items[values["item"]]
         existing = session.scalar(select(CapacityReserve).where(
@@ -478,14 +503,17 @@ def _apply(session, actor, look: _Lookup, kind: str, values: dict, row: int) -> 
         if existing is None:
             reserves.create_capacity(session, actor, **values)
         else:
+            before = audit.snapshot(existing)
             existing.area_id = look.areas[values["area"]].id
             for key in ("rate_per_hour", "ramp_hours", "max_quantity", "valid_from",
                         "valid_until", "unit_price"):
                 setattr(existing, key, values[key])
+            session.flush()
+            _logged(session, actor, kind, "capacity", existing, before, row)
     elif kind == "norms":
         reserves.load_norms(session, [reserves.NormRow(
             values["item"], values["per_person"], values["duration_hours"], values["season"],
-            values["basis"] or "", values["source"] or "")])
+            values["basis"] or "", values["source"] or "")], actor=actor)
     elif kind == "shelters":
         fields = {key: value for key, value in values.items() if key != "code"}
         if values["code"] in look.shelters:

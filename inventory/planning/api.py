@@ -22,6 +22,8 @@ from inventory.planning.schemas import (
     ScenarioQuerySchema,
     ScenarioSchema,
 )
+from inventory.planorders.api import OrdersCreatedSchema
+from inventory.planorders.services import orders_for_run
 
 blp = Blueprint("planning_api", __name__, description="Planning scenarios and runs 规划方案与运行")
 
@@ -161,3 +163,15 @@ class CancelRun(MethodView):
         """Cancel a run: one waiting never runs, one solving is stopped (planner, bureau,
         admin; a planner cancels the runs they started)"""
         return services.cancel_run(db.session, g.user, run_id)
+
+
+@blp.route(f"/runs/<{ID}:run_id>/orders")
+class RunOrders(MethodView):
+    @idempotent
+    @blp.response(201, OrdersCreatedSchema)
+    def post(self, run_id):
+        """Turn a finished run's plan into work: draft transfers (lots picked first-expiry-
+        first-out), call-offs, production orders, the purchase list, rotation work orders.
+        Once per run; nothing moves in the ledger until a keeper dispatches (planner, bureau,
+        admin)"""
+        return orders_for_run(db.session, g.user, run_id).to_dict()

@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 from inventory.i18n import N_
 from inventory.planning import queries
 from inventory.planning.models import Run, Scenario
+from inventory.planorders.models import PlanOrders
+from inventory.planorders.plans import PLANNED
 from inventory.reserves.models import Target
 from inventory.shelters.models import Shelter
 
@@ -82,6 +84,14 @@ class RunPage:
     summary: queries.Summary | None
     #: the first rows of the plan: (title, rows) per list in the result
     rows: list[tuple[str, list[dict]]]
+    #: whether the run's orders were made (then they are at /plan-orders/<id>)
+    has_orders: bool = False
+
+    @property
+    def can_make_orders(self) -> bool:
+        """Whether the run holds a plan whose orders are still to be made."""
+        return (not self.has_orders and self.summary is not None
+                and self.summary.status in PLANNED and self.run.status == "finished")
 
 
 def run_page(session, run_id: int) -> RunPage | None:
@@ -97,4 +107,5 @@ def run_page(session, run_id: int) -> RunPage | None:
                 if name != "shortages" or row.get("quantity")]
         if rows:
             shown.append((name, rows[:SHOWN_ROWS]))
-    return RunPage(run, queries.summary(run), shown)
+    made = session.scalar(select(PlanOrders.id).where(PlanOrders.run_id == run_id))
+    return RunPage(run, queries.summary(run), shown, has_orders=made is not None)

@@ -76,7 +76,7 @@ def create_scenario(session, actor, *, name: str, kind: str, date: dt.date | Non
         session.add(scenario)
         session.flush()
         audit.record(session, actor, "scenario.create", "scenario", scenario.id,
-                     after=snapshot(scenario))
+                     before=None, after=snapshot(scenario))
     return scenario
 
 
@@ -124,7 +124,7 @@ def copy_scenario(session, actor, scenario_id: int, name: str | None = None) -> 
         session.add(copy)
         session.flush()
         audit.record(session, actor, "scenario.copy", "scenario", copy.id, source=source.id,
-                     after=snapshot(copy))
+                     before=None, after=snapshot(copy))
     return copy
 
 

@@ -13,6 +13,7 @@ from inventory.planning import pages, services
 from inventory.planning.kinds import PHASE_LABELS
 from inventory.planning.models import KIND_LABELS, MODE_LABELS
 from inventory.planning.pages import COLUMNS, FIGURES, LISTS, VERDICTS
+from inventory.planorders.services import orders_for_run
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
 
@@ -106,3 +107,14 @@ def cancel(run_id):
     back = url_for("planning.run", run_id=run_id)
     return _act(lambda: services.cancel_run(db.session, current_user, run_id),
                 gettext("已要求取消运行。"), back)
+
+
+@bp.post("/runs/<int(max=2147483647):run_id>/orders")
+@login_required
+def make_orders(run_id):
+    """Turn the run's plan into draft transfers, call-offs and orders (planner, bureau,
+    admin); then show them."""
+    return _act(lambda: orders_for_run(db.session, current_user, run_id),
+                gettext("已按方案生成工单，调拨单为草稿，待保管员出库。"),
+                url_for("planning.run", run_id=run_id),
+                lambda made: url_for("planorders.run_orders", run_id=run_id))

@@ -7,7 +7,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from inventory.api.fields import AwareDateTime, Id, Quantity, Strict, code_field, text_field
+from inventory.api.fields import (
+    Id,
+    OccurredAt,
+    Quantity,
+    Strict,
+    code_field,
+    text_field,
+)
 from inventory.api.idempotency import idempotent, request_key
 from inventory.db import db
 from inventory.planorders import queries, rotation
@@ -80,7 +87,7 @@ class RotationScanSchema(Strict):
                           metadata={"description": "the line, when the lot goes to two outlets"})
     quantity = fields.Integer(load_default=None, strict=True, validate=Quantity,
                               metadata={"description": "all the line still holds when absent"})
-    occurred_at = AwareDateTime(load_default=None)
+    occurred_at = OccurredAt(load_default=None)
 
 
 class RotationScanResultSchema(Schema):

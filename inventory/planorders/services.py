@@ -6,10 +6,11 @@ Nothing moves in the ledger here: a transfer moves when its keeper dispatches it
 when its delivery is received, a rotation order's lots as they are scanned out.
 """
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -67,11 +68,13 @@ def run_reference(run_id: int) -> str:
 
 
 def orders_from_plan(session, actor, *, kind: str, plan_input: dict, plan_result: dict,
-                     run_id: int) -> OrdersCreated:
+                     run_id: int, usable_on: date | None = None) -> OrdersCreated:
     """Make the orders a solved run calls for, all or nothing, once per run.
 
     ``plan_input`` is the optimizer input the run was solved on and ``plan_result`` the JSON
-    the optimizer printed; ids follow ``inventory.planorders.ids``.
+    the optimizer printed; ids follow ``inventory.planorders.ids``. Lots are picked among
+    those still usable on ``usable_on`` (the last day the plan needs them; today if later),
+    as the run's input counted them.
 
     :raise Forbidden: unless the actor is a planner, the bureau or an admin.
     :raise InvalidInput: for an unknown kind, or a plan naming what does not exist.
@@ -86,11 +89,13 @@ def orders_from_plan(session, actor, *, kind: str, plan_input: dict, plan_result
                            {"kind": list(PLAN_KINDS)})
     with unit_of_work(session):
         record = _claim(session, actor, run_id, kind)
+        picking_day = max(clock.today(), usable_on or clock.today())
         if kind == "dispatch":
-            _dispatch(session, actor, record, plans.read_dispatch(plan_input, plan_result))
+            _dispatch(session, actor, record, plans.read_dispatch(plan_input, plan_result),
+                      picking_day)
         elif kind == "preposition":
             _preposition(session, actor, record,
-                         plans.read_preposition(plan_input, plan_result))
+                         plans.read_preposition(plan_input, plan_result), picking_day)
         else:
             orders = plans.read_rotation(plan_input, plan_result)
             rotation.make_orders(session, record, orders.rotations)
@@ -104,6 +109,38 @@ def orders_from_plan(session, actor, *, kind: str, plan_input: dict, plan_result
                      purchases=len(created.purchases))
         log.info("orders made from run %s (%s)", run_id, kind)
     return created
+
+
+def orders_for_run(session, actor, run_id: int) -> OrdersCreated:
+    """Make the orders of a finished run from the input it was solved on and its result.
+
+    :raise NotFound: for an unknown run.
+    :raise StateConflict: while the run is not finished, when it found no plan, or when its
+        orders were already made.
+    (and what ``orders_from_plan`` raises)
+    """
+    from inventory.planning.inputs import need_until
+    from inventory.planning.queries import get_run
+
+    ensure_role(actor, *MAKERS)
+    run = get_run(session, run_id)
+    if run.status != "finished" or run.input is None:
+        raise StateConflict(
+            f"运行 #{run_id} 尚未完成，不能生成工单。",
+            f"Run #{run_id} has not finished; its orders cannot be made yet.",
+            {"run": ["not finished"]})
+    outcome = run.outcome
+    if not isinstance(outcome, dict) or outcome.get("status") not in plans.PLANNED:
+        raise StateConflict(
+            f"运行 #{run_id} 没有求得方案，不能生成工单。",
+            f"Run #{run_id} found no plan; there are no orders to make.",
+            {"run": ["no plan"]})
+    scenario = run.scenario
+    usable_on = None
+    if run.kind == "dispatch" and scenario.deadline_hours is not None:
+        usable_on = need_until(scenario.scenario_date, float(scenario.deadline_hours))
+    return orders_from_plan(session, actor, kind=run.kind, plan_input=json.loads(run.input),
+                            plan_result=outcome, run_id=run.id, usable_on=usable_on)
 
 
 def created_of(record: PlanOrders) -> OrdersCreated:
@@ -190,7 +227,7 @@ def _label(depot_or_item) -> str:
 # -- transfers ------------------------------------------------------------------------------
 
 def _draft_transfers(session, actor, record: PlanOrders, moves: list[plans.Move],
-                     reason) -> None:
+                     reason, picking_day: date) -> None:
     """Draft one transfer per source depot and destination, its lines the lots picked
     first-expiry-first-out from the source's usable lots now (lots named, not items)."""
     if not moves:
@@ -199,7 +236,6 @@ def _draft_transfers(session, actor, record: PlanOrders, moves: list[plans.Move]
     items = _items(session, {m.item for m in moves})
     pairs = sorted(summed(moves, lambda m: (m.source, m.destination)))
     lines: dict[tuple[str, str], list[dict]] = {pair: [] for pair in pairs}
-    today = clock.today()
     wanted = summed(moves, lambda m: (m.source, m.item, m.destination))
     for source, item in sorted({(s, i) for s, i, _ in wanted}):
         depot, goods = depots[source], items[item]
@@ -209,7 +245,7 @@ def _draft_transfers(session, actor, record: PlanOrders, moves: list[plans.Move]
         wants = [((source, place), quantity)
                  for (s, i, place), quantity in sorted(wanted.items())
                  if (s, i) == (source, item)]
-        picked = pick_for_each(lots, wants, today, depot_label=_label(depot),
+        picked = pick_for_each(lots, wants, picking_day, depot_label=_label(depot),
                                item_label=_label(goods))
         for pair, picks in picked.items():
             lines[pair] += [{"lot": pick.lot.id, "quantity": pick.quantity} for pick in picks]
@@ -223,10 +259,13 @@ def _draft_transfers(session, actor, record: PlanOrders, moves: list[plans.Move]
 
 # -- dispatch -------------------------------------------------------------------------------
 
-def _dispatch(session, actor, record: PlanOrders, plan: plans.DispatchOrders) -> None:
+def _dispatch(session, actor, record: PlanOrders, plan: plans.DispatchOrders,
+              picking_day: date) -> None:
     reference = run_reference(record.run_id)
-    _draft_transfers(session, actor, record, plan.by_kind(PHYSICAL),
-                     lambda place: f"应急调度方案 {reference}：送往 {place.name}")
+    # A shelter's own store serves its people where they are: nothing to move.
+    moves = [m for m in plan.by_kind(PHYSICAL) if m.source != m.destination]
+    _draft_transfers(session, actor, record, moves,
+                     lambda place: f"应急调度方案 {reference}：送往 {place.name}", picking_day)
     _call_offs(session, actor, record, plan.by_kind(CONTRACT))
     _production(session, record, plan.by_kind(CAPACITY), plan.sources)
 
@@ -310,10 +349,11 @@ def _capacity(session, move: plans.Move, today, total: int) -> CapacityReserve:
 
 # -- pre-positioning and purchases ------------------------------------------------------------
 
-def _preposition(session, actor, record: PlanOrders, plan: plans.PrepositionOrders) -> None:
+def _preposition(session, actor, record: PlanOrders, plan: plans.PrepositionOrders,
+                 picking_day: date) -> None:
     reference = run_reference(record.run_id)
     _draft_transfers(session, actor, record, plan.relocations,
-                     lambda place: f"预置布局方案 {reference}：调往 {place.name}")
+                     lambda place: f"预置布局方案 {reference}：调往 {place.name}", picking_day)
     _purchases(session, record, plan.purchases, clock.today())
 
 

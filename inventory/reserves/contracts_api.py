@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from inventory.api.fields import AwareDateTime, Strict
+from inventory.api.fields import OccurredAt, Strict
 from inventory.api.idempotency import idempotent
 from inventory.db import db
 from inventory.geo.models import Area, Depot
@@ -118,7 +118,7 @@ class ReceiveCallOffSchema(Strict):
     lot_code = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     expires_on = fields.Date(load_default=None)
     manufactured_on = fields.Date(load_default=None)
-    occurred_at = AwareDateTime(load_default=None)
+    occurred_at = OccurredAt(load_default=None)
 
 
 class SettleSchema(Strict):

@@ -86,8 +86,11 @@ def read_norms(text: str | None = None) -> list[NormRow]:
     return rows
 
 
-def load_norms(session, rows: list[NormRow] | None = None) -> int:
-    """Insert or update the norms by item and season; return how many were written."""
+def load_norms(session, rows: list[NormRow] | None = None, actor=None) -> int:
+    """Insert or update the norms by item and season; return how many were written.
+
+    Each norm created or changed is one event of the audit trail, by ``actor`` (none for the
+    packaged norms loaded by the system)."""
     rows = read_norms() if rows is None else rows
     with unit_of_work(session):
         items = dict(session.execute(select(Item.code, Item.id)).all())
@@ -99,12 +102,19 @@ def load_norms(session, rows: list[NormRow] | None = None) -> int:
                 raise NotFound(f"人均标准中的物资 {row.item_code} 不在物资目录中。",
                                f"The norms name item {row.item_code}, not in the catalogue.")
             norm = existing.get((item_id, row.season))
+            before = None if norm is None else audit.snapshot(norm)
             if norm is None:
                 norm = Norm(item_id=item_id, season=row.season)
                 session.add(norm)
+                existing[(item_id, row.season)] = norm
             norm.per_person, norm.duration_hours = row.per_person, row.duration_hours
             norm.basis, norm.source = row.basis, row.source
             norm.basis_zh = row.basis_zh or norm.basis_zh
+            session.flush()
+            was, now = audit.changes(before, audit.snapshot(norm))
+            if now:
+                audit.record(session, actor, "norm.set", "norm", norm.id, item=row.item_code,
+                             season=row.season, before=was, after=now)
             written += 1
     return written
 
@@ -119,11 +129,9 @@ def set_norm(session, actor, *, item: str, per_person: float, season: str = "all
                            {"per_person": ["> 0"]})
     with unit_of_work(session):
         load_norms(session, [NormRow(item, Decimal(str(per_person)), duration_hours, season,
-                                     basis, source, basis_zh)])
+                                     basis, source, basis_zh)], actor=actor)
         norm = session.scalar(select(Norm).join(Item).where(Item.code == item,
                                                             Norm.season == season))
-        audit.record(session, actor, "norm.set", "norm", norm.id, item=item, season=season,
-                     per_person=str(per_person))
     return norm
 
 
@@ -163,8 +171,8 @@ def create_target(session, actor, *, name: str, area: str, people: int,
                         target_date=target_date, note=note, active=True)
         session.add(target)
         session.flush()
-        audit.record(session, actor, "target.create", "target", target.id, name=name,
-                     people=people, hours=float(deadline_hours))
+        audit.record(session, actor, "target.create", "target", target.id, before=None,
+                     after=audit.snapshot(target))
     return target
 
 
@@ -193,7 +201,7 @@ def create_minimum(session, actor, *, level: str, people: int | None = None,
         session.add(minimum)
         session.flush()
         audit.record(session, actor, "minimum.create", "stock_minimum", minimum.id,
-                     level=level, people=people, item=item, quantity=quantity)
+                     item=item, before=None, after=audit.snapshot(minimum))
     return minimum
 
 
@@ -205,8 +213,10 @@ def end_minimum(session, actor, minimum_id: int) -> StockMinimum:
         if minimum is None:
             raise NotFound(f"没有编号为 {minimum_id} 的储备定额。",
                            f"No stock minimum with id {minimum_id}.", {"minimum": ["unknown"]})
+        was = minimum.active
         minimum.active = False
-        audit.record(session, actor, "minimum.end", "stock_minimum", minimum.id)
+        audit.record(session, actor, "minimum.end", "stock_minimum", minimum.id,
+                     before={"active": was}, after={"active": False})
     return minimum
 
 
@@ -271,8 +281,10 @@ def end_target(session, actor, target_id: int) -> Target:
     ensure_role(actor, *MANAGERS)
     with unit_of_work(session):
         target = get_target(session, target_id)
+        was = target.active
         target.active = False
-        audit.record(session, actor, "target.end", "target", target.id)
+        audit.record(session, actor, "target.end", "target", target.id,
+                     before={"active": was}, after={"active": False})
     return target
 
 
@@ -289,10 +301,17 @@ def set_travel_time(session, actor, *, depot: str, area: str, hours: float,
             raise NotFound("储备库或行政区不存在。", "Unknown depot or area.")
         row = session.scalar(select(TravelTime).where(TravelTime.depot_id == depot_row.id,
                                                       TravelTime.area_id == area_row.id))
+        before = None if row is None else {"hours": audit.plain(row.hours),
+                                           "source": row.source}
         if row is None:
             row = TravelTime(depot_id=depot_row.id, area_id=area_row.id)
             session.add(row)
         row.hours, row.source = Decimal(str(hours)), source
+        session.flush()
+        was, now = audit.changes(before, {"hours": audit.plain(row.hours), "source": source})
+        if now:
+            audit.record(session, actor, "travel_time.set", "travel_time", row.id, depot=depot,
+                         area=area, before=was, after=now)
     return row
 
 
@@ -581,7 +600,8 @@ def create_agreement(session, actor, *, number: str, supplier: str, item: str,
             contact_name=contact_name, contact_phone=contact_phone, note=note, status="active")
         session.add(agreement)
         session.flush()
-        audit.record(session, actor, "agreement.create", "agreement", agreement.id, number=number)
+        audit.record(session, actor, "agreement.create", "agreement", agreement.id,
+                     before=None, after=audit.snapshot(agreement))
     return agreement
 
 
@@ -609,11 +629,13 @@ def set_agreement_status(session, actor, *, agreement_id: int, status: str,
         if agreement.status == "ended" and status != "ended":
             raise StateConflict(f"协议 {agreement.number} 已终止，不能恢复。",
                                 f"Agreement {agreement.number} has ended; it cannot resume.")
-        before, agreement.status = agreement.status, status
+        before = {"status": agreement.status, "note": agreement.note}
+        agreement.status = status
         if note:
             agreement.note = note
+        was, now = audit.changes(before, {"status": agreement.status, "note": agreement.note})
         audit.record(session, actor, "agreement.status", "agreement", agreement.id,
-                     before=before, after=status)
+                     before=was, after=now)
     return agreement
 
 
@@ -643,7 +665,8 @@ def cancel_call_off(session, actor, *, call_off_id: int, reason: str) -> CallOff
         row.status = "cancelled"
         row.reason = "；".join(filter(None, [row.reason, f"取消：{reason.strip()}"]))
         audit.record(session, actor, "agreement.cancel_call_off", "agreement", row.agreement_id,
-                     call_off=row.id, reason=reason)
+                     call_off=row.id, reason=reason, before={"call_off_status": "expected"},
+                     after={"call_off_status": "cancelled"})
     return row
 
 
@@ -690,7 +713,8 @@ def place_call_off(session, actor, *, agreement_id: int, quantity: int, depot: s
         session.add(row)
         session.flush()
         audit.record(session, actor, "agreement.call_off", "agreement", agreement.id,
-                     quantity=quantity, depot=depot)
+                     call_off=row.id, quantity=quantity, depot=depot,
+                     before={"remaining": left}, after={"remaining": left - quantity})
     return row
 
 
@@ -720,6 +744,10 @@ def receive_call_off(session, actor, *, call_off_id: int, quantity: int | None =
             reason=f"协议调用 {agreement.number}", occurred_at=occurred_at)
         row.status, row.received_quantity, row.lot_id = "received", quantity, lot.id
         row.received_at = receipts[0].occurred_at
+        audit.record(session, actor, "agreement.receive_call_off", "agreement",
+                     row.agreement_id, call_off=row.id, lot=lot.id,
+                     before={"call_off_status": "expected", "received_quantity": None},
+                     after={"call_off_status": "received", "received_quantity": quantity})
     return row
 
 
@@ -735,7 +763,10 @@ def settle(session, actor, *, call_off_id: int, reference: str | None = None) ->
         row.settled_amount = (price * row.received_quantity).quantize(Decimal("0.01"))
         row.settled_at, row.settlement_reference = utcnow(), reference
         audit.record(session, actor, "agreement.settle", "agreement", row.agreement_id,
-                     call_off=row.id, amount=str(row.settled_amount))
+                     call_off=row.id,
+                     before={"settled_amount": None, "settlement_reference": None},
+                     after={"settled_amount": audit.plain(row.settled_amount),
+                            "settlement_reference": reference})
     return row
 
 
@@ -762,7 +793,7 @@ def create_capacity(session, actor, *, enterprise: str, item: str, rate_per_hour
         session.add(reserve)
         session.flush()
         audit.record(session, actor, "capacity.create", "capacity", reserve.id,
-                     enterprise=enterprise)
+                     before=None, after=audit.snapshot(reserve))
     return reserve
 
 

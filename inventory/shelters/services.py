@@ -72,7 +72,7 @@ def create_shelter(session, actor, *, code: str, name: str, shelter_class: str,
         session.add(shelter)
         session.flush()
         audit.record(session, actor, "shelter.create", "shelter", shelter.id,
-                     after=snapshot(shelter))
+                     before=None, after=snapshot(shelter))
     return shelter
 
 

@@ -152,6 +152,8 @@ class LockedLot:
     expires_on: date | None
     depot: DepotRef
     item: ItemRef
+    #: when the lot's last ledger row happened (None before its first)
+    last_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,11 @@ What phones send is a plain body (a lot, a quantity, a few short texts), which
 """
 
 from flask import g, request
-from marshmallow import ValidationError
-from sqlalchemy.exc import IntegrityError
+from marshmallow import ValidationError, validate
 
-from inventory.api.fields import ID_MAX, is_free_of_control_characters
-from inventory.api.idempotency import fingerprint, header_key, record_answer, replay
+from inventory.api.fields import is_free_of_control_characters
+from inventory.api.idempotency import answer_once, header_key, record_answer
 from inventory.db import db
-from inventory.errors import DomainError
 from inventory.stock import services
 from inventory.stock.schemas import IssueSchema, movements_response
 
@@ -52,28 +50,32 @@ def issue_from_lot():
     del data["item"]
     key = header_key()
     user = g.user
-    digest = fingerprint(user.id) if key is not None else None
-    try:
+
+    def attempt(digest=None):
         with engine.begin() as connection:
             response = movements_response(
                 services.issue_from_lot(connection, user, key=key, **data))
             if key is not None:
                 record_answer(connection, key, user.id, digest, response)
-    except (IntegrityError, DomainError):
-        if key is None:
-            raise
-        # As in ``idempotent``: a key seen before shows when the attempt fails.
-        first = replay(db.session(), key, digest)
-        if first is None:
-            raise
-        return first
-    return response
+        return response
+
+    return attempt() if key is None else answer_once(key, attempt)
 
 
-#: the plain body's texts and their longest lengths (as in ``IssueSchema``)
-_TEXTS = {"reason": 500, "recipient": 100, "reference": 100}
+def _limits(field_name: str, kind) -> object:
+    """Return the validator of ``kind`` on one of ``IssueSchema``'s fields."""
+    found = [v for v in _ISSUE.fields[field_name].validators if isinstance(v, kind)]
+    return found[0]
+
+
+# The hand check's limits are the schema's own, so the two cannot drift apart.
+_TEXTS = {name: _limits(name, validate.Length).max for name in ("reason", "recipient",
+                                                                 "reference")}
+_CODE = _limits("depot", validate.Length)
+_LOT = _limits("lot", validate.Range)
+_QUANTITY = _limits("quantity", validate.Range)
+_KINDS = set(_limits("kind", validate.OneOf).choices)
 _PLAIN_KEYS = {"lot", "quantity", "depot", "kind", *_TEXTS}
-_KINDS = {"issue", "rotation_out"}
 
 
 def plain_issue(body: dict) -> dict | None:
@@ -86,9 +88,9 @@ def plain_issue(body: dict) -> dict | None:
     if not body.keys() <= _PLAIN_KEYS:
         return None
     lot, quantity = body.get("lot"), body.get("quantity")
-    if type(lot) is not int or not 1 <= lot <= ID_MAX:
+    if type(lot) is not int or not _LOT.min <= lot <= _LOT.max:
         return None
-    if type(quantity) is not int or not 1 <= quantity <= 1_000_000_000:
+    if type(quantity) is not int or not _QUANTITY.min <= quantity <= _QUANTITY.max:
         return None
     data = {"lot": lot, "quantity": quantity, "item": None, "occurred_at": None}
     for name, longest in _TEXTS.items():
@@ -97,7 +99,7 @@ def plain_issue(body: dict) -> dict | None:
                                   or not is_free_of_control_characters(value)):
             return None
     depot = data["depot"] = body.get("depot")
-    if depot is not None and (type(depot) is not str or not 1 <= len(depot) <= 32
+    if depot is not None and (type(depot) is not str or not _CODE.min <= len(depot) <= _CODE.max
                               or not is_free_of_control_characters(depot)):
         return None
     kind = data["kind"] = body.get("kind", "issue")

@@ -8,6 +8,7 @@ from inventory.api.fields import (
     AwareDateTime,
     BigId,
     Id,
+    OccurredAt,
     Quantity,
     Strict,
     code_field,
@@ -106,7 +107,7 @@ class ReceiptResultSchema(Schema):
 
 
 class _Stamped(Strict):
-    occurred_at = AwareDateTime(load_default=None, metadata={
+    occurred_at = OccurredAt(load_default=None, metadata={
         "description": "when it happened, by the device's clock (offline queue); default now"})
     reference = text_field(100, load_default=None)
 
@@ -152,7 +153,7 @@ class WriteOffSchema(_Stamped):
 class ReversalSchema(Strict):
     movement = fields.Integer(required=True, strict=True, validate=BigId)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    occurred_at = AwareDateTime(load_default=None)
+    occurred_at = OccurredAt(load_default=None)
 
 
 class LotStatusSchema(Strict):

@@ -76,11 +76,16 @@ def get_lot(session, lot_id: int, *, lock: bool = False) -> Lot:
     return lot
 
 
+_LAST_AT = (select(Movement.__table__.c.occurred_at)
+            .where(Movement.__table__.c.lot_id == Lot.__table__.c.id,
+                   Movement.__table__.c.seq == Lot.__table__.c.seq)
+            .scalar_subquery())
 _LOCK_LOT = (
     select(Lot.__table__.c["id", "code", "depot_id", "item_id", "quantity", "seq", "head_hash",
                            "status", "expires_on"],
            Depot.code.label("depot_code"), Depot.name.label("depot_name"),
-           Item.code.label("item_code"), Item.name_zh.label("item_name"))
+           Item.code.label("item_code"), Item.name_zh.label("item_name"),
+           _LAST_AT.label("last_at"))
     .join_from(Lot.__table__, Depot.__table__, Depot.id == Lot.depot_id)
     .join(Item.__table__, Item.id == Lot.item_id)
     .where(Lot.id == bindparam("lot"))
@@ -98,20 +103,17 @@ def lock_lot(connection, lot_id: int) -> domain.LockedLot:
 
     :raise NotFound: when no lot has the id.
     """
-    if connection.dialect.name == "postgresql":
-        row = _LOCK_LOT_DRIVER.execute(connection, {"lot": lot_id}).fetchone()
-    else:
-        row = connection.execute(_LOCK_LOT, {"lot": lot_id}).one_or_none()
+    row = _LOCK_LOT_DRIVER.run(connection, {"lot": lot_id}).fetchone()
     if row is None:
         raise NotFound(f"没有编号为 {lot_id} 的批次。", f"No lot with id {lot_id}.",
                        {"lot": ["unknown lot"]})
     (id_, code, depot_id, item_id, quantity, seq, head_hash, status, expires_on,
-     depot_code, depot_name, item_code, item_name) = row
+     depot_code, depot_name, item_code, item_name, last_at) = row
     return domain.LockedLot(
         id=id_, code=code, depot_id=depot_id, item_id=item_id, quantity=quantity, seq=seq,
         head_hash=head_hash, status=status, expires_on=expires_on,
         depot=domain.DepotRef(depot_id, depot_code, depot_name),
-        item=domain.ItemRef(item_id, item_code, item_name))
+        item=domain.ItemRef(item_id, item_code, item_name), last_at=last_at)
 
 
 def lock_lots(session, depot_id: int, item_id: int) -> list[Lot]:
@@ -150,6 +152,33 @@ def _checked_occurred_at(occurred_at: datetime | None, now: datetime) -> datetim
     return occurred_at
 
 
+def _checked_order(occurred_at: datetime, previous_at: datetime | None, lot) -> None:
+    """Refuse a row dated before the lot's last one: its history runs in order, so its
+    balance at any past moment is that of a row, never below zero.
+
+    :raise InvalidInput: naming the lot and the time of its last row.
+    """
+    if previous_at is not None and occurred_at < previous_at:
+        when = clock.format_local(previous_at)
+        raise InvalidInput(
+            f"发生时间早于批次 {lot.code} 的上一条记录（{when}），不能补记在它之前；"
+            "请按实际时间重新登记。",
+            f"occurred_at is before lot {lot.code}'s last ledger row ({when}); a movement "
+            "cannot be recorded before it. Record it again at the time it is entered.",
+            {"occurred_at": ["before the lot's last row"]})
+
+
+def _previous_at(connection, lot) -> datetime | None:
+    """Return when the lot's last ledger row happened (None before its first)."""
+    if isinstance(lot, domain.LockedLot):
+        return lot.last_at
+    if not lot.seq:
+        return None
+    return connection.execute(
+        select(Movement.occurred_at).where(Movement.lot_id == lot.id, Movement.seq == lot.seq)
+    ).scalar()
+
+
 def movement_key(key: str | None, index: int) -> str | None:
     """Return the idempotency key of the index-th ledger row written by a keyed request."""
     return None if key is None else f"{key}#{index}"
@@ -176,12 +205,14 @@ def append_movement(
 
     :raise InsufficientStock: when the row would drive the lot below zero.
     """
-    row = movement_row(lot, kind=kind, quantity=quantity, actor=actor, occurred_at=occurred_at,
-                       reason=reason, recipient=recipient, reference=reference, key=key,
-                       transfer_id=transfer_id, reverses_id=reverses_id)
     if session.new:  # plain statements do not autoflush: rows they refer to must exist first
         session.flush()
-    entry = write_movement(session.connection(), lot, row, actor)
+    connection = session.connection()
+    row = movement_row(lot, kind=kind, quantity=quantity, actor=actor, occurred_at=occurred_at,
+                       reason=reason, recipient=recipient, reference=reference, key=key,
+                       transfer_id=transfer_id, reverses_id=reverses_id,
+                       previous_at=_previous_at(connection, lot) if occurred_at else None)
+    entry = write_movement(connection, lot, row, actor)
     if isinstance(lot, Lot):
         set_committed_value(lot, "quantity", row["balance_after"])
         set_committed_value(lot, "seq", row["seq"])
@@ -192,10 +223,15 @@ def append_movement(
 def movement_row(lot, *, kind: str, quantity: int, actor, occurred_at: datetime | None = None,
                  reason: str | None = None, recipient: str | None = None,
                  reference: str | None = None, key: str | None = None,
-                 transfer_id: int | None = None, reverses_id: int | None = None) -> dict:
+                 transfer_id: int | None = None, reverses_id: int | None = None,
+                 previous_at: datetime | None = None) -> dict:
     """Return the lot's next ledger row, chained to its head and hashed; nothing is written.
 
+    A row dated by the device (``occurred_at``) is checked against the time of the lot's
+    last row: ``previous_at``, or a locked lot's own ``last_at``.
+
     :raise InsufficientStock: when the row would drive the lot below zero.
+    :raise InvalidInput: when the row is dated before the lot's last one.
     """
     balance = lot.quantity + quantity
     if balance < 0:
@@ -224,6 +260,8 @@ def movement_row(lot, *, kind: str, quantity: int, actor, occurred_at: datetime 
         "reverses_id": reverses_id,
         "prev_hash": lot.head_hash,
     }
+    if occurred_at is not None:
+        _checked_order(row["occurred_at"], previous_at or getattr(lot, "last_at", None), lot)
     row["hash"] = domain.row_hash(lot.head_hash, row)
     return row
 
@@ -389,14 +427,14 @@ def issue(
     :raise LotNotUsable: when the named lot is expired, quarantined or written off.
     :raise InsufficientStock: when there is not enough usable stock.
     """
-    _check_issue(quantity, kind, item, lot)
-    if lot is not None:
+    if lot is not None and item is None:  # issue_from_lot checks the rest
         with unit_of_work(session):
             if session.new:  # plain statements do not autoflush
                 session.flush()
             return issue_from_lot(session.connection(), actor, lot=lot, quantity=quantity,
                                   depot=depot, kind=kind, reason=reason, recipient=recipient,
                                   reference=reference, occurred_at=occurred_at, key=key)
+    _check_issue(quantity, kind, item, lot)
     if depot is None:
         raise InvalidInput("按物资出库须指定储备库。", "Issuing by item needs a depot.",
                            {"depot": ["required with item"]})

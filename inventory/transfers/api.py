@@ -7,8 +7,8 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import or_, select
 
 from inventory.api.fields import (
-    AwareDateTime,
     Id,
+    OccurredAt,
     Quantity,
     Strict,
     code_field,
@@ -44,7 +44,7 @@ class TransferCreateSchema(Strict):
 
 
 class DispatchSchema(Strict):
-    occurred_at = AwareDateTime(load_default=None)
+    occurred_at = OccurredAt(load_default=None)
 
 
 class ReceiveLineSchema(Strict):
@@ -58,7 +58,7 @@ class ReceiveSchema(Strict):
     lines = fields.List(fields.Nested(ReceiveLineSchema), load_default=list,
                         metadata={"description": "quantities received per source lot; "
                                                  "lots not listed arrived in full"})
-    occurred_at = AwareDateTime(load_default=None)
+    occurred_at = OccurredAt(load_default=None)
 
 
 class TransferLineSchema(Schema):

@@ -21,7 +21,7 @@ from sqlalchemy import func, select, text
 
 from inventory import ROOT, clock
 from inventory.audit import events_for
-from inventory.auth.models import ROLE_LABELS, User
+from inventory.auth.models import ROLE_LABELS, User, parse_session_id
 from inventory.auth.permissions import can_edit_depots, can_move_stock
 from inventory.auth.services import authenticate, user_for_token
 from inventory.catalogue.models import Item
@@ -49,7 +49,15 @@ login_manager.localize_callback = gettext
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+    """The user a session or remember-me cookie names, while it still matches: an inactive
+    user, or one whose session version was raised since, is logged out."""
+    found = parse_session_id(user_id)
+    if found is None:
+        return None
+    user = db.session.get(User, found[0])
+    if user is None or not user.active or user.auth_version != found[1]:
+        return None
+    return user
 
 
 @login_manager.request_loader
@@ -89,6 +97,8 @@ def unauthorized():
 
 
 def init_app(app) -> None:
+    from inventory.audit.views import bp as audit_bp
+    from inventory.auth.views import bp as users_bp
     from inventory.documents.views import bp as documents_bp
     from inventory.exports.views import bp as exports_bp
     from inventory.geo.views import bp as depots_bp
@@ -136,6 +146,8 @@ def init_app(app) -> None:
     app.register_blueprint(planorders_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(integrity_bp)
+    app.register_blueprint(users_bp)
+    app.register_blueprint(audit_bp)
     app.jinja_env.globals.update(
         LEVEL_LABELS=LEVEL_LABELS, DEPOT_KIND_LABELS=DEPOT_KIND_LABELS, KIND_LABELS=KIND_LABELS,
         STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, ROLE_LABELS=ROLE_LABELS,

@@ -2,6 +2,8 @@
 wires it (same key, same answer, nothing new), a run's orders, rotation orders scanned out by
 their depot's keeper, production orders; who may read and who may write."""
 
+from datetime import UTC, datetime
+
 import pytest
 from flask import Blueprint, g, request
 from plan_world import dispatch_input, make_plan_world
@@ -159,7 +161,7 @@ def test_a_scan_sent_twice_from_the_offline_queue_counts_once(client, world, pla
     order_id = rotation_orders(world, plan)
     headers = world.headers("keeper", **{"Idempotency-Key": "phone-scan-1"})
     scan = {"lot": plan.lots["W-SOON"].id, "quantity": 20,
-            "occurred_at": "2026-01-01T08:00:00+08:00"}
+            "occurred_at": datetime.now(UTC).isoformat()}
     first = client.post(f"/api/v1/rotation-orders/{order_id}/scans", headers=headers, json=scan)
     assert first.status_code == 201, first.json
     again = client.post(f"/api/v1/rotation-orders/{order_id}/scans", headers=headers, json=scan)

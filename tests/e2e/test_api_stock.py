@@ -1,10 +1,15 @@
 """The stock API over HTTP: shapes, errors, permissions and idempotency."""
 
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from checks import assert_refused, nothing_changes
 
 from inventory.db import db
 from inventory.stock.models import Movement
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def receive(client, world, user="keeper", **body):
@@ -83,8 +88,9 @@ def test_a_lot_is_judged_on_the_day_the_movement_happened(client, world):
     from inventory import clock
 
     yesterday = clock.today() - timedelta(days=1)
+    received = f"{(yesterday - timedelta(days=1)).isoformat()}T09:00:00+08:00"
     lot = receive(client, world, item="FW-BISCUIT", lot_code="EDGE", quantity=5,
-                  expires_on=yesterday.isoformat()).json["lot"]
+                  expires_on=yesterday.isoformat(), occurred_at=received).json["lot"]
     when = f"{yesterday.isoformat()}T20:00:00+08:00"
     late = client.post("/api/v1/issues", headers=world.headers("keeper"),
                        json={"lot": lot["id"], "quantity": 2, "occurred_at": when})
@@ -306,16 +312,66 @@ def test_reversing_a_receipt_already_issued_is_refused(client, world):
     assert response.status_code == 409 and response.json["code"] == "insufficient_stock"
 
 
+def _days_ago(days: float) -> str:
+    return (datetime.now(UTC) - timedelta(days=days)).astimezone(SHANGHAI).isoformat()
+
+
 def test_balances_now_and_as_of_a_past_moment(client, world):
-    receive(client, world, quantity=10, occurred_at="2026-03-01T09:00:00+08:00")
+    receive(client, world, quantity=10, occurred_at=_days_ago(5))
     client.post("/api/v1/issues", headers=world.headers("keeper"), json={
-        "depot": "XZ-01", "item": "SH-TENT-12", "quantity": 3,
-        "occurred_at": "2026-06-01T09:00:00+08:00"})
+        "depot": "XZ-01", "item": "SH-TENT-12", "quantity": 3, "occurred_at": _days_ago(1)})
     now = client.get("/api/v1/balances?depot=XZ-01", headers=world.headers("bureau")).json
     assert now == [{"depot": "XZ-01", "item": "SH-TENT-12", "quantity": 7, "in_transit": 0}]
     then = client.get("/api/v1/balances", headers=world.headers("bureau"),
-                      query_string={"item": "SH-TENT-12", "as_of": "2026-04-01T00:00:00+08:00"})
+                      query_string={"item": "SH-TENT-12", "as_of": _days_ago(3)})
     assert then.json == [{"depot": "XZ-01", "item": "SH-TENT-12", "quantity": 10}]
+
+
+def test_a_movement_dated_further_back_than_the_setting_allows_is_refused(app, client, world):
+    with nothing_changes(db.session):
+        refused = receive(client, world, occurred_at=_days_ago(8))
+        body = assert_refused(refused, 422, "invalid_input")
+    assert "7 天" in body["errors"]["occurred_at"][0]
+    app.config["MOVEMENT_BACKDATE_DAYS"] = 30  # a bureau that lets phones stay offline longer
+    assert receive(client, world, occurred_at=_days_ago(8)).status_code == 201
+
+
+def test_a_movement_dated_before_the_lots_last_row_is_refused(client, world):
+    lot = receive(client, world, quantity=10, occurred_at=_days_ago(4)).json["lot"]["id"]
+    issued = client.post("/api/v1/issues", headers=world.headers("keeper"),
+                         json={"lot": lot, "quantity": 6, "occurred_at": _days_ago(2)})
+    assert issued.status_code == 201, issued.json
+    # An offline phone's issue of the same lot, dated before the last row and after the
+    # receipt: the lot's history would no longer run in the order of its chain.
+    with nothing_changes(db.session):
+        late = client.post("/api/v1/issues", headers=world.headers("keeper"),
+                           json={"lot": lot, "quantity": 3, "occurred_at": _days_ago(3)})
+        body = assert_refused(late, 422, "invalid_input")
+    assert "上一条记录" in body["message"] and "T-001" in body["message"]
+    # Before the receipt itself, the same.
+    with nothing_changes(db.session):
+        early = client.post("/api/v1/issues", headers=world.headers("keeper"),
+                            json={"lot": lot, "quantity": 1, "occurred_at": _days_ago(5)})
+        assert_refused(early, 422, "invalid_input")
+    # Every moment's balance is that of a row: never below zero.
+    for days in (5, 4, 3.5, 3, 2.5, 2, 1, 0):
+        then = client.get("/api/v1/balances", headers=world.headers("bureau"),
+                          query_string={"depot": "XZ-01", "as_of": _days_ago(days)}).json
+        assert all(row["quantity"] >= 0 for row in then), (days, then)
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/v1/receipts", {"occurred_at": "0001-01-01T00:00:00+14:00"}),
+    ("/api/v1/balances?as_of=0001-01-01T00:00:00%2B14:00", None),
+    ("/api/v1/movements?since=0001-01-01T00:00:00%2B14:00", None),
+])
+def test_a_time_beyond_what_utc_can_hold_is_refused_not_a_crash(client, world, path, body):
+    with nothing_changes(db.session):
+        if body is None:
+            answer = client.get(path, headers=world.headers("bureau"))
+        else:
+            answer = receive(client, world, **body)
+        assert_refused(answer, 422, "invalid_input")
 
 
 def test_movements_are_filtered_and_paginated(client, world):

@@ -1,6 +1,7 @@
 """Every page in English has no Chinese outside the data, and every page in Chinese no English
 sentence outside the data. Data are the strings the database holds (names, reasons, codes)."""
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -61,6 +62,25 @@ def _readable(html: str) -> list[str]:
     return parser.parts
 
 
+def _json_strings(text) -> list[str]:
+    """The strings inside a JSON object or list held as text; none for other text."""
+    if not text or text[:1] not in "{[":
+        return []
+    try:
+        found, stack = [], [json.loads(text)]
+    except ValueError:
+        return []
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str):
+            found.append(value)
+    return found
+
+
 @pytest.fixture(scope="module")
 def data_values(demo_app) -> re.Pattern:
     """Every string the demo database holds, longest first, as one pattern."""
@@ -68,6 +88,9 @@ def data_values(demo_app) -> re.Pattern:
     for table in db.metadata.sorted_tables:
         for column in table.columns:
             if isinstance(column.type, String | Text):
+                for value in db.session.scalars(select(column).distinct()):
+                    # JSON text (the audit trail's values before and after) holds data too.
+                    values.update(leaf for leaf in _json_strings(value) if len(leaf) > 1)
                 values.update(value for value in db.session.scalars(select(column).distinct())
                               if value and (len(value) > 1 or HAN.match(value)))
     ordered = sorted(values, key=len, reverse=True)

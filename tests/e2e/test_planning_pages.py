@@ -14,6 +14,7 @@ from test_every_page_speaks_one_language import ENGLISH_SENTENCE, HAN, _readable
 from inventory.db import db
 from inventory.planning import pages
 from inventory.planning.models import Run, Scenario
+from inventory.planorders.models import PlanOrders
 
 ROLES = ["admin", "bureau", "keeper", "planner", "auditor"]
 
@@ -70,6 +71,25 @@ def test_a_keeper_is_refused_and_nothing_changes(app, world, ran):
     client.post(f"/planning/runs/{run_id}/cancel")
     assert db.session.scalar(select(func.count(Run.id))) == 1
     assert client.get("/planning/runs/99").status_code == 404
+
+
+def test_a_planner_turns_the_plan_into_orders_once_from_the_runs_page(app, world, ran):
+    _, run_id = ran
+    keeper = logged_in(app, "keeper", PASSWORD)
+    assert "按方案生成工单" not in keeper.get(f"/planning/runs/{run_id}").get_data(as_text=True)
+    keeper.post(f"/planning/runs/{run_id}/orders")
+    assert db.session.scalar(select(func.count(PlanOrders.id))) == 0
+    client = logged_in(app, "planner", PASSWORD)
+    assert "按方案生成工单" in client.get(f"/planning/runs/{run_id}").get_data(as_text=True)
+    made = client.post(f"/planning/runs/{run_id}/orders")
+    assert made.status_code == 302 and made.location.endswith(f"/plan-orders/{run_id}")
+    orders = client.get(made.location).get_data(as_text=True)
+    assert "已按方案生成工单" in orders and "调拨单" in orders
+    page = client.get(f"/planning/runs/{run_id}").get_data(as_text=True)
+    assert "按方案生成工单" not in page and f"/plan-orders/{run_id}" in page
+    again = client.post(f"/planning/runs/{run_id}/orders", follow_redirects=True)
+    assert "不能重复生成" in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(PlanOrders.id))) == 1
 
 
 def test_the_page_queries_read_without_http(app, world, ran):

@@ -7,7 +7,7 @@ import json
 import shutil
 import time
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -22,10 +22,11 @@ from inventory.db import db
 from inventory.geo.models import Depot
 from inventory.jobs import queue
 from inventory.planning.models import Run
-from inventory.reserves.models import Norm, Target
+from inventory.reserves.models import CallOff, Norm, Target
 from inventory.shelters.models import Shelter
 from inventory.shelters.queries import ShelterRoutes
 from inventory.stock.models import Lot
+from inventory.transfers.models import Transfer
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +97,54 @@ def test_a_dispatch_from_the_1200_person_target_is_solved_by_a_consumer(county):
     _check_stock(document, day)
     _check_roads_and_norms(document, sites)
     _check_plan(document, run["result"])
+    _check_orders(client, headers, run, document, day)
+
+
+def _check_orders(client, headers, run: dict, document: dict, day) -> None:
+    """The orders match the plan line for line, their lots add up and are picked
+    first-expiry-first-out among those usable on the day; the same key makes nothing new."""
+    keyed = headers | {"Idempotency-Key": f"orders-{run['id']}"}
+    made = client.post(f"/api/v1/runs/{run['id']}/orders", headers=keyed)
+    assert made.status_code == 201, made.json
+    kinds = {s["id"]: s["kind"] for s in document["sources"]}
+    planned: dict = {}
+    for s in run["result"]["shipments"]:
+        if kinds[s["source"]] == "physical" and s["source"] != s["site"]:
+            key = (s["source"], s["site"], s["item"])
+            planned[key] = planned.get(key, 0) + s["quantity"]
+    db.session.remove()
+    ordered: dict = {}
+    picked: dict = {}
+    for transfer in db.session.scalars(select(Transfer).where(
+            Transfer.id.in_(made.json["transfers"]))):
+        assert transfer.status == "draft"
+        for line in transfer.lines:
+            key = (transfer.from_depot.code, transfer.to_depot.code, line.item.code)
+            ordered[key] = ordered.get(key, 0) + line.quantity
+            lot = db.session.get(Lot, line.lot_id)
+            assert lot.depot_id == transfer.from_depot_id
+            group = picked.setdefault((lot.depot_id, lot.item_id), {})
+            group[lot.id] = group.get(lot.id, 0) + line.quantity
+    assert ordered == planned and ordered
+    last = date.max
+    for (depot_id, item_id), taken in picked.items():
+        usable = db.session.scalars(select(Lot).where(
+            Lot.depot_id == depot_id, Lot.item_id == item_id, Lot.status == "available",
+            Lot.quantity > 0, or_(Lot.expires_on.is_(None), Lot.expires_on >= day))).all()
+        assert set(taken) <= {lot.id for lot in usable}
+        latest_taken = max((lot.expires_on or last) for lot in usable if lot.id in taken)
+        for lot in usable:
+            assert taken.get(lot.id, 0) <= lot.quantity
+            if taken.get(lot.id, 0) < lot.quantity:  # left behind: expires no sooner
+                assert (lot.expires_on or last) >= latest_taken, (lot.code, latest_taken)
+    contract = sum(s["quantity"] for s in run["result"]["shipments"]
+                   if kinds[s["source"]] == "contract")
+    assert sum(db.session.get(CallOff, i).quantity for i in made.json["call_offs"]) == contract
+    counted = db.session.scalar(select(func.count(Transfer.id)))
+    again = client.post(f"/api/v1/runs/{run['id']}/orders", headers=keyed)
+    assert again.status_code == 201 and again.json == made.json
+    db.session.remove()
+    assert db.session.scalar(select(func.count(Transfer.id))) == counted
 
 
 def _check_stock(document: dict, day) -> None:

@@ -1,0 +1,132 @@
+"""The administrator's pages for users (list, create, change, reset a password, revoke
+tokens) and every user's own password page."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_required, login_user
+from sqlalchemy import select
+
+from inventory.api import token_cache
+from inventory.auth import queries, services
+from inventory.auth.models import ROLES
+from inventory.db import db
+from inventory.errors import DomainError
+from inventory.geo.models import Depot
+from inventory.i18n import current_language
+
+bp = Blueprint("users", __name__)
+
+
+def _admin_only() -> None:
+    if current_user.role != "admin":
+        abort(403)
+
+
+def _refused(error: DomainError) -> None:
+    flash(error.message("en" if current_language() == "en" else "zh"), "error")
+
+
+def _depots() -> list[Depot]:
+    return db.session.scalars(select(Depot).where(Depot.kind != "shelter")
+                              .order_by(Depot.code)).all()
+
+
+@bp.get("/users/")
+@login_required
+def index():
+    """Every user, with a form to create one (admin)."""
+    _admin_only()
+    return render_template("users/index.html", users=queries.list_users(db.session),
+                           roles=ROLES, depots=_depots())
+
+
+@bp.post("/users/")
+@login_required
+def create():
+    """Create a user from the form (admin)."""
+    _admin_only()
+    form = request.form
+    try:
+        services.create_user(db.session, form.get("username", ""), form.get("password", ""),
+                             form.get("role", ""), depots=form.getlist("depots"),
+                             display_name=form.get("display_name"), actor=current_user)
+    except DomainError as error:
+        _refused(error)
+        return redirect(url_for("users.index"))
+    flash(gettext("用户已建立。"), "ok")
+    return redirect(url_for("users.edit", username=form.get("username", "").strip()))
+
+
+@bp.get("/users/<username>")
+@login_required
+def edit(username):
+    """One user: role, depots, active, display name; password reset and token revocation."""
+    _admin_only()
+    user = queries.find_user(db.session, username) or abort(404)
+    return render_template("users/edit.html", user=user, roles=ROLES, depots=_depots(),
+                           held={d.code for d in user.depots})
+
+
+def _then_back(action, done: str, username: str):
+    try:
+        action()
+        flash(done, "ok")
+    except DomainError as error:
+        _refused(error)
+    return redirect(url_for("users.edit", username=username))
+
+
+@bp.post("/users/<username>")
+@login_required
+def update(username):
+    """Save the user's role, depots, active flag and display name (admin)."""
+    _admin_only()
+    form = request.form
+    changes = {"role": form.get("role", ""), "depots": form.getlist("depots"),
+               "active": form.get("active") == "on",
+               "display_name": form.get("display_name")}
+    return _then_back(lambda: services.update_user(db.session, current_user, username,
+                                                   token_cache(), **changes),
+                      gettext("用户已更新。"), username)
+
+
+@bp.post("/users/<username>/password")
+@login_required
+def reset_password(username):
+    """Give the user a new password (admin); it is not shown again."""
+    _admin_only()
+    return _then_back(lambda: services.reset_password(db.session, current_user, username,
+                                                      request.form.get("password", "")),
+                      gettext("密码已重置，该用户须用新密码重新登录。"), username)
+
+
+@bp.post("/users/<username>/tokens/revoke")
+@login_required
+def revoke_tokens(username):
+    """Revoke every bearer token of the user (admin)."""
+    _admin_only()
+    return _then_back(lambda: services.revoke_tokens(db.session, current_user, username,
+                                                     token_cache()),
+                      gettext("该用户的全部访问令牌已撤销。"), username)
+
+
+@bp.route("/me/password", methods=["GET", "POST"])
+@login_required
+def own_password():
+    """Change one's own password; this session stays logged in, every other one ends."""
+    if request.method == "POST":
+        form = request.form
+        if form.get("password", "") != form.get("confirm", ""):
+            flash(gettext("两次输入的新密码不一致。"), "error")
+            return render_template("users/own_password.html"), 422
+        try:
+            user = services.change_own_password(db.session, current_user.id,
+                                                form.get("current_password", ""),
+                                                form.get("password", ""))
+        except DomainError as error:
+            _refused(error)
+            return render_template("users/own_password.html"), 422
+        login_user(user)  # the session now names the new session version
+        flash(gettext("密码已修改。"), "ok")
+        return redirect(url_for("web.index"))
+    return render_template("users/own_password.html")

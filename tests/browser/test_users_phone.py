@@ -1,0 +1,64 @@
+"""The administrator's desk in a real browser on a phone (390 × 844): deactivating a keeper
+ends the keeper's open session and remember-me cookie at once; the users, password and audit
+pages fit the screen in both languages."""
+
+import pytest
+from factories import PASSWORD
+
+from inventory.db import db
+
+
+def _fits(page) -> None:
+    widths = page.evaluate("[document.documentElement.scrollWidth,"
+                           " document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1], f"{page.url} scrolls sideways: {widths}"
+
+
+def _log_in(context, username, remember=False):
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    if remember:
+        page.check("input[name=remember]")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+    return page
+
+
+def test_a_deactivated_keeper_is_logged_out_of_an_open_browser(browser, phone, live_app,
+                                                               live_world):
+    keeper_context = browser.new_context(base_url=live_app.config["LIVE_URL"])
+    keeper = _log_in(keeper_context, "keeper", remember=True)
+    keeper.goto("/depots/XZ-01")
+    assert keeper.url.endswith("/depots/XZ-01")
+
+    admin = _log_in(phone, "admin")
+    admin.goto("/users/keeper")
+    _fits(admin)
+    admin.uncheck("input[name=active]")
+    admin.click("form.user-form >> nth=0 >> button")
+    admin.wait_for_load_state()
+    assert "用户已更新" in admin.content()
+
+    keeper.goto("/depots/XZ-01")
+    assert "/login" in keeper.url  # the open session ended
+    # The remember-me cookie alone, without a session, no longer logs the keeper in either.
+    [remember] = [c for c in keeper_context.cookies() if c["name"] == "remember_token"]
+    keeper_context.clear_cookies()
+    keeper_context.add_cookies([remember])
+    keeper.goto("/depots/XZ-01")
+    assert "/login" in keeper.url
+    keeper_context.close()
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_the_admin_and_audit_pages_fit_a_phone(phone, live_world, language):
+    page = _log_in(phone, "admin")
+    page.goto(f"/lang/{language}")
+    for path in ("/users/", "/users/keeper", "/me/password", "/audit/",
+                 "/audit/?entity=user"):
+        page.goto(path)
+        assert page.locator("h1").count() == 1, path
+        _fits(page)
