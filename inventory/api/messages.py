@@ -139,7 +139,6 @@ EXACT = {
     "not on this order": "不在此工单上",
     "already rotated": "已全部出库",
     "too long": "过长",
-    "unknown user": "没有这个用户",
     "not after since": "须晚于起始时间",
     "before the lot's last row": "早于该批次的上一条记录",
     "out of range": "超出可表示的时间范围",
