@@ -8,7 +8,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import islice
 
@@ -87,9 +87,9 @@ def ledger_filter(session, **query) -> LedgerFilter:
     if found.actor and session.scalar(select(User.id).where(User.username == found.actor)) is None:
         raise NotFound(f"没有用户 {found.actor}。", f"No user {found.actor}.",
                        {"actor": ["unknown user"]})
-    for name in ("since", "until"):
+    for name, last in (("since", LAST_DAY), ("until", LAST_DAY + timedelta(days=1))):
         moment = getattr(found, name)
-        if moment is not None and not FIRST_DAY <= moment.date() <= LAST_DAY:
+        if moment is not None and not FIRST_DAY <= moment.date() <= last:
             raise InvalidInput(f"时间须在 {FIRST_DAY} 至 {LAST_DAY} 之间。",
                                f"Times must lie between {FIRST_DAY} and {LAST_DAY}.",
                                {name: [f"between {FIRST_DAY} and {LAST_DAY}"]})

@@ -26,13 +26,14 @@ EXPORTS = ["/api/v1/ledger/export.csv", "/api/v1/ledger/export.xlsx",
 def ledger(world):
     """Receipts at the county warehouse and a township, issues with reasons, a reversal."""
     admin, keeper = world.users["admin"], world.users["keeper"]
-    week_ago = clock.start_of_day(clock.today() - timedelta(days=7)) + timedelta(hours=9)
+    # Within the days a movement may be dated back (MOVEMENT_BACKDATE_DAYS).
+    days_ago = clock.start_of_day(clock.today() - timedelta(days=5)) + timedelta(hours=9)
     tents, _ = stock.receive(db.session, admin, depot="XZ-01", item="SH-TENT-12", quantity=40,
-                             unit_cost="950", occurred_at=week_ago, reference="RK-1")
+                             unit_cost="950", occurred_at=days_ago, reference="RK-1")
     stock.receive(db.session, admin, depot="TS-01", item="FW-WATER-5L", quantity=12,
-                  unit_cost="12.50", occurred_at=week_ago)
+                  unit_cost="12.50", occurred_at=days_ago)
     issued = stock.issue(db.session, keeper, lot=tents.id, quantity=3, recipient="城关镇",
-                         reason='救灾, "紧急"\n第二行', occurred_at=week_ago + timedelta(days=1))
+                         reason='救灾, "紧急"\n第二行', occurred_at=days_ago + timedelta(days=1))
     stock.reverse(db.session, admin, movement=issued[0].id, reason="录入错误")
     db.session.commit()
     return world
@@ -161,7 +162,7 @@ def test_the_filters_of_the_movements_list_and_tier_category_and_actor_narrow_th
 
 
 def test_a_period_narrows_the_export_by_the_time_rows_happened(client, ledger):
-    start = clock.start_of_day(clock.today() - timedelta(days=6))
+    start = clock.start_of_day(clock.today() - timedelta(days=4))
     lines = csv_lines(client.get(EXPORTS[0], query_string={"since": start.isoformat()},
                                  headers=ledger.headers("auditor")).data)
     rows = [line for line in lines[1:] if not line[0].startswith("#")]
