@@ -35,6 +35,9 @@ from inventory.auth.services import create_user
 from inventory.catalogue.models import Item
 from inventory.catalogue.seed import load_catalogue
 from inventory.geo.models import Area, Depot
+from inventory.outlets import services as outlets
+from inventory.outlets.models import Outlet
+from inventory.planning import headline
 from inventory.reserves import services as reserves
 from inventory.reserves.models import Agreement, Target
 from inventory.shelters import services as shelters
@@ -181,6 +184,8 @@ def seed(session, seed: int = 2026, today: date | None = None) -> dict:
         for _when, _order, action in sorted(demo.events, key=lambda event: event[:2]):
             action()
         _build_readiness(demo)
+        _build_outlets(demo)
+        _build_planning(demo)
         _count_depots(demo)
         session.flush()
         summary = {
@@ -194,6 +199,7 @@ def seed(session, seed: int = 2026, today: date | None = None) -> dict:
             "agreements": session.scalar(select(func.count(Agreement.id))),
             "targets": session.scalar(select(func.count(Target.id))),
             "shelters": session.scalar(select(func.count(Shelter.id))),
+            "outlets": session.scalar(select(func.count(Outlet.id))),
         }
     return summary
 
@@ -589,6 +595,26 @@ def _reverse_receipt(demo: _Demo, when: datetime, lot: str, *, reason: str) -> N
     demo.at(when, run)
 
 
+#: where stock near its expiry goes (轮换去向): name, kind, item, units a month, yuan back a unit
+OUTLETS = [
+    ("平罗县第一中学食堂", "canteen", "FW-WATER-5L", 200, "3.00"),
+    ("平罗县第一中学食堂", "canteen", "FW-NOODLE", 40, "25.00"),
+    ("城关镇中心小学食堂", "canteen", "FW-WATER-550", 60, "12.00"),
+    ("县应急演练（防汛）", "drill", "FW-BISCUIT", 300, "2.50"),
+    ("县应急演练（防汛）", "drill", "FW-SELFHEAT", 100, "8.00"),
+    ("城关农贸市场", "market", "FW-CANNED", 150, "4.00"),
+    ("县养老服务中心", "other", "MD-DISINFECT", 20, "15.00"),
+]
+
+
+def _build_outlets(demo: _Demo) -> None:
+    """The outlets the bureau rotates perishable stock to before it expires."""
+    for name, kind, item, capacity, value in OUTLETS:
+        outlets.create_outlet(demo.session, demo.users["bureau"], name=name, kind=kind,
+                              item=item, capacity_per_month=capacity,
+                              value_per_unit=Decimal(value))
+
+
 # -- reserves beyond the shelf, norms and targets ------------------------------
 
 def _build_readiness(demo: _Demo) -> None:
@@ -646,3 +672,10 @@ def _build_readiness(demo: _Demo) -> None:
                               lot_code=f"XY-WATER-{today:%Y%m%d}",
                               occurred_at=demo.moment(363, 16))
     reserves.settle(session, bureau, call_off_id=called.id, reference=f"JS-{today.year}-001")
+
+
+def _build_planning(demo: _Demo) -> None:
+    """The workbench's headline scenarios for the 1,200-person target: a dispatch spread from
+    it and a pre-positioning plan with a budget. Not run: a run needs the job consumer (or
+    the headline's button on /planning/)."""
+    headline.headline_scenarios(demo.session, demo.users["planner"])

@@ -6,6 +6,7 @@ from inventory.catalogue.models import Item
 from inventory.db import db
 from inventory.geo.models import Area, Bin, Depot
 from inventory.jobs.models import Job
+from inventory.outlets.models import Outlet
 from inventory.planning.models import Run, Scenario
 from inventory.planorders.models import (
     PlanOrders,
@@ -31,7 +32,7 @@ metadata = db.metadata
 
 __all__ = [
     "Agreement", "ApiToken", "Area", "AuditEvent", "Bin", "CallOff", "CapacityReserve", "Depot",
-    "Job", "Norm", "PlanOrders", "ProductionOrder", "PurchaseLine", "RotationOrder",
+    "Job", "Norm", "Outlet", "PlanOrders", "ProductionOrder", "PurchaseLine", "RotationOrder",
     "RotationOrderLine", "Run", "Scenario", "Shelter", "ShelterTravelTime", "Target", "TravelTime", "IdempotencyRecord", "Item", "Lot", "Movement",
     "Seal", "SealHead", "Stocktake", "StocktakeCount", "Transfer", "TransferLine", "User",
     "metadata", "user_depots",

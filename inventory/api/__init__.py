@@ -177,6 +177,7 @@ def init_app(app) -> None:
     from inventory.geo.api import blp as geo_blp
     from inventory.imports.api import blp as imports_blp
     from inventory.jobs.api import blp as jobs_blp
+    from inventory.outlets.api import blp as outlets_blp
     from inventory.planning.api import blp as planning_blp
     from inventory.planorders.api import blp as planorders_blp
     from inventory.reports.api import blp as reports_blp
@@ -194,7 +195,7 @@ def init_app(app) -> None:
     for blp in (auth_blp, geo_blp, catalogue_blp, stock_blp, transfers_blp, stocktake_blp,
                 scan_blp, reserves_blp, contracts_blp, imports_blp, documents_blp,
                 shelters_blp, jobs_blp, reports_blp, planning_blp, planorders_blp, users_blp,
-                audit_blp, exports_blp):
+                audit_blp, outlets_blp, exports_blp):
         csrf.exempt(blp)  # bearer tokens, not cookies, authenticate the API
         api.register_blueprint(blp, url_prefix="/api/v1")
         API_BLUEPRINTS.add(blp.name)

@@ -114,6 +114,7 @@ EXACT = {
     "no active shelter in its area": "所在区域没有启用的避难场所",
     "no input yet": "输入尚未生成",
     "no result": "尚无结果",
+    "none active": "没有有效的保障目标",
     # orders made from plans (inventory.planorders)
     "must be an object": "须为对象",
     "must be a list of objects": "须为对象列表",
@@ -142,6 +143,10 @@ EXACT = {
     "not after since": "须晚于起始时间",
     "before the lot's last row": "早于该批次的上一条记录",
     "out of range": "超出可表示的时间范围",
+    # the outlets register (inventory.outlets)
+    "unknown outlet": "没有这个轮换去向",
+    "canteen, drill, market or other": "须为学校食堂、应急演练、市场或其他",
+    "code people [priority]": "每行填写“编号 人数 [优先级]”",
 }
 
 #: messages with a figure or a list in them

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from inventory.i18n import N_
-from inventory.planning import queries
+from inventory.planning import queries, results
 from inventory.planning.models import Run, Scenario
 from inventory.planorders.models import PlanOrders
 from inventory.planorders.plans import PLANNED
@@ -86,6 +86,8 @@ class RunPage:
     rows: list[tuple[str, list[dict]]]
     #: whether the run's orders were made (then they are at /plan-orders/<id>)
     has_orders: bool = False
+    #: the plan read by site, source, month… (None without a plan)
+    read: results.RunResult | None = None
 
     @property
     def can_make_orders(self) -> bool:
@@ -108,4 +110,5 @@ def run_page(session, run_id: int) -> RunPage | None:
         if rows:
             shown.append((name, rows[:SHOWN_ROWS]))
     made = session.scalar(select(PlanOrders.id).where(PlanOrders.run_id == run_id))
-    return RunPage(run, queries.summary(run), shown, has_orders=made is not None)
+    return RunPage(run, queries.summary(run), shown, has_orders=made is not None,
+                   read=results.read_result(session, run))

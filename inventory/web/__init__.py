@@ -105,6 +105,7 @@ def init_app(app) -> None:
     from inventory.imports.views import bp as imports_bp
     from inventory.integrity.views import bp as integrity_bp
     from inventory.labels.views import bp as labels_bp
+    from inventory.outlets.views import bp as outlets_bp
     from inventory.planning.views import bp as planning_bp
     from inventory.planorders.models import KIND_LABELS as PLAN_KIND_LABELS
     from inventory.planorders.models import PRODUCTION_STATUS_LABELS, ROTATION_STATUS_LABELS
@@ -148,6 +149,7 @@ def init_app(app) -> None:
     app.register_blueprint(integrity_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(outlets_bp)
     app.jinja_env.globals.update(
         LEVEL_LABELS=LEVEL_LABELS, DEPOT_KIND_LABELS=DEPOT_KIND_LABELS, KIND_LABELS=KIND_LABELS,
         STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, ROLE_LABELS=ROLE_LABELS,

@@ -51,6 +51,18 @@ def _links(base: str, html: str) -> list[str]:
     return links
 
 
+def run_the_headline(session) -> None:
+    """Run the demo's headline scenarios as its planner (jobs run where they are queued in
+    the tests), so a crawl reaches the results, their files and the headline's figures."""
+    from sqlalchemy import select
+
+    from inventory.auth.models import User
+    from inventory.planning import headline
+
+    planner = session.scalar(select(User).where(User.username == DEMO_USERS["planner"][0]))
+    headline.run_headline(session, planner)
+
+
 def crawl(app, client, start: str = "/", depth: int = 3, per_endpoint: int = 4) -> Crawl:
     """Visit the pages reachable from ``start`` within ``depth`` clicks.
 

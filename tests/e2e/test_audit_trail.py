@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from inventory import clock
 from inventory.audit import AuditEvent
 from inventory.db import db
+from inventory.outlets import services as outlets
 from inventory.planning import services as planning
 from inventory.reserves import services as reserves
 from inventory.shelters import services as shelters
@@ -53,6 +54,11 @@ def _scenario(world):
     return planning.create_scenario(db.session, world.users["planner"], name="洪水",
                                     kind="dispatch", deadline_hours=6,
                                     sites=[{"shelter": "BN-01", "people": 100}])
+
+
+def _outlet(world):
+    return outlets.create_outlet(db.session, world.users["bureau"], name="县一中食堂",
+                                 kind="canteen", item="FW-WATER-5L", capacity_per_month=120)
 
 
 def _file(kind, header, row):
@@ -164,6 +170,13 @@ CHANGES = {
     ("POST", "/api/v1/scenarios/{scenario_id}/copy"): [
         ("scenario copy", "scenario", lambda w: (
             f"/api/v1/scenarios/{_scenario(w).id}/copy", {"json": {"name": "副本"}}))],
+    ("POST", "/api/v1/outlets"): [
+        ("outlet", "outlet", lambda w: ("/api/v1/outlets", {"json": {
+            "name": "防汛演练", "kind": "drill", "item": "FW-WATER-5L",
+            "capacity_per_month": 50}}))],
+    ("PATCH", "/api/v1/outlets/{outlet_id}"): [
+        ("outlet change", "outlet", lambda w: (
+            f"/api/v1/outlets/{_outlet(w).id}", {"json": {"capacity_per_month": 200}}))],
     ("POST", "/api/v1/users"): [
         ("user", "user", lambda w: ("/api/v1/users", {"json": {
             "username": "li.wei", "password": "a long password", "role": "keeper",

@@ -261,3 +261,16 @@ def test_the_county_seat_shelter_received_its_store_by_transfer(county):
     assert held == {"SH-QUILT": 100, "FW-WATER-5L": 60, "SH-BED": 40}
     moved = db.session.scalars(select(Transfer).where(Transfer.to_depot_id == seat.depot_id))
     assert [t.status for t in moved] == ["received"]
+
+
+def test_the_county_rotates_to_outlets_of_every_kind_for_perishable_items(county):
+    from inventory.audit import AuditEvent
+    from inventory.outlets.queries import list_outlets
+
+    outlets = list_outlets(db.session, active=True)
+    assert county["outlets"] == len(outlets) >= 5
+    assert {o.kind for o in outlets} == {"canteen", "drill", "market", "other"}
+    assert all(o.item.shelf_life_days for o in outlets)  # durable goods need no rotation
+    assert "平罗县第一中学食堂" in {o.name for o in outlets}
+    logged = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "outlet.create"))
+    assert len(logged.all()) == len(outlets)
