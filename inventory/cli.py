@@ -31,9 +31,10 @@ def _fail(error: DomainError) -> None:
 
 def init_app(app) -> None:
     from inventory.backups.cli import backup, restore
+    from inventory.exports.cli import export_ledger, verify_export
 
     for cmd in (init_db, seed_demo, create_user, create_token, verify_ledger, seal_ledger,
-                import_data, backup, restore):
+                import_data, backup, restore, export_ledger, verify_export):
         app.cli.add_command(cmd)
 
 

@@ -140,6 +140,7 @@ EXACT = {
     "not on this order": "不在此工单上",
     "already rotated": "已全部出库",
     "too long": "过长",
+    "not after since": "须晚于起始时间",
     "before the lot's last row": "早于该批次的上一条记录",
     "out of range": "超出可表示的时间范围",
     # the outlets register (inventory.outlets)
@@ -174,6 +175,7 @@ PATTERNS = [
     (re.compile(r"^at most (\S+)$"), r"最多 \1"),
     (re.compile(r"^1 to (\S+) letters, digits, - _ \.$"), r"须为 1 到 \1 个字母、数字或 - _ ."),
     (re.compile(r"^whole number, 1 to (\S+)$"), r"须为 1 到 \1 的整数"),
+    (re.compile(r"^at most (\S+) rows in a PDF$"), r"PDF 最多 \1 行"),
     (re.compile(r"^at least (\S+)$"), r"至少 \1"),
     (re.compile(r"^1 to (\S+)$"), r"须在 1 到 \1 之间"),
     (re.compile(r"^between (\S+) and (\S+)$"), r"须在 \1 至 \2 之间"),

@@ -17,7 +17,7 @@ AUDITOR_MAY = frozenset({
     ("POST", "users_api.OwnPassword"),
     ("POST", "web.login"), ("POST", "web.logout"), ("POST", "users.own_password"),
     ("POST", "imports_api.PreviewView"), ("POST", "imports.preview"),
-    ("POST", "stock_api.Seals"),
+    ("POST", "stock_api.Seals"), ("POST", "integrity.take_seal"),
 })
 #: background jobs an auditor may submit: checking and sealing the ledger
 AUDITOR_JOBS = frozenset({"ledger.verify", "ledger.seal"})

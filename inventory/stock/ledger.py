@@ -65,16 +65,44 @@ def seal_if_due(session, interval: timedelta) -> Seal | None:
     return take_seal(session, kind="daily")
 
 
+#: what a finding of ``verify_ledger`` says is wrong, by kind (the pages translate them)
+FINDING_KINDS = ("chain_gap", "broken_link", "edited", "negative", "balance", "on_hand",
+                 "head", "orphan", "seal")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing ``verify_ledger`` found wrong, naming the row (or lot, or seal) it is at."""
+
+    kind: str
+    text: str
+    lot_id: int | None = None
+    movement_id: int | None = None
+    seal_id: int | None = None
+
+
 @dataclass
 class LedgerReport:
     lots_checked: int = 0
     movements_checked: int = 0
     seals_checked: int = 0
     problems: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def broken_rows(self) -> list[int]:
+        """The ids of the ledger rows a finding names, in order, each once."""
+        return list(dict.fromkeys(f.movement_id for f in self.findings
+                                  if f.movement_id is not None))
+
+    def add(self, kind: str, text: str, **where) -> None:
+        """Record a finding and its text."""
+        self.findings.append(Finding(kind, text, **where))
+        self.problems.append(text)
 
 
 def verify_ledger(session, *, batch: int = 5000) -> LedgerReport:
@@ -82,11 +110,14 @@ def verify_ledger(session, *, batch: int = 5000) -> LedgerReport:
 
     Reports (never raises on) balances that differ from the sum of the ledger, rows
     whose hash or chain link is wrong, gaps in a chain, and sealed heads that are gone.
+    A row's balance may agree with the sum of the rows before it or with the balance the row
+    before it stores, so that one edited row is named alone rather than with every later row
+    of its lot; the lot's on-hand quantity is checked against the true sum.
     """
     report = LedgerReport()
     lots = {lot_id: (seq, quantity, head) for lot_id, seq, quantity, head in
             session.execute(select(Lot.id, Lot.seq, Lot.quantity, Lot.head_hash))}
-    state: dict[int, tuple[int, int, str]] = {}  # lot -> (seq, balance, hash)
+    state: dict[int, tuple[int, int, int, str]] = {}  # lot -> (seq, sum, stored balance, hash)
     columns = {"id", "prev_hash", "hash", *domain.HASHED_FIELDS}
     rows = session.execute(
         select(*(getattr(Movement, name) for name in sorted(columns)))
@@ -95,32 +126,37 @@ def verify_ledger(session, *, batch: int = 5000) -> LedgerReport:
     )
     for movement in rows:
         report.movements_checked += 1
-        seq, balance, prev = state.get(movement.lot_id, (0, 0, domain.GENESIS_HASH))
+        seq, total, stored, prev = state.get(movement.lot_id, (0, 0, 0, domain.GENESIS_HASH))
         where = f"lot {movement.lot_id} row {movement.id} (seq {movement.seq})"
+        at = {"lot_id": movement.lot_id, "movement_id": movement.id}
         if movement.seq != seq + 1:
-            report.problems.append(f"{where}: chain gap, expected seq {seq + 1}")
+            report.add("chain_gap", f"{where}: chain gap, expected seq {seq + 1}", **at)
         if movement.prev_hash != prev:
-            report.problems.append(f"{where}: prev_hash does not link to the previous row")
+            report.add("broken_link", f"{where}: prev_hash does not link to the previous row",
+                       **at)
         if domain.movement_hash(movement.prev_hash, movement) != movement.hash:
-            report.problems.append(f"{where}: hash does not match the row's contents (edited?)")
-        balance += movement.quantity
-        if balance < 0:
-            report.problems.append(f"{where}: balance goes negative ({balance})")
-        if movement.balance_after != balance:
-            report.problems.append(
-                f"{where}: balance_after {movement.balance_after}, ledger sum {balance}")
-        state[movement.lot_id] = (movement.seq, balance, movement.hash)
+            report.add("edited", f"{where}: hash does not match the row's contents (edited?)",
+                       **at)
+        expected = total + movement.quantity
+        if expected < 0:
+            report.add("negative", f"{where}: balance goes negative ({expected})", **at)
+        if movement.balance_after not in (expected, stored + movement.quantity):
+            report.add("balance", f"{where}: balance_after {movement.balance_after}, "
+                       f"ledger sum {expected}", **at)
+        state[movement.lot_id] = (movement.seq, total + movement.quantity,
+                                  movement.balance_after, movement.hash)
     for lot_id, (seq, quantity, head) in lots.items():
         report.lots_checked += 1
-        got_seq, balance, got_head = state.get(lot_id, (0, 0, domain.GENESIS_HASH))
-        if quantity != balance:
-            report.problems.append(f"lot {lot_id}: on hand {quantity}, ledger sum {balance}")
+        got_seq, total, _stored, got_head = state.get(lot_id, (0, 0, 0, domain.GENESIS_HASH))
+        if quantity != total:
+            report.add("on_hand", f"lot {lot_id}: on hand {quantity}, ledger sum {total}",
+                       lot_id=lot_id)
         if seq != got_seq or head != got_head:
-            report.problems.append(
-                f"lot {lot_id}: chain head is seq {seq}, ledger ends at seq {got_seq} "
-                "(rows removed or added?)")
+            report.add("head", f"lot {lot_id}: chain head is seq {seq}, ledger ends at seq "
+                       f"{got_seq} (rows removed or added?)", lot_id=lot_id)
     for lot_id in state.keys() - lots.keys():
-        report.problems.append(f"ledger rows for lot {lot_id}, which does not exist")
+        report.add("orphan", f"ledger rows for lot {lot_id}, which does not exist",
+                   lot_id=lot_id)
     _verify_seals(session, report)
     return report
 
@@ -133,9 +169,11 @@ def _verify_seals(session, report: LedgerReport) -> None:
             select(SealHead.lot_id, SealHead.seq, SealHead.hash).where(SealHead.seal_id == seal.id)
         ).all()
         if seal.prev_digest != prev:
-            report.problems.append(f"seal {seal.id}: does not chain to the previous seal")
+            report.add("seal", f"seal {seal.id}: does not chain to the previous seal",
+                       seal_id=seal.id)
         if seal_digest(seal.prev_digest, [tuple(h) for h in heads]) != seal.digest:
-            report.problems.append(f"seal {seal.id}: digest does not match its heads")
+            report.add("seal", f"seal {seal.id}: digest does not match its heads",
+                       seal_id=seal.id)
         prev = seal.digest
     missing = session.execute(
         select(SealHead.seal_id, SealHead.lot_id, SealHead.seq)
@@ -145,8 +183,8 @@ def _verify_seals(session, report: LedgerReport) -> None:
         .where(Movement.id.is_(None))
     ).all()
     for seal_id, lot_id, seq in missing:
-        report.problems.append(
-            f"seal {seal_id}: sealed row seq {seq} of lot {lot_id} is missing or altered")
+        report.add("seal", f"seal {seal_id}: sealed row seq {seq} of lot {lot_id} is missing "
+                   "or altered", seal_id=seal_id, lot_id=lot_id)
 
 
 def describe(report: LedgerReport, now: datetime | None = None) -> str:

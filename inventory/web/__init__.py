@@ -100,8 +100,10 @@ def init_app(app) -> None:
     from inventory.audit.views import bp as audit_bp
     from inventory.auth.views import bp as users_bp
     from inventory.documents.views import bp as documents_bp
+    from inventory.exports.views import bp as exports_bp
     from inventory.geo.views import bp as depots_bp
     from inventory.imports.views import bp as imports_bp
+    from inventory.integrity.views import bp as integrity_bp
     from inventory.labels.views import bp as labels_bp
     from inventory.outlets.views import bp as outlets_bp
     from inventory.planning.views import bp as planning_bp
@@ -145,6 +147,8 @@ def init_app(app) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(planning_bp)
     app.register_blueprint(planorders_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(integrity_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(outlets_bp)

@@ -90,7 +90,8 @@ def test_the_refusal_speaks_english_when_asked(client, stocked):
 def test_what_auditors_may_still_send_is_short_and_changes_no_data(client, stocked):
     assert {endpoint for _, endpoint in AUDITOR_MAY} <= {
         "auth_api.Tokens", "users_api.OwnPassword", "web.login", "web.logout",
-        "users.own_password", "imports_api.PreviewView", "imports.preview", "stock_api.Seals"}
+        "users.own_password", "imports_api.PreviewView", "imports.preview", "stock_api.Seals",
+        "integrity.take_seal"}
     auditor = stocked.headers("auditor")
     assert client.post("/api/v1/ledger/seals", headers=auditor).status_code == 201
     assert client.post("/api/v1/jobs", headers=auditor,
