@@ -5,7 +5,6 @@ from functools import cache
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import select
 
 from inventory.api.fields import Strict
@@ -42,6 +41,10 @@ def matches(item: Item, text: str) -> bool:
 @cache
 def initials(name: str) -> str:
     """The pinyin initials of a Chinese name, lower case (棉被 → mb)."""
+    # Imported on first use: its dictionaries take about 55 MB, which every worker process
+    # (and every export or job) would otherwise carry from the start.
+    from pypinyin import Style, lazy_pinyin
+
     return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
 
 
