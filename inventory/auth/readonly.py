@@ -15,7 +15,7 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 AUDITOR_MAY = frozenset({
     ("POST", "auth_api.Tokens"), ("DELETE", "auth_api.Tokens"),
     ("POST", "users_api.OwnPassword"),
-    ("POST", "web.login"), ("POST", "web.logout"), ("POST", "users.own_password"),
+    ("POST", "auth.login"), ("POST", "auth.logout"), ("POST", "users.own_password"),
     ("POST", "imports_api.PreviewView"), ("POST", "imports.preview"),
     ("POST", "stock_api.Seals"), ("POST", "integrity.take_seal"),
 })

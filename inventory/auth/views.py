@@ -1,9 +1,11 @@
 """The administrator's pages for users (list, create, change, reset a password, revoke
 tokens) and every user's own password page."""
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from inventory.api import token_cache
@@ -15,6 +17,36 @@ from inventory.geo.models import Depot
 from inventory.i18n import current_language
 
 bp = Blueprint("users", __name__)
+#: logging in and out (the users' pages are ``bp``)
+login_bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Return where to go after logging in: a path on this site, else the home page."""
+    if target and not urlsplit(target).netloc and target.startswith("/"):
+        return target
+    return url_for("stock.index")
+
+
+@login_bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with username and password; the session keeps the user logged in."""
+    if request.method == "POST":
+        user = services.authenticate(db.session, request.form.get("username", ""),
+                                     request.form.get("password", ""))
+        if user is None:
+            flash(gettext("用户名或密码错误。"), "error")
+            return render_template("auth/login.html"), 401
+        login_user(user, remember=bool(request.form.get("remember")))
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html")
+
+
+@login_bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    return redirect(url_for("auth.login"))
 
 
 def _admin_only() -> None:
@@ -128,5 +160,5 @@ def own_password():
             return render_template("users/own_password.html"), 422
         login_user(user)  # the session now names the new session version
         flash(gettext("密码已修改。"), "ok")
-        return redirect(url_for("web.index"))
+        return redirect(url_for("stock.index"))
     return render_template("users/own_password.html")

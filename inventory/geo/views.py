@@ -34,10 +34,10 @@ def edit(code):
             problems = error.problems
         except DomainError as error:
             flash(error.message(_language()), "error")
-            return redirect(url_for("web.depot", code=code))
+            return redirect(url_for("stock.depot", code=code))
         else:
             flash(gettext("储备库信息已保存。"), "ok")
-            return redirect(url_for("web.depot", code=code))
+            return redirect(url_for("stock.depot", code=code))
     english = _language() == "en"
     return render_template(
         "geo/depot_edit.html", depot=depot,

@@ -33,7 +33,7 @@ def _allowed() -> None:
 @login_required
 def index():
     _allowed()
-    return render_template("imports.html", kinds=KINDS)
+    return render_template("imports/index.html", kinds=KINDS)
 
 
 @bp.post("/<kind>/preview")
@@ -54,7 +54,7 @@ def preview(kind):
         flash(error.message("en" if current_language() == "en" else "zh"), "warn")
         return redirect(url_for("imports.index"))
     (_store() / token).write_bytes(data)
-    return render_template("imports_preview.html", kind=kind, title=KINDS[kind][0],
+    return render_template("imports/preview.html", kind=kind, title=KINDS[kind][0],
                            labels=services.ACTION_LABELS,
                            found=found, token=token, filename=upload.filename)
 

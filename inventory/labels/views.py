@@ -25,16 +25,16 @@ def open_label(code):
     try:
         kind, found = service.resolve(db.session, code)
     except DomainError as error:
-        return render_template("label_error.html", error=error), error.status
+        return render_template("labels/error.html", error=error), error.status
     if kind == "lot":
         if _on_a_phone():  # the keeper wants to act on the lot, which only the scan screen does
             return redirect(url_for("scan.screen", code=code))
-        return redirect(url_for("web.lot", lot_id=found.id))
+        return redirect(url_for("stock.lot", lot_id=found.id))
     if kind == "depot":
-        return redirect(url_for("web.depot", code=found.code))
+        return redirect(url_for("stock.depot", code=found.code))
     if kind == "waybill":
         return redirect(url_for("transport.waybill", waybill_id=found.id))
-    return redirect(url_for("web.depot", code=found.depot.code, bin=found.code))
+    return redirect(url_for("stock.depot", code=found.depot.code, bin=found.code))
 
 
 def _on_a_phone() -> bool:

@@ -57,7 +57,7 @@ def index():
                                 .order_by(Depot.code)).all()
     areas = db.session.scalars(select(Area).order_by(Area.code)).all()
     return render_template(
-        "reserves.html", agreements=_agreements(), capacity=_capacity(),
+        "reserves/contracts.html", agreements=_agreements(), capacity=_capacity(),
         travel_times=_travel_times(), depots=depots, areas=areas,
         measured=transport.measured_to_areas(db.session),
         manages=current_user.role in MANAGERS,

@@ -36,7 +36,7 @@ def index():
     """Every target by tier with its coverage and limiting items; what needs attention."""
     rows = _targets_by_tier()
     by_category = coverage_by_category(rows)
-    return render_template("readiness.html", rows=rows, by_category=by_category,
+    return render_template("reserves/readiness.html", rows=rows, by_category=by_category,
                            expiring=expiring_by_month(), flags=services.flags(db.session),
                            minimums=services.minimum_compliance(db.session),
                            shelters=shelters.capacity_by_area(db.session),
@@ -123,7 +123,7 @@ def end_minimum(minimum_id):
 def norms():
     """The per-person norms (人均标准) that turn people into items; the bureau edits them."""
     rows = db.session.scalars(select(Norm).order_by(Norm.season, Norm.item_id)).all()
-    return render_template("norms.html", norms=rows,
+    return render_template("reserves/norms.html", norms=rows,
                            manages=current_user.role in services.MANAGERS,
                            items=db.session.scalars(select(Item).order_by(Item.code)).all())
 
@@ -165,7 +165,7 @@ def norms_workbook():
 def target(target_id):
     """One target: each item's requirement, what covers it by mode and where it is."""
     found = services.get_target(db.session, target_id)
-    return render_template("readiness_target.html", target=found,
+    return render_template("reserves/readiness_target.html", target=found,
                            result=services.assess_target(db.session, found),
                            shelters=shelters.shelters_in_area(db.session, found.area_id),
                            coverage_class=coverage_class)
@@ -175,7 +175,7 @@ def target(target_id):
 @login_required
 def stock():
     """The county's reserves by item: on the shelf, and contract and capacity reserves."""
-    return render_template("readiness_stock.html",
+    return render_template("reserves/readiness_stock.html",
                            lines=services.reserves_by_item(db.session))
 
 

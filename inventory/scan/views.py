@@ -45,7 +45,7 @@ def screen():
     depots = _depots_for(current_user)
     all_depots = db.session.scalars(select(Depot).where(Depot.active)
                                     .order_by(Depot.code)).all()
-    return render_template("scan.html", depots=depots, all_depots=all_depots,
+    return render_template("scan/scan.html", depots=depots, all_depots=all_depots,
                            sources=LOT_SOURCES, moves_stock=current_user.role in MOVERS)
 
 

@@ -10,8 +10,8 @@ from inventory.api.idempotency import idempotent, request_key
 from inventory.api.pagination import paginate
 from inventory.auth.permissions import ensure_role
 from inventory.db import db
-from inventory.stock import lean, ledger, services
-from inventory.stock.models import Lot, Movement, Seal
+from inventory.stock import lean, ledger, queries, services
+from inventory.stock.models import Seal
 from inventory.stock.schemas import (
     AdjustmentSchema,
     BalanceQuerySchema,
@@ -42,23 +42,11 @@ class Lots(MethodView):
     @blp.paginate()
     def get(self, query, pagination_parameters):
         """List lots, filtered by depot, item, lot code, status or whether they hold stock"""
-        stmt = select(Lot).order_by(Lot.id)
-        if query["depot"]:
-            stmt = stmt.where(Lot.depot_id == services.get_depot(db.session, query["depot"]).id)
-        if query["item"]:
-            stmt = stmt.where(Lot.item_id == services.get_item(db.session, query["item"]).id)
-        if query["code"]:
-            stmt = stmt.where(Lot.code == query["code"])
-        if query["in_stock"] is not None:
-            stmt = stmt.where((Lot.quantity > 0) if query["in_stock"] else (Lot.quantity == 0))
-        if query["status"] == "expired":
-            stmt = stmt.where((Lot.status == "expired") | (
-                (Lot.status == "available") & (Lot.expires_on < clock.today())))
-        elif query["status"] == "available":
-            stmt = stmt.where(Lot.status == "available",
-                              (Lot.expires_on.is_(None)) | (Lot.expires_on >= clock.today()))
-        elif query["status"]:
-            stmt = stmt.where(Lot.status == query["status"])
+        stmt = queries.lots(
+            depot_id=services.get_depot(db.session, query["depot"]).id if query["depot"] else None,
+            item_id=services.get_item(db.session, query["item"]).id if query["item"] else None,
+            code=query["code"], in_stock=query["in_stock"], status=query["status"],
+            today=clock.today())
         return paginate(stmt, pagination_parameters)
 
 
@@ -154,19 +142,11 @@ class Movements(MethodView):
     @blp.paginate()
     def get(self, query, pagination_parameters):
         """The stock ledger, filtered, oldest first"""
-        stmt = select(Movement).order_by(Movement.id)
-        if query["depot"]:
-            stmt = stmt.where(Movement.depot_id == services.get_depot(db.session, query["depot"]).id)
-        if query["item"]:
-            stmt = stmt.where(Movement.item_id == services.get_item(db.session, query["item"]).id)
-        for name, column in (("lot", Movement.lot_id), ("kind", Movement.kind),
-                             ("reference", Movement.reference), ("transfer", Movement.transfer_id)):
-            if query[name] is not None:
-                stmt = stmt.where(column == query[name])
-        if query["since"]:
-            stmt = stmt.where(Movement.occurred_at >= query["since"])
-        if query["until"]:
-            stmt = stmt.where(Movement.occurred_at < query["until"])
+        stmt = queries.movements(
+            depot_id=services.get_depot(db.session, query["depot"]).id if query["depot"] else None,
+            item_id=services.get_item(db.session, query["item"]).id if query["item"] else None,
+            lot=query["lot"], kind=query["kind"], reference=query["reference"],
+            transfer=query["transfer"], since=query["since"], until=query["until"])
         return paginate(stmt, pagination_parameters)
 
 

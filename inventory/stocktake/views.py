@@ -22,14 +22,14 @@ def index():
                                  .order_by(Stocktake.submitted_at)).all()
     recent = db.session.scalars(select(Stocktake).where(Stocktake.status != "submitted")
                                 .order_by(Stocktake.id.desc()).limit(50)).all()
-    return render_template("stocktakes.html", waiting=waiting, recent=recent)
+    return render_template("stocktake/index.html", waiting=waiting, recent=recent)
 
 
 @bp.get("/<int:stocktake_id>")
 @login_required
 def show(stocktake_id):
     stocktake = db.session.get(Stocktake, stocktake_id) or abort(404)
-    return render_template("stocktake.html", stocktake=stocktake,
+    return render_template("stocktake/stocktake.html", stocktake=stocktake,
                            uncounted=services.uncounted_lots(db.session, stocktake),
                            can_decide=current_user.role in services.APPROVER_ROLES)
 

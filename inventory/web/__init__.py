@@ -1,47 +1,34 @@
-"""Web pages: login with sessions, the depot overview, a depot's stock, a lot's ledger."""
-
-from datetime import timedelta
-from urllib.parse import urlsplit
+"""What the pages share: CSRF, logging in (sessions and bearer tokens), template globals,
+the health check and the files served as they are. Each page lives with its feature."""
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
-    render_template,
     request,
     send_from_directory,
     url_for,
 )
 from flask_babel import gettext
-from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from inventory import ROOT, clock
-from inventory.audit import events_for
 from inventory.auth.models import ROLE_LABELS, User, parse_session_id
-from inventory.auth.permissions import can_edit_depots, can_move_stock
-from inventory.auth.services import authenticate, user_for_token
-from inventory.catalogue.models import Item
+from inventory.auth.services import user_for_token
 from inventory.db import db
-from inventory.geo.models import DEPOT_KIND_LABELS, LEVEL_LABELS, Area, Bin, Depot
+from inventory.geo.models import DEPOT_KIND_LABELS, LEVEL_LABELS
 from inventory.i18n import N_
-from inventory.reserves import services as reserves
-from inventory.stock import domain
-from inventory.stock.models import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS, Lot, Movement
+from inventory.stock.models import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 from inventory.stocktake.models import STATUS_LABELS as STOCKTAKE_LABELS
-from inventory.stocktake.models import Stocktake
 from inventory.transfers.models import STATUS_LABELS as TRANSFER_LABELS
-from inventory.transfers.models import Transfer
 
 bp = Blueprint("web", __name__)
-#: lots expiring within this many days are listed on the depot page
-EXPIRING_DAYS = 90
 csrf = CSRFProtect()
 login_manager = LoginManager()
-login_manager.login_view = "web.login"
+login_manager.login_view = "auth.login"
 login_manager.login_message = N_("请先登录。")
 #: translated when flashed, in the language of the request that needed the login
 login_manager.localize_callback = gettext
@@ -99,6 +86,7 @@ def unauthorized():
 def init_app(app) -> None:
     from inventory.audit.views import bp as audit_bp
     from inventory.auth.views import bp as users_bp
+    from inventory.auth.views import login_bp
     from inventory.documents.views import bp as documents_bp
     from inventory.exports.views import bp as exports_bp
     from inventory.geo.views import bp as depots_bp
@@ -125,6 +113,7 @@ def init_app(app) -> None:
     from inventory.shelters.queries import BASIS_LABELS
     from inventory.shelters.views import bp as shelters_bp
     from inventory.stock.views import bp as lots_bp
+    from inventory.stock.views import pages as stock_pages
     from inventory.stocktake.views import bp as stocktakes_bp
     from inventory.transfers.views import bp as transfers_bp
     from inventory.transport.models import CARRIER_KIND_LABELS, PRICE_UNIT_LABELS
@@ -133,6 +122,8 @@ def init_app(app) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(login_bp)
+    app.register_blueprint(stock_pages)
     app.register_blueprint(depots_bp)
     app.register_blueprint(lots_bp)
     app.register_blueprint(labels_bp)
@@ -192,124 +183,6 @@ def favicon():
 def vendor(filename):
     """Front-end packages installed from the npm registry (package.json)."""
     return send_from_directory(ROOT / "node_modules", filename)
-
-
-def _safe_next(target: str | None) -> str:
-    if target and not urlsplit(target).netloc and target.startswith("/"):
-        return target
-    return url_for("web.index")
-
-
-@bp.route("/login", methods=["GET", "POST"])
-def login():
-    """Log in with username and password; the session keeps the user logged in."""
-    if request.method == "POST":
-        user = authenticate(db.session, request.form.get("username", ""),
-                            request.form.get("password", ""))
-        if user is None:
-            flash(gettext("用户名或密码错误。"), "error")
-            return render_template("login.html"), 401
-        login_user(user, remember=bool(request.form.get("remember")))
-        return redirect(_safe_next(request.args.get("next")))
-    return render_template("login.html")
-
-
-@bp.post("/logout")
-@login_required
-def logout():
-    logout_user()
-    return redirect(url_for("web.login"))
-
-
-@bp.get("/")
-@login_required
-def index():
-    """All depots by tier, with stock held and lots expiring within 90 days."""
-    today = clock.today()
-    totals = dict(db.session.execute(
-        select(Lot.depot_id, func.sum(Lot.quantity)).group_by(Lot.depot_id)).all())
-    expiring = dict(db.session.execute(
-        select(Lot.depot_id, func.count(Lot.id))
-        .where(Lot.quantity > 0, Lot.expires_on.is_not(None),
-               Lot.expires_on <= today.fromordinal(today.toordinal() + 90))
-        .group_by(Lot.depot_id)).all())
-    depots = db.session.scalars(select(Depot).join(Area).order_by(Depot.code)).unique().all()
-    in_transit = db.session.scalar(select(func.count(Transfer.id))
-                                   .where(Transfer.status == "dispatched"))
-    return render_template("index.html", depots=depots, totals=totals, expiring=expiring,
-                           in_transit=in_transit,
-                           beyond=reserves.beyond_the_shelf(db.session, today))
-
-
-@bp.get("/depots/<code>")
-@login_required
-def depot(code):
-    """One depot: stock by item and lot, transfers, recent ledger rows."""
-    depot = db.session.scalar(select(Depot).where(Depot.code == code)) or abort(404)
-    lots_query = select(Lot).where(Lot.depot_id == depot.id, Lot.quantity > 0)
-    bin_code = request.args.get("bin")
-    shelf = None
-    if bin_code:
-        shelf = db.session.scalar(select(Bin).where(Bin.depot_id == depot.id,
-                                                    Bin.code == bin_code)) or abort(404)
-        lots_query = lots_query.where(Lot.bin_id == shelf.id)
-    item_code = request.args.get("item")
-    only_item = None
-    if item_code:  # drilled down from a target's item
-        only_item = db.session.scalar(select(Item).where(Item.code == item_code)) or abort(404)
-        lots_query = lots_query.where(Lot.item_id == only_item.id)
-    lots = db.session.scalars(lots_query.order_by(Lot.item_id, Lot.expires_on)).all()
-    today = clock.today()
-    by_item: dict = {}
-    for lot in lots:
-        entry = by_item.setdefault(lot.item_id, {"item": lot.item, "quantity": 0, "usable": 0,
-                                                 "lots": 0})
-        entry["quantity"] += lot.quantity
-        entry["lots"] += 1
-        if domain.effective_status(lot, today) == "available":
-            entry["usable"] += lot.quantity
-    expiring = [lot for lot in lots if lot.expires_on and lot.expires_on <= today + timedelta(
-        days=EXPIRING_DAYS)]
-    expiring.sort(key=lambda lot: lot.expires_on)
-    last_stocktake = db.session.scalar(
-        select(Stocktake).where(Stocktake.depot_id == depot.id)
-        .order_by(Stocktake.id.desc()).limit(1))
-    bins = db.session.scalars(select(Bin).where(Bin.depot_id == depot.id, Bin.active)
-                              .order_by(Bin.code)).all()
-    recent = select(Movement).where(Movement.depot_id == depot.id)
-    if only_item is not None:
-        recent = recent.where(Movement.item_id == only_item.id)
-    movements = db.session.scalars(recent.order_by(Movement.id.desc()).limit(30)).all()
-    transfers = db.session.scalars(
-        select(Transfer).where((Transfer.from_depot_id == depot.id)
-                               | (Transfer.to_depot_id == depot.id))
-        .order_by(Transfer.id.desc()).limit(20)).all()
-    from inventory.reserves.models import CallOff
-
-    expected = db.session.scalars(
-        select(CallOff).where(CallOff.depot_id == depot.id, CallOff.status == "expected")
-        .order_by(CallOff.id)).all()
-    return render_template("depot.html", depot=depot, lots=lots, movements=movements,
-                           transfers=transfers, today=today, by_item=list(by_item.values()),
-                           expected=expected, only_item=only_item,
-                           expiring=expiring, last_stocktake=last_stocktake, bins=bins,
-                           shelf=shelf, can_move=can_move_stock(current_user, depot),
-                           can_edit=can_edit_depots(current_user),
-                           status=lambda lot: domain.effective_status(lot, today))
-
-
-@bp.get("/lots/<int:lot_id>")
-@login_required
-def lot(lot_id):
-    """One lot and its whole ledger, from receipt on."""
-    lot = db.session.get(Lot, lot_id) or abort(404)
-    movements = db.session.scalars(
-        select(Movement).where(Movement.lot_id == lot.id).order_by(Movement.seq)).all()
-    origin = db.session.get(Lot, lot.origin_lot_id) if lot.origin_lot_id else None
-    return render_template("lot.html", lot=lot, movements=movements, origin=origin,
-                           status=domain.effective_status(lot, clock.today()),
-                           events=events_for(db.session, "lot", lot.id),
-                           can_set_status=can_move_stock(current_user, lot.depot))
 
 
 @bp.app_context_processor

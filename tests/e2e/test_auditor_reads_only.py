@@ -89,7 +89,7 @@ def test_the_refusal_speaks_english_when_asked(client, stocked):
 
 def test_what_auditors_may_still_send_is_short_and_changes_no_data(client, stocked):
     assert {endpoint for _, endpoint in AUDITOR_MAY} <= {
-        "auth_api.Tokens", "users_api.OwnPassword", "web.login", "web.logout",
+        "auth_api.Tokens", "users_api.OwnPassword", "auth.login", "auth.logout",
         "users.own_password", "imports_api.PreviewView", "imports.preview", "stock_api.Seals",
         "integrity.take_seal"}
     auditor = stocked.headers("auditor")
