@@ -25,6 +25,7 @@ from inventory.reserves.models import (
 from inventory.shelters.models import Shelter
 from inventory.shelters.queries import ShelterRoutes
 from inventory.stock.models import Lot
+from inventory.stock.queries import usable_on
 from inventory.transport.queries import fleet_by_depot
 
 #: tiers whose depots a pre-positioning plan restocks unless the scenario names the depots
@@ -81,8 +82,7 @@ def usable_stock(session, codes, until: date) -> _Stock:
     for depot_id, code, units in session.execute(
             select(Lot.depot_id, Item.code, func.sum(Lot.quantity))
             .join(Item, Item.id == Lot.item_id)
-            .where(Item.code.in_(list(codes)), Lot.status == "available", Lot.quantity > 0,
-                   or_(Lot.expires_on.is_(None), Lot.expires_on >= until))
+            .where(Item.code.in_(list(codes)), usable_on(until), Lot.quantity > 0)
             .group_by(Lot.depot_id, Item.code)):
         by_depot[depot_id][code] = int(units)
     return _Stock(by_depot)
@@ -256,9 +256,8 @@ def rotation_document(session, scenario: Scenario) -> dict:
             for lot_id, code, quantity, expires_on in session.execute(
                 select(Lot.id, Item.code, Lot.quantity, Lot.expires_on)
                 .join(Item, Item.id == Lot.item_id).join(Depot, Depot.id == Lot.depot_id)
-                .where(Item.code.in_(list(items)), Lot.status == "available", Lot.quantity > 0,
-                       Depot.active.is_(True),
-                       or_(Lot.expires_on.is_(None), Lot.expires_on >= scenario.scenario_date)))]
+                .where(Item.code.in_(list(items)), usable_on(scenario.scenario_date),
+                       Lot.quantity > 0, Depot.active.is_(True)))]
     plan = rotation.Rotation(
         start=scenario.scenario_date, months=int(params["horizon_months"]), items=items,
         lots=lots, tier_minimums=tier_minimums(session),

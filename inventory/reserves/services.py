@@ -30,6 +30,7 @@ from inventory.reserves.models import (
     TravelTime,
 )
 from inventory.stock.models import Lot
+from inventory.stock.queries import usable_on
 from inventory.stocktake.models import Stocktake
 from inventory.uow import unit_of_work
 
@@ -266,8 +267,7 @@ def minimum_compliance(session, on: date | None = None) -> list[MinimumResult]:
     held = {(depot_id, item_id): int(quantity) for depot_id, item_id, quantity in session.execute(
         select(Lot.depot_id, Lot.item_id, func.sum(Lot.quantity))
         .join(Depot, Depot.id == Lot.depot_id).join(Area, Area.id == Depot.area_id)
-        .where(Lot.item_id.in_(item_ids), Lot.status == "available", Lot.quantity > 0,
-               or_(Lot.expires_on.is_(None), Lot.expires_on >= today),
+        .where(Lot.item_id.in_(item_ids), usable_on(today), Lot.quantity > 0,
                Area.level.in_(depots_by_level))
         .group_by(Lot.depot_id, Lot.item_id))}
     return [MinimumResult(m, wanted[m],
@@ -424,8 +424,7 @@ class Assessments:
             by_depot: dict[int, list[tuple[int, int]]] = defaultdict(list)
             for depot_id, item_id, quantity in self.session.execute(
                     select(Lot.depot_id, Lot.item_id, func.sum(Lot.quantity))
-                    .where(Lot.item_id.in_(item_ids), Lot.status == "available",
-                           Lot.quantity > 0, or_(Lot.expires_on.is_(None), Lot.expires_on >= day))
+                    .where(Lot.item_id.in_(item_ids), usable_on(day), Lot.quantity > 0)
                     .group_by(Lot.depot_id, Lot.item_id)):
                 by_depot[depot_id].append((item_id, int(quantity)))
             self._shelf[key] = by_depot
