@@ -16,7 +16,7 @@ class _ReservesFlask(Flask):
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; ``test_config`` overrides settings read from the environment."""
     from inventory import api, cli, config, i18n, jobs, web
-    from inventory.auth import readonly
+    from inventory.auth import passwords, readonly
     from inventory.db import db
 
     app = _ReservesFlask(
@@ -30,6 +30,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    passwords.configure(time_cost=app.config["PASSWORD_HASH_TIME_COST"],
+                        memory_cost=app.config["PASSWORD_HASH_MEMORY_KIB"],
+                        parallelism=app.config["PASSWORD_HASH_PARALLELISM"])
     db.init_app(app)
     i18n.init_app(app)
     api.init_app(app)

@@ -34,6 +34,10 @@ def from_environment(instance_path: str) -> dict:
         # Seconds a worker process remembers a resolved bearer token (inventory/auth/tokens.py).
         "API_TOKEN_CACHE_SECONDS": float(os.environ.get("API_TOKEN_CACHE_SECONDS", "10")),
         "SEAL_INTERVAL_HOURS": int(os.environ.get("SEAL_INTERVAL_HOURS", "24")),
+        # The cost of password hashing (argon2id); the defaults are argon2's own.
+        "PASSWORD_HASH_TIME_COST": int(os.environ.get("PASSWORD_HASH_TIME_COST", "3")),
+        "PASSWORD_HASH_MEMORY_KIB": int(os.environ.get("PASSWORD_HASH_MEMORY_KIB", "65536")),
+        "PASSWORD_HASH_PARALLELISM": int(os.environ.get("PASSWORD_HASH_PARALLELISM", "4")),
         # How many days back a device may date a movement (an offline phone's queue).
         "MOVEMENT_BACKDATE_DAYS": float(os.environ.get("MOVEMENT_BACKDATE_DAYS", "7")),
         # The background jobs' queue (inventory/jobs/queue.py): a SQLite file by default,

@@ -26,6 +26,11 @@ def _config(url: str, tmp_path) -> dict:
         "LABEL_SECRET": "test-label-secret",
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
+        # Argon2 at its real cost makes every test user take 50 ms; tests need no such
+        # strength (a setting, as a small server might choose too).
+        "PASSWORD_HASH_TIME_COST": 1,
+        "PASSWORD_HASH_MEMORY_KIB": 64,
+        "PASSWORD_HASH_PARALLELISM": 1,
         # Jobs run where they are queued; tests/integration/test_jobs_consumer.py runs a real
         # consumer.
         "JOBS_IMMEDIATE": True,

@@ -23,20 +23,6 @@ settings.load_profile("reserves")
 
 
 @pytest.fixture(autouse=True, scope="session")
-def cheap_password_hashing():
-    """Argon2 at its real cost makes every test user take 50 ms; tests need no such strength."""
-    from argon2 import PasswordHasher
-
-    from inventory.auth import services
-
-    real = services._hasher
-    services._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    services._DUMMY_HASH = services._hasher.hash("not a real password")
-    yield
-    services._hasher = real
-
-
-@pytest.fixture(autouse=True, scope="session")
 def compiled_translations():
     """Compile the message catalogues that are newer than their .mo, as scripts/_env.sh does."""
     from babel.messages.mofile import write_mo

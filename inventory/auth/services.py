@@ -4,13 +4,13 @@ import hashlib
 import re
 import secrets
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from inventory import audit
+from inventory.auth import passwords
 from inventory.auth.models import ROLES, ApiToken, User
+from inventory.auth.passwords import hash_password
 from inventory.auth.permissions import ensure_role
 from inventory.auth.tokens import Principal, TokenCache
 from inventory.db import utcnow
@@ -24,14 +24,6 @@ MIN_PASSWORD, MAX_PASSWORD = 8, 200
 #: any printable name without spaces or slashes, since it appears in addresses
 USERNAME = re.compile(r"[^\s/\\?#%]{1,64}")
 
-_hasher = PasswordHasher()
-#: a fixed hash to verify against when the user does not exist, so timing reveals nothing
-_DUMMY_HASH = _hasher.hash("not a real password")
-
-
-def hash_password(password: str) -> str:
-    """Return an argon2id hash of the password."""
-    return _hasher.hash(password)
 
 
 def create_user(session, username: str, password: str, role: str, *,
@@ -184,11 +176,9 @@ def change_own_password(session, user_id: int, current: str, new: str) -> User:
     with unit_of_work(session):
         user = session.scalar(select(User).where(User.id == user_id).with_for_update(of=User)
                               .execution_options(populate_existing=True))
-        try:
-            _hasher.verify(user.password_hash, current or "")
-        except (VerificationError, InvalidHashError):
+        if not passwords.matches(user.password_hash, current or ""):
             raise InvalidInput("当前密码不正确。", "The current password is wrong.",
-                               {"current_password": ["wrong password"]}) from None
+                               {"current_password": ["wrong password"]})
         check_password(new)
         _set_password(session, user, user, new, "user.password_change")
     return user
@@ -223,13 +213,11 @@ def revoke_tokens(session, actor, username: str, cache: TokenCache | None = None
 def authenticate(session, username: str, password: str) -> User | None:
     """Return the active user whose password matches, else None."""
     user = session.scalar(select(User).where(User.username == username))
-    try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
+    if not passwords.matches(user.password_hash if user else None, password):
         return None
-    if user is None or not user.active:
+    if not user.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if passwords.needs_rehash(user.password_hash):
         with unit_of_work(session):
             user.password_hash = hash_password(password)
     return user
