@@ -1,104 +1,25 @@
 """The REST API under /api/v1: flask-smorest, bearer tokens, one error format."""
 
-from flask import current_app, g, render_template, request
+from flask import g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from inventory.api.messages import errors_in_chinese
+from inventory.api import errors
+from inventory.api.errors import HTTP_MESSAGES_ZH, error_body, language
 from inventory.auth.services import user_for_token
-from inventory.auth.tokens import TokenCache
+from inventory.auth.tokens import TokenCache, token_cache
 from inventory.db import db
-from inventory.errors import DomainError
-
-#: HTTP status → error code, for errors that are not domain errors
-HTTP_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "too_large",
-    415: "unsupported_media_type",
-    422: "invalid_input",
-    429: "too_many_requests",
-}
-
-HTTP_MESSAGES_ZH = {
-    400: "请求格式有误。",
-    401: "请先登录（缺少或无效的访问令牌）。",
-    403: "您无权执行此操作。",
-    404: "未找到。",
-    405: "不支持此请求方法。",
-    422: "输入有误，请检查标出的字段。",
-}
-
-
-def language() -> str:
-    """Return the language of messages for this request: Chinese unless English is preferred."""
-    return request.accept_languages.best_match(["zh", "en"], default="zh") or "zh"
-
-
-def error_body(code: str, status: int, message: str, errors: dict | None = None) -> dict:
-    """The one error format, with field messages in the client's language."""
-    if errors and language() == "zh":
-        errors = errors_in_chinese(errors)
-    return {"code": code, "status": status, "message": message, "errors": errors or {}}
 
 
 class ReservesApi(Api):
-    """flask-smorest's Api with our error format: {code, status, message, errors}."""
+    """flask-smorest's Api with our error format: {code, status, message, errors}; a browser
+    that asked a page for something gets the error page instead."""
 
     def handle_http_exception(self, error: HTTPException):
-        status = error.code or 500
-        data = getattr(error, "data", None) or {}
-        errors = data.get("messages") or {}
-        if "json" in errors and isinstance(errors["json"], dict):
-            errors = errors["json"]
-        # A description given where the error was raised says what was wrong; the class's
-        # own description is werkzeug's English boilerplate.
-        told = error.description if error.description != type(error).description else None
-        if told:
-            message = told
-        elif language() == "zh" and status in HTTP_MESSAGES_ZH:
-            message = HTTP_MESSAGES_ZH[status]
-        else:
-            message = data.get("message") or error.description or error.name
-        if request.blueprint not in API_BLUEPRINTS and _wants_page():
-            return render_template("error.html", status=status, message=told), status
-        return error_body(HTTP_CODES.get(status, "error"), status, message, errors), status
-
-
-def _wants_page() -> bool:
-    """Whether a browser asked for a page (rather than a client for data)."""
-    accept = request.accept_mimetypes
-    return accept.best_match(["application/json", "text/html"]) == "text/html" and (
-        accept["text/html"] > accept["application/json"])
-
-
-
-def handle_domain_error(error: DomainError):
-    return error_body(error.code, error.status, error.message(language()), error.errors), error.status
-
-
-def handle_integrity_error(error: IntegrityError):
-    """Two requests raced for the same new row (a lot code, a key): the loser changed nothing."""
-    db.session.rollback()
-    zh = "与同时进行的另一操作冲突，本次未做任何更改，请重试。"
-    en = "This clashed with another request made at the same moment; nothing was changed. Retry."
-    return error_body("conflict", 409, zh if language() == "zh" else en), 409
-
-
-def handle_operational_error(error: OperationalError):
-    """The database was busy or broke a deadlock: nothing was changed; the client may retry."""
-    db.session.rollback()
-    zh = "数据库繁忙，本次未做任何更改，请稍后重试。"
-    en = "The database is busy; nothing was changed. Retry shortly."
-    body = error_body("busy", 503, zh if language() == "zh" else en)
-    return body, 503, {"Retry-After": "1"}
+        as_page = request.blueprint not in API_BLUEPRINTS and errors.wants_page()
+        return errors.http_error(error, as_page=as_page)
 
 
 def require_token():
@@ -125,11 +46,6 @@ def require_token():
         ), status, {"WWW-Authenticate": "Bearer"}
     g.user = user
     return None
-
-
-def token_cache() -> TokenCache:
-    """Return this process's memory of resolved bearer tokens."""
-    return current_app.extensions["token_cache"]
 
 
 def _session_user():
@@ -203,6 +119,4 @@ def init_app(app) -> None:
         API_BLUEPRINTS.add(blp.name)
     app.extensions["token_cache"] = TokenCache(app.config["API_TOKEN_CACHE_SECONDS"])
     app.before_request(require_token)
-    app.register_error_handler(DomainError, handle_domain_error)
-    app.register_error_handler(IntegrityError, handle_integrity_error)
-    app.register_error_handler(OperationalError, handle_operational_error)
+    errors.register(app)

@@ -5,9 +5,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from inventory.api import token_cache
 from inventory.api.fields import Strict
 from inventory.auth import services
+from inventory.auth.tokens import token_cache
 from inventory.db import db
 
 blp = Blueprint("auth_api", __name__, description="Logging in 登录")

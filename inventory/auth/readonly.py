@@ -6,7 +6,8 @@ from flask import abort, g, request
 from flask_babel import gettext
 from flask_login import current_user
 
-from inventory.api import API_BLUEPRINTS, error_body, language
+from inventory.api import API_BLUEPRINTS
+from inventory.api.errors import error_body, language
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: what an auditor may still send: their own login, logout and password, a read-only check

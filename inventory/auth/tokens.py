@@ -16,6 +16,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+from flask import current_app
+
 from inventory.stock.domain import DepotRef
 
 
@@ -80,3 +82,8 @@ class TokenCache:
                 self._entries.clear()
             else:
                 self._entries.pop(digest, None)
+
+
+def token_cache() -> "TokenCache":
+    """Return this process's memory of resolved bearer tokens (the app builds it)."""
+    return current_app.extensions["token_cache"]

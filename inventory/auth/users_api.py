@@ -6,11 +6,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from inventory.api import token_cache
 from inventory.api.fields import Strict
 from inventory.auth import queries, services
 from inventory.auth.models import ROLES
 from inventory.auth.permissions import ensure_role
+from inventory.auth.tokens import token_cache
 from inventory.db import db
 
 blp = Blueprint("users_api", __name__, description="Users and roles 用户与角色")

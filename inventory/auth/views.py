@@ -8,9 +8,9 @@ from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from inventory.api import token_cache
 from inventory.auth import queries, services
 from inventory.auth.models import ROLES
+from inventory.auth.tokens import token_cache
 from inventory.db import db
 from inventory.errors import DomainError
 from inventory.geo.models import Depot

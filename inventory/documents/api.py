@@ -6,7 +6,7 @@ from flask_babel import force_locale
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from inventory.api import language
+from inventory.api.errors import language
 from inventory.api.fields import BigId, Strict, code_field, text_field
 from inventory.db import db
 from inventory.documents import papers, queries

@@ -50,7 +50,7 @@ def load_user(user_id: str):
 @login_manager.request_loader
 def load_user_from_token(request):
     """Let API clients fetch the pages' downloads (label sheets, documents) with their token."""
-    from inventory.api import token_cache
+    from inventory.auth.tokens import token_cache
 
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -69,7 +69,7 @@ def download(view):
 @login_manager.unauthorized_handler
 def unauthorized():
     """Send a person to the login page; answer an API client (a token, no HTML) with 401."""
-    from inventory.api import HTTP_MESSAGES_ZH, error_body, language
+    from inventory.api.errors import HTTP_MESSAGES_ZH, error_body, language
 
     view = current_app.view_functions.get(request.endpoint)
     api_client = request.headers.get("Authorization") or (

@@ -4,7 +4,7 @@ import pytest
 from checks import assert_refused, nothing_changes
 from sqlalchemy import event
 
-from inventory.api import token_cache
+from inventory.auth.tokens import token_cache
 from inventory.db import db
 
 
