@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
 
-from flask import current_app
 from sqlalchemy import func, or_, select
 
 from inventory import audit, clock
@@ -318,7 +317,10 @@ def set_travel_time(session, actor, *, depot: str, area: str, hours: float,
 class Geography:
     """Areas and depots with coordinates, for travel times known or estimated."""
 
-    def __init__(self, session):
+    def __init__(self, session, *, speed: dict | None = None,
+                 detour: float = DETOUR_FACTOR):
+        """``speed`` (km/h by the area's level) and ``detour`` (road over straight-line
+        distance) shape the estimates where no travel time is recorded."""
         self.areas = {a.id: a for a in session.execute(
             select(Area.id, Area.parent_id, Area.level, Area.latitude, Area.longitude)).all()}
         self.depots = {d.id: d for d in session.execute(
@@ -327,9 +329,8 @@ class Geography:
             .where(Depot.active.is_(True))).all()}
         self.known = {(t.depot_id, t.area_id): float(t.hours) for t in session.execute(
             select(TravelTime.depot_id, TravelTime.area_id, TravelTime.hours)).all()}
-        config = current_app.config if current_app else {}
-        self.speed = config.get("TRAVEL_SPEED_KMH", SPEED_KMH)
-        self.detour = config.get("TRAVEL_DETOUR_FACTOR", DETOUR_FACTOR)
+        self.speed = speed or SPEED_KMH
+        self.detour = detour
 
     def _estimate(self, lat, lon, area_id: int) -> float | None:
         area = self.areas[area_id]

@@ -1,0 +1,33 @@
+"""Domain, service, query and model modules import nothing of Flask: they take settings and
+the actor as arguments, so they run the same from a request, a job, the command line or a
+test. Found by name, so a new feature's modules are covered."""
+
+import ast
+
+import pytest
+
+from inventory import ROOT
+
+LAYERS = ("domain.py", "services.py", "queries.py", "models.py")
+MODULES = sorted(path for name in LAYERS for path in (ROOT / "inventory").rglob(name))
+
+
+def _imports(path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+def test_the_layers_are_found():
+    assert len(MODULES) >= 40
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_domain_service_query_or_model_module_imports_no_flask(path):
+    flask = {name for name in _imports(path) if name.split(".")[0] in ("flask", "flask_login",
+                                                                       "werkzeug")}
+    assert not flask, f"{path.relative_to(ROOT)} imports {sorted(flask)}"
