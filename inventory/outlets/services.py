@@ -111,7 +111,8 @@ def _check_and_set(session, outlet: Outlet, values: dict) -> None:
     if "active" in values:
         outlet.active = bool(values["active"])
     if errors:
-        raise InvalidInput("轮换去向未保存：" + "、".join(_LABELS_ZH[k] for k in errors) + "填写有误。",
+        raise InvalidInput("轮换去向未保存："
+                           + "、".join(_LABELS_ZH[k] for k in errors) + "填写有误。",
                            "The outlet was not saved: check " + ", ".join(errors) + ".", errors)
     clash = session.scalar(select(Outlet.id).where(
         Outlet.name == outlet.name, Outlet.item_id == outlet.item_id,

@@ -309,7 +309,8 @@ def _check_one(key: str, value):
         return text or None
     if key == "kind":
         if value not in CARRIER_KINDS:
-            raise InvalidInput("类别须为应急局自有、乡镇自有或物流企业（bureau、township、logistics）。",
+            raise InvalidInput("类别须为应急局自有、乡镇自有或物流企业"
+                               "（bureau、township、logistics）。",
                                "The kind is bureau, township or logistics.",
                                {key: ["bureau, township or logistics"]})
         return value
