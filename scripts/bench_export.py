@@ -14,7 +14,8 @@ set size) is its own; COPY and the formats take turns over --rounds, and the med
 reported: rows per second, seconds to the first byte, peak memory and
 its rise over the process before the request (the application alone, before any request, holds
 about 190 MB: the optimizer's solvers, reportlab, openpyxl). Floors: CSV at least a quarter of
-COPY's rate, memory taken by the export under 200 MB, first byte under 1 s. Results go to bench-results/export-<time>.json.
+COPY's rate, memory taken by the export under 200 MB, first byte under 1 s. Results go to
+bench-results/export-<time>.json.
 """
 
 import argparse
