@@ -315,11 +315,7 @@ def _check_one(key: str, value):
         low, high = _NUMBERS[key]
         return _number(value, key, low, high)
     if key == "vehicles":
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_VEHICLES:
-            raise InvalidInput(f"车辆数须为 1 到 {MAX_VEHICLES} 之间的整数。",
-                               f"vehicles is a whole number from 1 to {MAX_VEHICLES}.",
-                               {key: [f"whole number, 1 to {MAX_VEHICLES}"]})
-        return value
+        return _check_vehicles(key, value)
     if key in ("valid_from", "valid_until"):
         return _check_date(key, value)
     if key == "active":
@@ -342,6 +338,14 @@ def _check_text(key: str, value) -> str | None:
                            f"{key} has at most {TEXT_LIMITS[key]} characters.",
                            {key: [f"at most {TEXT_LIMITS[key]} characters"]})
     return text or None
+
+
+def _check_vehicles(key: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_VEHICLES:
+        raise InvalidInput(f"车辆数须为 1 到 {MAX_VEHICLES} 之间的整数。",
+                           f"vehicles is a whole number from 1 to {MAX_VEHICLES}.",
+                           {key: [f"whole number, 1 to {MAX_VEHICLES}"]})
+    return value
 
 
 def _check_date(key: str, value) -> date:
