@@ -514,10 +514,12 @@ def _plan_history(demo: _Demo) -> None:
               reason="河东片区汛前预置", receive_after=2)
     # The flood drill.
     drill = demo.moment(200, 9, 30)
-    _issue(demo, drill, "TS-03", item="FL-SANDBAG", quantity=300, reason=f"{drill.year}年防汛应急演练",
-           recipient="宝丰镇应急分队", reference=demo.reference("CK", drill))
-    _issue(demo, drill, "TS-03", item="FL-LIFEJACKET", quantity=6, reason=f"{drill.year}年防汛应急演练（损耗）",
-           recipient="宝丰镇应急分队", reference=demo.reference("CK", drill))
+    _issue(demo, drill, "TS-03", item="FL-SANDBAG", quantity=300,
+           reason=f"{drill.year}年防汛应急演练", recipient="宝丰镇应急分队",
+           reference=demo.reference("CK", drill))
+    _issue(demo, drill, "TS-03", item="FL-LIFEJACKET", quantity=6,
+           reason=f"{drill.year}年防汛应急演练（损耗）", recipient="宝丰镇应急分队",
+           reference=demo.reference("CK", drill))
     # A storm: the township shelters families and the county replenishes it.
     storm = demo.moment(240, 21)
     for item, quantity in [("SH-QUILT", 25), ("FW-WATER-5L", 25), ("FW-BISCUIT", 30)]:

@@ -43,7 +43,8 @@ PUNCTUATION = {
 
 
 def punctuation(name: str) -> str:
-    """Return a joining mark in the page's language: ``open``, ``close``, ``list``, ``clause``, ``colon``."""
+    """Return a joining mark in the page's language: ``open``, ``close``, ``list``, ``clause``,
+    ``colon``."""
     return PUNCTUATION[current_language()][name]
 
 

@@ -34,7 +34,8 @@ metadata = db.metadata
 __all__ = [
     "Agreement", "ApiToken", "Area", "AuditEvent", "Bin", "CallOff", "CapacityReserve", "Depot",
     "Job", "Norm", "Outlet", "PlanOrders", "ProductionOrder", "PurchaseLine", "RotationOrder",
-    "RotationOrderLine", "Run", "Scenario", "Shelter", "ShelterTravelTime", "Target", "TravelTime", "IdempotencyRecord", "Item", "Lot", "Movement",
+    "RotationOrderLine", "Run", "Scenario", "Shelter", "ShelterTravelTime", "Target", "TravelTime",
+    "IdempotencyRecord", "Item", "Lot", "Movement",
     "Seal", "SealHead", "Stocktake", "StocktakeCount", "Transfer", "TransferLine", "User",
     "Carrier", "TransportAgreement", "Vehicle", "Waybill",
     "metadata", "user_depots",

@@ -14,7 +14,8 @@ set size) is its own; COPY and the formats take turns over --rounds, and the med
 reported: rows per second, seconds to the first byte, peak memory and
 its rise over the process before the request (the application alone, before any request, holds
 about 190 MB: the optimizer's solvers, reportlab, openpyxl). Floors: CSV at least a quarter of
-COPY's rate, memory taken by the export under 200 MB, first byte under 1 s. Results go to bench-results/export-<time>.json.
+COPY's rate, memory taken by the export under 200 MB, first byte under 1 s. Results go to
+bench-results/export-<time>.json.
 """
 
 import argparse
@@ -128,6 +129,24 @@ def _medians(runs: list[dict]) -> dict:
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
 
+def _judge_formats(formats: list[str], figures: dict, copy_rate: int) -> bool:
+    """Print each format's figures against the floors; return whether all of them pass."""
+    passed = True
+    for fmt in formats:
+        got = figures[fmt]
+        if "first_byte_seconds" not in got:
+            continue
+        checks = [got["rise_mb"] < MEMORY_MB, got["first_byte_seconds"] < FIRST_BYTE_SECONDS]
+        if fmt == "csv":
+            checks.append(got["rows_per_second"] >= RATE_SHARE * copy_rate)
+        passed = passed and all(checks)
+        print(f"  {fmt}: {got['rows_per_second']:,} rows/s ({got['seconds']} s, "
+              f"{got['megabytes']} MB; {got['rows_per_second'] / copy_rate:.0%} of COPY), "
+              f"first byte {got['first_byte_seconds']} s, peak memory {got['peak_mb']} MB "
+              f"(+{got['rise_mb']} MB during the export) -> {'PASS' if all(checks) else 'FAIL'}")
+    return passed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lots", type=int, default=100_000)
@@ -200,19 +219,7 @@ def main() -> None:
     print(f"  COPY (SELECT …) TO STDOUT: {copy_rate:,} rows/s ({figures['copy']['seconds']} s, "
           f"{figures['copy']['megabytes']} MB, first byte {figures['copy']['first_byte_seconds']}"
           " s)")
-    passed = True
-    for fmt in args.formats.split(","):
-        got = figures[fmt]
-        if "first_byte_seconds" not in got:
-            continue
-        checks = [got["rise_mb"] < MEMORY_MB, got["first_byte_seconds"] < FIRST_BYTE_SECONDS]
-        if fmt == "csv":
-            checks.append(got["rows_per_second"] >= RATE_SHARE * copy_rate)
-        passed = passed and all(checks)
-        print(f"  {fmt}: {got['rows_per_second']:,} rows/s ({got['seconds']} s, "
-              f"{got['megabytes']} MB; {got['rows_per_second'] / copy_rate:.0%} of COPY), "
-              f"first byte {got['first_byte_seconds']} s, peak memory {got['peak_mb']} MB "
-              f"(+{got['rise_mb']} MB during the export) -> {'PASS' if all(checks) else 'FAIL'}")
+    passed = _judge_formats(args.formats.split(","), figures, copy_rate)
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
     path = out / f"export-{datetime.now():%Y%m%d-%H%M%S}.json"

@@ -286,7 +286,8 @@ def main() -> None:
         result.update({
             "movements": rows, "pgbench_tps": tpcb, "pgbench_runs": tpcb_runs,
             "runs": [{"variant": v, "clients": c, "movements_per_second":
-                      [r["movements_per_second"] for r in found]} for (v, c), found in runs.items()],
+                      [r["movements_per_second"] for r in found]}
+                     for (v, c), found in runs.items()],
             "ratio_at_8_clients": round(ratio, 3) if ratio is not None else None,
             "floor": FLOOR, "passed": ratio is not None and ratio >= FLOOR,
             "ledger_verified": verify.returncode == 0, "verify_output": verify.stdout.strip(),
@@ -294,7 +295,8 @@ def main() -> None:
             "rows_match_responses": issued == created,
         })
         print(f"\nratio at 8 clients: {ratio:.1%} of pgbench (floor {FLOOR:.0%}) -> "
-              f"{'PASS' if result['passed'] else 'FAIL'}" if ratio is not None else "no 8-client run")
+              f"{'PASS' if result['passed'] else 'FAIL'}"
+              if ratio is not None else "no 8-client run")
         print(f"ledger: {verify.stdout.strip() or verify.stderr.strip()}")
         print(f"issue rows {issued}, 201 responses {created}: "
               f"{'match' if issued == created else 'MISMATCH'}")

@@ -162,12 +162,7 @@ def dispatch_instance(seed: int, *, sources: int, sites: int, items: int, size_k
                       "unit_cost": {code: round(rng.uniform(2, 60), 1) for code in held}}
         source["_at"] = at
         result_sources.append(source)
-    travel = []
-    for source in result_sources:
-        for shelter in shelters:
-            hours = _hours(source["_at"], shelter["_at"], speed_kmh)
-            if hours < deadline:  # farther pairs are left out: unreachable
-                travel.append({"from": source["id"], "to": shelter["id"], "hours": hours})
+    travel = _travel(result_sources, shelters, speed_kmh, deadline)
     for row in result_sources + shelters:
         del row["_at"]
     return {"deadline_hours": deadline, "items": _items(items), "sites": shelters,
@@ -175,6 +170,18 @@ def dispatch_instance(seed: int, *, sources: int, sites: int, items: int, size_k
             "transport_cost_per_unit_hour": {code: round(0.02 * kg + 0.5 * m3 * 100, 3)
                                              for code, kg, m3, _, _ in catalogue},
             "dispatch_limits": depot_limits if limits else []}
+
+
+def _travel(sources: list[dict], shelters: list[dict], speed_kmh: float,
+            deadline: float) -> list[dict]:
+    """Road hours from every source to every shelter it can reach before the deadline."""
+    travel = []
+    for source in sources:
+        for shelter in shelters:
+            hours = _hours(source["_at"], shelter["_at"], speed_kmh)
+            if hours < deadline:  # farther pairs are left out: unreachable
+                travel.append({"from": source["id"], "to": shelter["id"], "hours": hours})
+    return travel
 
 
 def county_dispatch(seed: int, limits: bool = True) -> dict:

@@ -82,7 +82,8 @@ def _check_role(role: str) -> None:
 def _display_name(name: str | None) -> str | None:
     name = (name or "").strip()
     if len(name) > 100:
-        raise InvalidInput("显示名称最多 100 个字。", "The display name has at most 100 characters.",
+        raise InvalidInput("显示名称最多 100 个字。",
+                           "The display name has at most 100 characters.",
                            {"display_name": ["at most 100 characters"]})
     return name or None
 

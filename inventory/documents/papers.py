@@ -62,12 +62,14 @@ def transfer_order(detail: TransferDetail) -> Document:
         (gettext("调入单位"), _depot(transfer.to_depot)),
         (gettext("调拨事由"), transfer.reason or ""),
         (gettext("依据文号"), transfer.reference or ""),
-        (gettext("开单"), f"{_person(transfer.created_by)} {clock.format_local(transfer.created_at)}"),
+        (gettext("开单"),
+         f"{_person(transfer.created_by)} {clock.format_local(transfer.created_at)}"),
         (gettext("状态"), gettext(STATUS_LABELS[transfer.status])),
         (gettext("发出时间"), clock.format_local(transfer.dispatched_at)),
         (gettext("接收时间"), clock.format_local(transfer.received_at)),
     ]
-    notes = [gettext("调入单位验收时逐批扫描批次二维码，清点数量；实收与发出不符的，据实填写实收数量。")]
+    notes = [gettext("调入单位验收时逐批扫描批次二维码，清点数量；"
+                     "实收与发出不符的，据实填写实收数量。")]
     if transfer.status == "draft":
         notes.append(gettext("本单为草稿，尚未发出；批次与数量以发出时为准。"))
     return Document(
@@ -138,7 +140,8 @@ def stock_paper(document: StockDocument) -> Document:
         columns=[Column(gettext("序号"), 0.05), Column(gettext("物资"), 0.21),
                  Column(gettext("批次号"), 0.18), Column(gettext("有效期至"), 0.12),
                  Column(gettext("单位"), 0.06), Column(gettext("数量"), 0.09, True),
-                 Column(gettext("单价（元）"), 0.12, True), Column(gettext("金额（元）"), 0.15, True)],
+                 Column(gettext("单价（元）"), 0.12, True),
+                 Column(gettext("金额（元）"), 0.15, True)],
         rows=rows,
         totals=["", gettext("合计"), "", "", "", str(quantity_total), "", _money(value_total)],
         notes=notes,

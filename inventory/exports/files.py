@@ -68,8 +68,8 @@ def export(session, flt: LedgerFilter, fmt: str, *, exported_at: datetime | None
         count = queries.count_rows(session, flt)
         if count > pdffile.MAX_ROWS:
             raise InvalidInput(
-                f"所选台账有 {count} 行，超过 PDF 打印上限 {pdffile.MAX_ROWS} 行；请缩小期间或按储备库、"
-                f"物资筛选，或导出 CSV、Excel。",
+                f"所选台账有 {count} 行，超过 PDF 打印上限 {pdffile.MAX_ROWS} 行；"
+                f"请缩小期间或按储备库、物资筛选，或导出 CSV、Excel。",
                 f"The selection has {count} ledger rows, more than the {pdffile.MAX_ROWS} a PDF "
                 f"prints; narrow the period, depot or item, or export CSV or Excel.",
                 {"format": [f"at most {pdffile.MAX_ROWS} rows in a PDF"]})

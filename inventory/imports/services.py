@@ -167,34 +167,46 @@ def _parse(value, column: Column):
             raise ValueError("必填", "required")
         return None
     if column.type == "int":
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            raise ValueError("须为整数", "must be a whole number") from None
-        if number != number.to_integral_value():
-            raise ValueError("须为整数", "must be a whole number")
-        return int(number)
+        return _parse_int(value)
     if column.type == "decimal":
-        try:
-            return Decimal(str(value))
-        except InvalidOperation:
-            raise ValueError("须为数字", "must be a number") from None
+        return _parse_decimal(value)
     if column.type == "date":
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"):
-            try:
-                return datetime.strptime(str(value), pattern).date()
-            except ValueError:
-                continue
-        raise ValueError("日期格式应为 2026-03-01", "dates look like 2026-03-01")
+        return _parse_date(value)
     value = str(value)
     if column.type == "choice" and value not in column.choices:
         raise ValueError(f"只能为 {'、'.join(column.choices)}",
                          f"one of {', '.join(column.choices)}")
     return value
+
+
+def _parse_int(value) -> int:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError("须为整数", "must be a whole number") from None
+    if number != number.to_integral_value():
+        raise ValueError("须为整数", "must be a whole number")
+    return int(number)
+
+
+def _parse_decimal(value) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError("须为数字", "must be a number") from None
+
+
+def _parse_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"):
+        try:
+            return datetime.strptime(str(value), pattern).date()
+        except ValueError:
+            continue
+    raise ValueError("日期格式应为 2026-03-01", "dates look like 2026-03-01")
 
 
 def read_rows(kind: str, data: bytes, filename: str) -> Preview:
@@ -219,22 +231,28 @@ def read_rows(kind: str, data: bytes, filename: str) -> Preview:
     for number, cells in enumerate(body, start=2):
         if all(c is None or str(c).strip() == "" for c in cells):
             continue
-        values = {}
-        for key, cell in zip(keys, cells, strict=False):
-            if key is None:
-                continue
-            try:
-                values[key] = _parse(cell, by_key[key])
-            except ValueError as error:
-                zh, en = error.args
-                found.errors.append(RowError(number, by_key[key].header, zh, en))
-                values[key] = None  # reported once: not "required" as well
-        for column in columns:
-            if column.key not in values and column.required:
-                found.errors.append(RowError(number, column.header, "必填", "required"))
-            values.setdefault(column.key, None)
-        found.rows.append((number, values))
+        found.rows.append((number, _read_row(found, number, cells, keys, by_key)))
     return found
+
+
+def _read_row(found: Preview, number: int, cells: list, keys: list[str | None],
+              by_key: dict[str, Column]) -> dict:
+    """One row's typed values by column key; each cell that does not fit adds an error."""
+    values = {}
+    for key, cell in zip(keys, cells, strict=False):
+        if key is None:
+            continue
+        try:
+            values[key] = _parse(cell, by_key[key])
+        except ValueError as error:
+            zh, en = error.args
+            found.errors.append(RowError(number, by_key[key].header, zh, en))
+            values[key] = None  # reported once: not "required" as well
+    for column in by_key.values():
+        if column.key not in values and column.required:
+            found.errors.append(RowError(number, column.header, "必填", "required"))
+        values.setdefault(column.key, None)
+    return values
 
 
 # -- checking against the database ------------------------------------------------
@@ -303,39 +321,50 @@ def _check(session, found: Preview) -> None:
                       f"repeats row {seen[key]}")
                 continue
             seen[key] = row
-        for field_key, table, zh in (("depot", look.depots, "储备库"), ("item", look.items, "物资"),
-                                     ("area", look.areas, "区划"),
-                                     ("shelter", look.shelters, "避难场所")):
-            if field_key in values and values[field_key] is not None and \
-                    values[field_key] not in table and not (
-                        found.kind == "depots" and field_key == "area"
-                        and values[field_key] in _file_codes(found, "code")):
-                error(row, field_key, f"未知的{zh}编号 {values[field_key]}",
-                      f"unknown {field_key} {values[field_key]}")
-        if found.kind == "areas" and values["parent"] and values["parent"] not in look.areas \
-                and values["parent"] not in _file_codes(found, "code"):
-            error(row, "parent", f"未知的上级区划 {values['parent']}",
-                  f"unknown parent area {values['parent']}")
+        _check_references(found, values, look, row, error)
         _check_shelter_row(found.kind, values, look, row, error)
-        for number_key in ("quantity", "committed_quantity", "max_quantity", "per_person",
-                           "rate_per_hour", "hours", "response_hours", "ramp_hours",
-                           "capacity_m3", "handling_hours", "unit_price", "unit_cost",
-                           "capacity_people", "site_area_m2"):
-            value = values.get(number_key)
-            strict = number_key in ("quantity", "committed_quantity", "max_quantity",
-                                    "per_person", "rate_per_hour", "capacity_people")
-            if value is not None and (value <= 0 if strict else value < 0):
-                error(row, number_key, "须为正数" if strict else "不能为负",
-                      "must be positive" if strict else "cannot be negative")
-        if values.get("valid_from") and values.get("valid_until") and \
-                values["valid_until"] < values["valid_from"]:
-            error(row, "valid_until", "有效期止早于起", "ends before it starts")
-        if values.get("manufactured_on") and values.get("expires_on") and \
-                values["expires_on"] < values["manufactured_on"]:
-            error(row, "expires_on", "有效期早于生产日期", "expires before it was made")
+        _check_numbers_and_dates(values, row, error)
     bad_rows = {e.row for e in found.errors}
     found.actions = [(row, _action(session, look, found.kind, values))
                      for row, values in found.rows if row not in bad_rows]
+
+
+def _check_references(found: Preview, values: dict, look: _Lookup, row: int, error) -> None:
+    """Every depot, item, area, shelter and parent area a row names exists, in the database or
+    (areas for depots and parents) earlier in the same file."""
+    for field_key, table, zh in (("depot", look.depots, "储备库"), ("item", look.items, "物资"),
+                                 ("area", look.areas, "区划"),
+                                 ("shelter", look.shelters, "避难场所")):
+        if field_key in values and values[field_key] is not None and \
+                values[field_key] not in table and not (
+                    found.kind == "depots" and field_key == "area"
+                    and values[field_key] in _file_codes(found, "code")):
+            error(row, field_key, f"未知的{zh}编号 {values[field_key]}",
+                  f"unknown {field_key} {values[field_key]}")
+    if found.kind == "areas" and values["parent"] and values["parent"] not in look.areas \
+            and values["parent"] not in _file_codes(found, "code"):
+        error(row, "parent", f"未知的上级区划 {values['parent']}",
+              f"unknown parent area {values['parent']}")
+
+
+def _check_numbers_and_dates(values: dict, row: int, error) -> None:
+    """Quantities are positive, other amounts not negative, and periods run forwards."""
+    for number_key in ("quantity", "committed_quantity", "max_quantity", "per_person",
+                       "rate_per_hour", "hours", "response_hours", "ramp_hours",
+                       "capacity_m3", "handling_hours", "unit_price", "unit_cost",
+                       "capacity_people", "site_area_m2"):
+        value = values.get(number_key)
+        strict = number_key in ("quantity", "committed_quantity", "max_quantity",
+                                "per_person", "rate_per_hour", "capacity_people")
+        if value is not None and (value <= 0 if strict else value < 0):
+            error(row, number_key, "须为正数" if strict else "不能为负",
+                  "must be positive" if strict else "cannot be negative")
+    if values.get("valid_from") and values.get("valid_until") and \
+            values["valid_until"] < values["valid_from"]:
+        error(row, "valid_until", "有效期止早于起", "ends before it starts")
+    if values.get("manufactured_on") and values.get("expires_on") and \
+            values["expires_on"] < values["manufactured_on"]:
+        error(row, "expires_on", "有效期早于生产日期", "expires before it was made")
 
 
 def _check_shelter_row(kind: str, values: dict, look: _Lookup, row: int, report) -> None:
@@ -447,69 +476,15 @@ def _before(obj) -> dict | None:
 
 def _apply(session, actor, look: _Lookup, kind: str, values: dict, row: int) -> None:
     if kind == "areas":
-        found = look.areas.get(values["code"])
-        before = _before(found)
-        area = found or Area(code=values["code"])
-        parent = look.areas.get(values["parent"]) if values["parent"] else None
-        area.name, area.level, area.parent = values["name"], values["level"], parent
-        area.latitude, area.longitude = values["latitude"], values["longitude"]
-        session.add(area)
-        session.flush()
-        look.areas[area.code] = area
-        _logged(session, actor, kind, "area", area, before, row)
+        _apply_area(session, actor, look, values, row)
     elif kind == "depots":
-        found = look.depots.get(values["code"])
-        before = _before(found)
-        depot = found or Depot(code=values["code"], active=True)
-        depot.area = look.areas[values["area"]]
-        for key in ("name", "kind", "capacity_m3", "latitude", "longitude", "address",
-                    "keeper_name", "keeper_phone"):
-            setattr(depot, key, values[key])
-        if values["handling_hours"] is not None:
-            depot.handling_hours = values["handling_hours"]
-        session.add(depot)
-        session.flush()
-        look.depots[depot.code] = depot
-        _logged(session, actor, kind, "depot", depot, before, row)
+        _apply_depot(session, actor, look, values, row)
     elif kind == "items":
-        found = look.items.get(values["code"])
-        before = _before(found)
-        item = found or Item(code=values["code"], active=True)
-        for key in ("name_zh", "name_en", "category", "unit", "shelf_life_days",
-                    "unit_volume_m3", "unit_weight_kg"):
-            setattr(item, key, values[key])
-        session.add(item)
-        session.flush()
-        look.items[item.code] = item
-        _logged(session, actor, kind, "item", item, before, row)
+        _apply_item(session, actor, look, values, row)
     elif kind == "agreements":
-        existing = session.scalar(select(Agreement).where(Agreement.number == values["number"]))
-        if existing is None:
-            reserves.create_agreement(session, actor, **{k: v for k, v in values.items()})
-        else:
-            before = audit.snapshot(existing)
-            existing.item_id = look.items[values["item"]].id
-            for key in ("supplier", "committed_quantity", "response_hours", "response_to",
-                        "unit_price", "valid_from", "valid_until", "contact_name",
-                        "contact_phone"):
-                setattr(existing, key, values[key])
-            session.flush()
-            _logged(session, actor, kind, "agreement", existing, before, row)
+        _apply_agreement(session, actor, look, values, row)
     elif kind == "capacity":
-        item = look.items[values["item"]]
-        existing = session.scalar(select(CapacityReserve).where(
-            CapacityReserve.enterprise == values["enterprise"],
-            CapacityReserve.item_id == item.id))
-        if existing is None:
-            reserves.create_capacity(session, actor, **values)
-        else:
-            before = audit.snapshot(existing)
-            existing.area_id = look.areas[values["area"]].id
-            for key in ("rate_per_hour", "ramp_hours", "max_quantity", "valid_from",
-                        "valid_until", "unit_price"):
-                setattr(existing, key, values[key])
-            session.flush()
-            _logged(session, actor, kind, "capacity", existing, before, row)
+        _apply_capacity(session, actor, look, values, row)
     elif kind == "norms":
         reserves.load_norms(session, [reserves.NormRow(
             values["item"], values["per_person"], values["duration_hours"], values["season"],
@@ -528,3 +503,77 @@ def _apply(session, actor, look: _Lookup, kind: str, values: dict, row: int) -> 
     elif kind == "travel_times":
         reserves.set_travel_time(session, actor, depot=values["depot"], area=values["area"],
                                  hours=float(values["hours"]), source="import")
+
+
+def _apply_area(session, actor, look: _Lookup, values: dict, row: int) -> None:
+    found = look.areas.get(values["code"])
+    before = _before(found)
+    area = found or Area(code=values["code"])
+    parent = look.areas.get(values["parent"]) if values["parent"] else None
+    area.name, area.level, area.parent = values["name"], values["level"], parent
+    area.latitude, area.longitude = values["latitude"], values["longitude"]
+    session.add(area)
+    session.flush()
+    look.areas[area.code] = area
+    _logged(session, actor, "areas", "area", area, before, row)
+
+
+def _apply_depot(session, actor, look: _Lookup, values: dict, row: int) -> None:
+    found = look.depots.get(values["code"])
+    before = _before(found)
+    depot = found or Depot(code=values["code"], active=True)
+    depot.area = look.areas[values["area"]]
+    for key in ("name", "kind", "capacity_m3", "latitude", "longitude", "address",
+                "keeper_name", "keeper_phone"):
+        setattr(depot, key, values[key])
+    if values["handling_hours"] is not None:
+        depot.handling_hours = values["handling_hours"]
+    session.add(depot)
+    session.flush()
+    look.depots[depot.code] = depot
+    _logged(session, actor, "depots", "depot", depot, before, row)
+
+
+def _apply_item(session, actor, look: _Lookup, values: dict, row: int) -> None:
+    found = look.items.get(values["code"])
+    before = _before(found)
+    item = found or Item(code=values["code"], active=True)
+    for key in ("name_zh", "name_en", "category", "unit", "shelf_life_days",
+                "unit_volume_m3", "unit_weight_kg"):
+        setattr(item, key, values[key])
+    session.add(item)
+    session.flush()
+    look.items[item.code] = item
+    _logged(session, actor, "items", "item", item, before, row)
+
+
+def _apply_agreement(session, actor, look: _Lookup, values: dict, row: int) -> None:
+    existing = session.scalar(select(Agreement).where(Agreement.number == values["number"]))
+    if existing is None:
+        reserves.create_agreement(session, actor, **{k: v for k, v in values.items()})
+        return
+    before = audit.snapshot(existing)
+    existing.item_id = look.items[values["item"]].id
+    for key in ("supplier", "committed_quantity", "response_hours", "response_to",
+                "unit_price", "valid_from", "valid_until", "contact_name",
+                "contact_phone"):
+        setattr(existing, key, values[key])
+    session.flush()
+    _logged(session, actor, "agreements", "agreement", existing, before, row)
+
+
+def _apply_capacity(session, actor, look: _Lookup, values: dict, row: int) -> None:
+    item = look.items[values["item"]]
+    existing = session.scalar(select(CapacityReserve).where(
+        CapacityReserve.enterprise == values["enterprise"],
+        CapacityReserve.item_id == item.id))
+    if existing is None:
+        reserves.create_capacity(session, actor, **values)
+        return
+    before = audit.snapshot(existing)
+    existing.area_id = look.areas[values["area"]].id
+    for key in ("rate_per_hour", "ramp_hours", "max_quantity", "valid_from",
+                "valid_until", "unit_price"):
+        setattr(existing, key, values[key])
+    session.flush()
+    _logged(session, actor, "capacity", "capacity", existing, before, row)

@@ -85,7 +85,8 @@ def parse(text: str, secret: str) -> Target:
                            {"code": ["unknown format"]})
     letter, object_id, tag, signature = match.groups()
     if letter not in KINDS:
-        raise InvalidLabel("无法识别的标签类型。", "Unknown label kind.", {"code": ["unknown kind"]})
+        raise InvalidLabel("无法识别的标签类型。", "Unknown label kind.",
+                           {"code": ["unknown kind"]})
     if tag != installation_tag(secret):
         raise InvalidLabel("此标签来自其他系统（其他单位或测试环境），不能在本系统使用。",
                            "This label belongs to another installation and is not valid here.",

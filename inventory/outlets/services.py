@@ -82,6 +82,22 @@ def _apply(session, outlet: Outlet, values: dict) -> None:
 
 
 def _check_and_set(session, outlet: Outlet, values: dict) -> None:
+    errors = _set_values(session, outlet, values)
+    if errors:
+        raise InvalidInput("轮换去向未保存："
+                           + "、".join(_LABELS_ZH[k] for k in errors) + "填写有误。",
+                           "The outlet was not saved: check " + ", ".join(errors) + ".", errors)
+    clash = session.scalar(select(Outlet.id).where(
+        Outlet.name == outlet.name, Outlet.item_id == outlet.item_id,
+        Outlet.id != (outlet.id or 0)))
+    if clash is not None:
+        raise StateConflict(f"轮换去向“{outlet.name}”已登记了这种物资。",
+                            f"The outlet {outlet.name} already takes this item.",
+                            {"name": ["already exists"]})
+
+
+def _set_values(session, outlet: Outlet, values: dict) -> dict[str, list[str]]:
+    """Set each given field on the outlet; return the errors of those that do not fit."""
     errors: dict[str, list[str]] = {}
     if "name" in values:
         name = (values["name"] or "").strip()
@@ -110,16 +126,7 @@ def _check_and_set(session, outlet: Outlet, values: dict) -> None:
         outlet.value_per_unit = value
     if "active" in values:
         outlet.active = bool(values["active"])
-    if errors:
-        raise InvalidInput("轮换去向未保存：" + "、".join(_LABELS_ZH[k] for k in errors) + "填写有误。",
-                           "The outlet was not saved: check " + ", ".join(errors) + ".", errors)
-    clash = session.scalar(select(Outlet.id).where(
-        Outlet.name == outlet.name, Outlet.item_id == outlet.item_id,
-        Outlet.id != (outlet.id or 0)))
-    if clash is not None:
-        raise StateConflict(f"轮换去向“{outlet.name}”已登记了这种物资。",
-                            f"The outlet {outlet.name} already takes this item.",
-                            {"name": ["already exists"]})
+    return errors
 
 
 _LABELS_ZH = {"name": "名称", "kind": "类型", "item": "物资", "capacity_per_month": "每月可消纳量",

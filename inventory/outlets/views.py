@@ -42,7 +42,8 @@ def _refused(error: DomainError, template: str, **context):
     english = current_language() == "en"
     return render_template(template, items=_items(), edits=_edits(),
                            error=error.message("en" if english else "zh"),
-                           errors=field_errors(error.errors, current_language()), **context), error.status
+                           errors=field_errors(error.errors, current_language()),
+                           **context), error.status
 
 
 @bp.get("/")

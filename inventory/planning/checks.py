@@ -94,7 +94,8 @@ def particulars(session, common: dict, *, creating: bool) -> dict:
     if "name" in common:
         name = (common["name"] or "").strip()
         if not name:
-            raise InvalidInput("请填写方案名称。", "Give the scenario a name.", {"name": ["required"]})
+            raise InvalidInput("请填写方案名称。", "Give the scenario a name.",
+                               {"name": ["required"]})
         found["name"] = name
     if "modes" in common or creating:
         found["modes"] = modes(common.get("modes"))

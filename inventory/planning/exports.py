@@ -131,8 +131,9 @@ def _rotation_tables(plan: Schedule) -> list:
                [gettext("回收价值（元）"), round(plan.value_recovered, 2)],
                [gettext("报废损失（元）"), round(plan.write_off_cost, 2)],
                [gettext("不作为的损失（元）"), round(plan.idle_cost, 2)],
-               [gettext("不作为将报废"), punctuation("list").join(f"{item} × {quantity}" for item, quantity
-                                               in plan.idle_written_off.items())]]
+               [gettext("不作为将报废"),
+                punctuation("list").join(f"{item} × {quantity}"
+                                         for item, quantity in plan.idle_written_off.items())]]
     months = []
     for month in plan.months:
         for item in plan.items:

@@ -22,7 +22,8 @@ PARAMETER_LABELS = {
     "cases": N_("汛期情景"), "budget": N_("预算（元）"), "receiving_depots": N_("可接收储备库"),
     "horizon_months": N_("计划月数"), "outlets": N_("轮换去向"),
     "budget_per_month": N_("每月预算（元）"), "lead_months": N_("采购提前月数"),
-    "minimum_stock": N_("最低库存"), "prices": N_("单价（元）"), "write_off_cost": N_("报废损失（元）"),
+    "minimum_stock": N_("最低库存"), "prices": N_("单价（元）"),
+    "write_off_cost": N_("报废损失（元）"),
     "transport_cost_per_kg_hour": N_("运输费用（元/千克·小时）"),
 }
 

@@ -221,39 +221,13 @@ def scenario_fields(draft: Draft, *, spread, register: dict, creating: bool) -> 
     if draft.season:
         data["season"] = draft.season
     if draft.kind in ("dispatch", "preposition"):
-        data["deadline_hours"] = typed.number(draft.deadline_hours, "deadline_hours")
-        if not draft.modes:
-            typed.note("modes", "physical, contract or capacity")
-        data["modes"] = draft.modes
-        data["excluded_depots"] = draft.excluded_depots
-        incomplete = [pair for pair in draft.pairs if not (pair["depot"] and pair["shelter"])]
-        if incomplete:
-            typed.note("excluded_pairs", "both or neither")
-        data["excluded_pairs"] = [pair for pair in draft.pairs if pair not in incomplete]
+        data |= _response_fields(typed, draft)
     if draft.kind == "dispatch":
         data |= _dispatch_sites(typed, draft, spread)
     if draft.kind == "preposition":
-        data["cases"] = [{"name": case["name"],
-                          "weight": typed.number(case["weight"], "cases", blank=1.0),
-                          "target": typed.number(case["target"], "cases", whole=True),
-                          "sites": _case_sites(typed, case["sites"])}
-                         for case in draft.cases]
-        data["budget"] = typed.number(draft.budget, "budget")
-        data["receiving_depots"] = draft.receiving_depots or None
+        data |= _preposition_fields(typed, draft)
     if draft.kind == "rotation":
-        data["horizon_months"] = typed.number(draft.horizon_months, "horizon_months",
-                                              whole=True)
-        data["lead_months"] = typed.number(draft.lead_months, "lead_months", whole=True,
-                                           blank=0)
-        data["budget_per_month"] = typed.number(draft.budget_per_month, "budget_per_month")
-        data["minimum_stock"] = {code: typed.number(units, "minimum_stock", whole=True)
-                                 for code, units in draft.minimum_stock.items()}
-        unknown = [key for key in draft.outlets if key not in register]
-        if unknown:
-            typed.note("outlets", "unknown outlet")
-        data["outlets"] = ([register[key] for key in draft.outlets if key in register]
-                           + [_kept(typed, outlet) for n, outlet in enumerate(draft.kept_outlets)
-                              if str(n) in draft.kept_chosen])
+        data |= _rotation_fields(typed, draft, register)
     data = {key: value for key, value in data.items() if value is not None or key in (
         "budget", "budget_per_month", "receiving_depots", "note")}
     if creating:
@@ -265,6 +239,50 @@ def scenario_fields(draft: Draft, *, spread, register: dict, creating: bool) -> 
     if typed.errors:
         raise refusal(typed.errors)
     return loaded
+
+
+def _response_fields(typed: _Typed, draft: Draft) -> dict:
+    """The fields dispatch and preposition share: deadline, modes and what is left out."""
+    data: dict = {"deadline_hours": typed.number(draft.deadline_hours, "deadline_hours")}
+    if not draft.modes:
+        typed.note("modes", "physical, contract or capacity")
+    data["modes"] = draft.modes
+    data["excluded_depots"] = draft.excluded_depots
+    incomplete = [pair for pair in draft.pairs if not (pair["depot"] and pair["shelter"])]
+    if incomplete:
+        typed.note("excluded_pairs", "both or neither")
+    data["excluded_pairs"] = [pair for pair in draft.pairs if pair not in incomplete]
+    return data
+
+
+def _preposition_fields(typed: _Typed, draft: Draft) -> dict:
+    """A preposition's cases, budget and receiving depots."""
+    return {"cases": [{"name": case["name"],
+                       "weight": typed.number(case["weight"], "cases", blank=1.0),
+                       "target": typed.number(case["target"], "cases", whole=True),
+                       "sites": _case_sites(typed, case["sites"])}
+                      for case in draft.cases],
+            "budget": typed.number(draft.budget, "budget"),
+            "receiving_depots": draft.receiving_depots or None}
+
+
+def _rotation_fields(typed: _Typed, draft: Draft, register: dict) -> dict:
+    """A rotation's horizon, lead time, budget, minimum stock and outlets (ticked from the
+    register or kept from the scenario)."""
+    data: dict = {
+        "horizon_months": typed.number(draft.horizon_months, "horizon_months", whole=True),
+        "lead_months": typed.number(draft.lead_months, "lead_months", whole=True, blank=0),
+        "budget_per_month": typed.number(draft.budget_per_month, "budget_per_month"),
+        "minimum_stock": {code: typed.number(units, "minimum_stock", whole=True)
+                          for code, units in draft.minimum_stock.items()},
+    }
+    unknown = [key for key in draft.outlets if key not in register]
+    if unknown:
+        typed.note("outlets", "unknown outlet")
+    data["outlets"] = ([register[key] for key in draft.outlets if key in register]
+                       + [_kept(typed, outlet) for n, outlet in enumerate(draft.kept_outlets)
+                          if str(n) in draft.kept_chosen])
+    return data
 
 
 def _kept(typed: _Typed, outlet: dict) -> dict:

@@ -28,8 +28,8 @@ def run_scenario(ctx: JobContext) -> dict:
     """Build the run's input, solve it and keep what the solver printed."""
     run = queries.get_run(ctx.session, int(ctx.params.get("run", 0)))
     if run.job_id != ctx.job_id:
-        raise RunFailed("规划方案的运行须从方案发起（POST /scenarios/<id>/runs） / a run is started "
-                        "from its scenario (POST /scenarios/<id>/runs)")
+        raise RunFailed("规划方案的运行须从方案发起（POST /scenarios/<id>/runs） / "
+                        "a run is started from its scenario (POST /scenarios/<id>/runs)")
     run_id, kind, limit = run.id, run.kind, run.time_limit_seconds
     ctx.progress("input", PHASE_LABELS["input"])
     try:

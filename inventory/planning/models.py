@@ -25,7 +25,8 @@ from inventory.jobs.models import Job
 from inventory.reserves.models import Target
 
 KINDS = ("dispatch", "preposition", "rotation")
-KIND_LABELS = {"dispatch": N_("应急调度"), "preposition": N_("汛前预置"), "rotation": N_("轮换更新")}
+KIND_LABELS = {"dispatch": N_("应急调度"), "preposition": N_("汛前预置"),
+               "rotation": N_("轮换更新")}
 #: reserve modes a scenario may draw on, as the optimizer names its source kinds
 MODES = ("physical", "contract", "capacity")
 MODE_LABELS = {"physical": N_("实物储备"), "contract": N_("协议储备"), "capacity": N_("产能储备")}

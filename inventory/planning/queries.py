@@ -93,8 +93,8 @@ def get_scenario(session, scenario_id: int) -> Scenario:
     """:raise NotFound: when no scenario has the id."""
     scenario = session.get(Scenario, scenario_id)
     if scenario is None:
-        raise NotFound(f"没有编号为 {scenario_id} 的规划方案。", f"No scenario with id {scenario_id}.",
-                       {"scenario": ["unknown scenario"]})
+        raise NotFound(f"没有编号为 {scenario_id} 的规划方案。",
+                       f"No scenario with id {scenario_id}.", {"scenario": ["unknown scenario"]})
     return scenario
 
 

@@ -27,7 +27,8 @@ from inventory.stock.models import Lot
 from inventory.transfers.models import Transfer
 
 PLAN_KINDS = ("dispatch", "preposition", "rotation")
-KIND_LABELS = {"dispatch": N_("应急调度"), "preposition": N_("预置布局"), "rotation": N_("轮换更新")}
+KIND_LABELS = {"dispatch": N_("应急调度"), "preposition": N_("预置布局"),
+               "rotation": N_("轮换更新")}
 PRODUCTION_STATUSES = ("ordered", "cancelled")
 PRODUCTION_STATUS_LABELS = {"ordered": N_("已下达"), "cancelled": N_("已取消")}
 #: a rotation order is open until cancelled; whether it is done is read from the ledger

@@ -62,9 +62,9 @@ def make_orders(session, record: PlanOrders, rotations: list[plans.Rotate]) -> N
         record.rotation_orders.append(order)
         session.flush()
         order.number = f"LH-{today.year}-{order.id:05d}"
-        for (key, outlet), quantity in sorted(by_depot[depot_id].items(),
-                                              key=lambda entry: (lots[entry[0][0]].item_id,
-                                                                 lots[entry[0][0]].id, entry[0][1])):
+        for (key, outlet), quantity in sorted(
+                by_depot[depot_id].items(),
+                key=lambda entry: (lots[entry[0][0]].item_id, lots[entry[0][0]].id, entry[0][1])):
             lot = lots[key]
             session.add(RotationOrderLine(order_id=order.id, lot_id=lot.id, item_id=lot.item_id,
                                           outlet=outlet, quantity=quantity))

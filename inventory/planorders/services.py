@@ -290,7 +290,8 @@ def _call_offs(session, actor, record: PlanOrders, moves: list[plans.Move]) -> N
             raise _not_in_register("协议储备", "agreement", move.source, "agreement")
         if agreement.item.code != move.item:
             raise InvalidInput(
-                f"协议 {agreement.number} 储备的是 {agreement.item.code}，方案却从中调用 {move.item}。",
+                f"协议 {agreement.number} 储备的是 {agreement.item.code}，"
+                f"方案却从中调用 {move.item}。",
                 f"Agreement {agreement.number} holds {agreement.item.code}, not {move.item}.",
                 {"agreement": ["another item"]})
         place = depots[move.destination]

@@ -16,7 +16,8 @@ FILE_NAMES = {"stock_summary": "stock-summary", "stock_on_hand": "stock-on-hand"
 
 
 def filename(report: StockReport | SettlementReport, kind: str, fmt: str) -> str:
-    """Name the file by the report and its period or moment: stock-summary-2026-01-01-2026-06-30.xlsx."""
+    """Name the file by the report and its period or moment:
+    stock-summary-2026-01-01-2026-06-30.xlsx."""
     if report.period is not None:
         covers = f"{report.period.first}-{report.period.last}"
     else:
@@ -32,8 +33,8 @@ def send(report: StockReport | SettlementReport, kind: str, fmt: str) -> Respons
     name = filename(report, kind, fmt)
     if fmt == "pdf" and kind != "settlements" and len(report.lines) > MAX_PDF_LINES:
         raise InvalidInput(
-            f"报表有 {len(report.lines)} 行，超过打印上限 {MAX_PDF_LINES} 行；请按储备库、层级或类别"
-            f"筛选后再打印，或导出 Excel。",
+            f"报表有 {len(report.lines)} 行，超过打印上限 {MAX_PDF_LINES} 行；"
+            f"请按储备库、层级或类别筛选后再打印，或导出 Excel。",
             f"The report has {len(report.lines)} lines, more than the {MAX_PDF_LINES} a PDF "
             f"prints; narrow it by depot, tier or category, or export it to Excel.")
     if fmt == "xlsx":

@@ -237,12 +237,15 @@ def stock_pdf(report: StockReport, kind: str) -> bytes:
 
 
 def _stock_notes(report: StockReport) -> list[str]:
-    notes = [gettext("每格上为数量，下为金额（元，按各批次单价计）；小计和合计只列金额，因各物资单位不同。")]
+    notes = [gettext("每格上为数量，下为金额（元，按各批次单价计）；"
+                     "小计和合计只列金额，因各物资单位不同。")]
     if report.period is not None:
-        notes.append(gettext("各列带符号：入库为正，出库为负。核对：期初结存 + 本期各列 = 期末结存。"
+        notes.append(gettext("各列带符号：入库为正，出库为负。"
+                             "核对：期初结存 + 本期各列 = 期末结存。"
                              "期间按发生时间计（%(zone)s）。", zone=clock.TIMEZONE.key))
     if report.totals.unpriced_lots:
-        notes.append(gettext("* %(lots)s 个批次无单价：数量计入，金额未计入（期末共 %(quantity)s）。",
+        notes.append(gettext("* %(lots)s 个批次无单价：数量计入，"
+                             "金额未计入（期末共 %(quantity)s）。",
                              lots=report.totals.unpriced_lots,
                              quantity=_quantity(report.totals.unpriced_quantity)))
     return notes
@@ -266,17 +269,19 @@ def settlements_pdf(report: SettlementReport) -> bytes:
                              _money(a.unsettled)])
         for c in a.call_offs:
             printed.detail(gettext(
-                "调用 %(id)s：%(depot)s，%(quantity)s%(unit)s，调用于 %(called)s，到货 %(received)s，"
-                "结算 %(settled)s", id=c.id, depot=c.depot, quantity=_quantity(c.quantity),
-                unit=a.unit, called=clock.format_local(c.called_at),
+                "调用 %(id)s：%(depot)s，%(quantity)s%(unit)s，"
+                "调用于 %(called)s，到货 %(received)s，结算 %(settled)s",
+                id=c.id, depot=c.depot, quantity=_quantity(c.quantity), unit=a.unit,
+                called=clock.format_local(c.called_at),
                 received=_when(c.received_at, c.received_quantity),
                 settled=_when(c.settled_at, c.settled_amount)))
     printed.total([gettext("合计"), "", "", "", _quantity(report.total("called")),
                    _quantity(report.total("cancelled")), _quantity(report.total("received")),
                    _money(report.total("owed")), _money(report.total("settled")),
                    _money(report.total("unsettled"))])
-    printed.notes = [gettext("应付金额 = 到货数量 × 招标单价（先使用后结算）。按调用、到货、结算各自的时间计入期间"
-                             "（%(zone)s）。", zone=clock.TIMEZONE.key)]
+    printed.notes = [gettext("应付金额 = 到货数量 × 招标单价（先使用后结算）。"
+                             "按调用、到货、结算各自的时间计入期间（%(zone)s）。",
+                             zone=clock.TIMEZONE.key)]
     return render(printed)
 
 

@@ -13,7 +13,8 @@ from inventory.reserves import services
 from inventory.reserves.models import SEASONS, Norm, StockMinimum, Target
 from inventory.xlsx import MIMETYPE, add_table, send_workbook, workbook
 
-blp = Blueprint("reserves_api", __name__, description="Targets, norms and adequacy 保障目标与储备充足度")
+blp = Blueprint("reserves_api", __name__,
+                description="Targets, norms and adequacy 保障目标与储备充足度")
 
 
 class TargetSchema(Schema):
@@ -73,8 +74,10 @@ class ItemAdequacySchema(Schema):
 
 
 class FlagsSchema(Schema):
-    expiring_30 = fields.List(fields.Dict(), metadata={"description": "lots expiring within 30 days"})
-    expiring_90 = fields.List(fields.Dict(), metadata={"description": "lots expiring within 90 days"})
+    expiring_30 = fields.List(fields.Dict(),
+                              metadata={"description": "lots expiring within 30 days"})
+    expiring_90 = fields.List(fields.Dict(),
+                              metadata={"description": "lots expiring within 90 days"})
     agreements_expiring = fields.List(
         fields.Dict(), metadata={"description": "valid agreements ending within 90 days"})
     agreements_expired = fields.List(
@@ -188,7 +191,8 @@ class MinimumComplianceSchema(Schema):
 class Minimums(MethodView):
     @blp.response(200, MinimumSchema(many=True))
     def get(self):
-        """The minimum stock each tier holds (储备定额): supplies for N people, or an item's quantity"""
+        """The minimum stock each tier holds (储备定额): supplies for N people, or an item's
+        quantity"""
         return db.session.scalars(select(StockMinimum).where(StockMinimum.active.is_(True))
                                   .order_by(StockMinimum.id)).all()
 

@@ -149,8 +149,8 @@ def reserves_workbook():
     book = workbook()
     agreements = _agreements()
     add_table(book, "协议储备", ["协议编号", "供应商", "联系人", "电话", "物资编码", "物资名称",
-                              "单位", "协议数量", "尚可调用", "响应时间（小时）", "送达", "招标单价",
-                              "有效期起", "有效期止", "状态"], (
+                              "单位", "协议数量", "尚可调用", "响应时间（小时）", "送达",
+                              "招标单价", "有效期起", "有效期止", "状态"], (
         [a.number, a.supplier, a.contact_name, a.contact_phone, a.item.code, a.item.name_zh,
          a.item.unit, a.committed_quantity, left, float(a.response_hours),
          "县级储备库" if a.response_to == "county" else "安置点",

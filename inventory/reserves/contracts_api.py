@@ -23,7 +23,8 @@ from inventory.reserves.models import (
 from inventory.stock.services import get_depot, get_item
 
 blp = Blueprint("contracts_api", __name__,
-                description="Contract and capacity reserves, travel times 协议储备、产能储备与行驶时间")
+                description="Contract and capacity reserves, travel times "
+                            "协议储备、产能储备与行驶时间")
 
 _MAX_ID = 2**31 - 1
 
@@ -54,7 +55,8 @@ class CallOffSchema(Schema):
 
 class AgreementSchema(Schema):
     id = fields.Integer(dump_only=True)
-    number = _code(40, required=True, metadata={"description": "agreement number, e.g. XY-2026-003"})
+    number = _code(40, required=True,
+                   metadata={"description": "agreement number, e.g. XY-2026-003"})
     supplier = fields.String(required=True, validate=validate.Length(min=1, max=100))
     contact_name = fields.String(allow_none=True, load_default=None,
                                  validate=validate.Length(max=50))

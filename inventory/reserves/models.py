@@ -198,7 +198,8 @@ class Target(db.Model):
 
 
 class StockMinimum(db.Model):
-    """A minimum every depot of a tier holds (储备定额): supplies for N people, or an item's quantity.
+    """A minimum every depot of a tier holds (储备定额): supplies for N people, or an item's
+    quantity.
 
     E.g. "each township point holds supplies for 50 people" (turned into items by the norms)
     or "each county warehouse holds 200 tents".

@@ -587,10 +587,12 @@ def create_agreement(session, actor, *, number: str, supplier: str, item: str,
                            {"valid_until": ["before valid_from"]})
     if response_to not in RESPONSE_TO:
         raise InvalidInput("响应时间须按送达县级储备库（county）或直送安置点（site）计。",
-                           "response_to must be county or site.", {"response_to": ["county or site"]})
+                           "response_to must be county or site.",
+                           {"response_to": ["county or site"]})
     with unit_of_work(session):
         if session.scalar(select(Agreement.id).where(Agreement.number == number)) is not None:
-            raise StateConflict(f"协议编号 {number} 已存在。", f"Agreement {number} already exists.",
+            raise StateConflict(f"协议编号 {number} 已存在。",
+                                f"Agreement {number} already exists.",
                                 {"number": ["already exists"]})
         agreement = Agreement(
             number=number, supplier=supplier, item_id=_item(session, item).id,
@@ -619,7 +621,8 @@ def set_agreement_status(session, actor, *, agreement_id: int, status: str,
     """Suspend, resume or end an agreement; only active agreements count as reserves."""
     ensure_role(actor, *MANAGERS)
     if status not in AGREEMENT_STATUSES:
-        raise InvalidInput("协议状态须为有效、暂停或终止。", "Status must be active, suspended or ended.",
+        raise InvalidInput("协议状态须为有效、暂停或终止。",
+                           "Status must be active, suspended or ended.",
                            {"status": list(AGREEMENT_STATUSES)})
     with unit_of_work(session):
         agreement = _locked(session, Agreement, agreement_id)

@@ -152,8 +152,8 @@ def set_norm():
 @login_required
 def norms_workbook():
     book = workbook()
-    add_table(book, "人均标准", ["物资编码", "物资名称", "单位", "季节", "人均数量", "保障时长（小时）",
-                              "依据", "依据（英文）", "来源"], (
+    add_table(book, "人均标准", ["物资编码", "物资名称", "单位", "季节", "人均数量",
+                              "保障时长（小时）", "依据", "依据（英文）", "来源"], (
         [n.item.code, n.item.name_zh, n.item.unit, SEASON_LABELS[n.season], float(n.per_person),
          n.duration_hours, n.basis_zh, n.basis, n.source]
         for n in db.session.scalars(select(Norm).order_by(Norm.season, Norm.item_id))))

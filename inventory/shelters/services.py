@@ -176,25 +176,14 @@ _LABELS = {"name": "名称", "shelter_class": "类别", "capacity_people": "容�
 
 def _check_one(key: str, value):
     if key in TEXT_LIMITS:
-        text = None if value is None else str(value).strip()
-        if key == "name" and not text:
-            raise InvalidInput("名称不能为空。", "The name is required.", {key: ["required"]})
-        if text and len(text) > TEXT_LIMITS[key]:
-            raise InvalidInput(f"{_LABELS[key]}最多 {TEXT_LIMITS[key]} 个字。",
-                               f"{key} has at most {TEXT_LIMITS[key]} characters.",
-                               {key: [f"at most {TEXT_LIMITS[key]} characters"]})
-        return text or None
+        return _check_text(key, value)
     if key == "shelter_class":
         if value not in SHELTER_CLASSES:
             raise InvalidInput("类别须为 Ⅰ、Ⅱ 或 Ⅲ 类（I、II、III）。",
                                "The class is I, II or III.", {key: ["I, II or III"]})
         return value
     if key == "capacity_people":
-        number = _number(value, key, _LABELS[key], low=1, high=MAX_PEOPLE)
-        if number is None or number != int(number):
-            raise InvalidInput("容纳人数须为正整数。", "The capacity is a whole number of people.",
-                               {key: ["whole number, at least 1"]})
-        return int(number)
+        return _check_capacity_people(key, value)
     if key == "site_area_m2":
         return _number(value, key, _LABELS[key], low=0, high=MAX_SITE_AREA)
     if key == "latitude":
@@ -212,6 +201,26 @@ def _check_one(key: str, value):
             raise InvalidInput("启用须为是或否。", "active is true or false.", {key: ["boolean"]})
         return value
     raise InvalidInput(f"未知字段 {key}。", f"Unknown field {key}.", {key: ["unknown field"]})
+
+
+def _check_text(key: str, value) -> str | None:
+    """A text field, trimmed: within its length, and the name not empty."""
+    text = None if value is None else str(value).strip()
+    if key == "name" and not text:
+        raise InvalidInput("名称不能为空。", "The name is required.", {key: ["required"]})
+    if text and len(text) > TEXT_LIMITS[key]:
+        raise InvalidInput(f"{_LABELS[key]}最多 {TEXT_LIMITS[key]} 个字。",
+                           f"{key} has at most {TEXT_LIMITS[key]} characters.",
+                           {key: [f"at most {TEXT_LIMITS[key]} characters"]})
+    return text or None
+
+
+def _check_capacity_people(key: str, value) -> int:
+    number = _number(value, key, _LABELS[key], low=1, high=MAX_PEOPLE)
+    if number is None or number != int(number):
+        raise InvalidInput("容纳人数须为正整数。", "The capacity is a whole number of people.",
+                           {key: ["whole number, at least 1"]})
+    return int(number)
 
 
 def _number(value, key: str, label: str, *, low, high) -> Decimal | None:

@@ -83,7 +83,8 @@ def ensure_enough(lot: LotLike, quantity: int) -> None:
 def ensure_made_before_expiry(manufactured_on: date | None, expires_on: date | None) -> None:
     """:raise InvalidInput: when a receipt's expiry date is before its manufacture date."""
     if expires_on and manufactured_on and expires_on < manufactured_on:
-        raise InvalidInput("有效期早于生产日期。", "The expiry date is before the manufacture date.",
+        raise InvalidInput("有效期早于生产日期。",
+                           "The expiry date is before the manufacture date.",
                            {"expires_on": ["before manufactured_on"]})
 
 
@@ -108,7 +109,8 @@ def ensure_can_top_up(lot, shelf_life_days: int | None, manufactured_on: date | 
     expected = derive_expiry(expires_on, manufactured_on, lot.received_on, shelf_life_days)
     if expected is not None and expected != lot.expires_on:
         raise StateConflict(
-            f"批次号 {code} 已在本库使用，有效期为 {lot.expires_on}，与本次 {expected} 不同；请使用新批次号。",
+            f"批次号 {code} 已在本库使用，有效期为 {lot.expires_on}，"
+            f"与本次 {expected} 不同；请使用新批次号。",
             f"Lot code {code} is already used at this depot with expiry {lot.expires_on}, "
             f"not {expected}; use a new lot code.",
             {"lot_code": ["already used with another expiry date"]},
@@ -196,7 +198,8 @@ def pick_fefo(lots: list[LotLike], quantity: int, today: date, item_label: str) 
 
     :raise InsufficientStock: when the usable lots together hold less than the quantity.
     """
-    usable = [lot for lot in lots if lot.quantity > 0 and effective_status(lot, today) == "available"]
+    usable = [lot for lot in lots
+              if lot.quantity > 0 and effective_status(lot, today) == "available"]
     usable.sort(key=lambda lot: (lot.expires_on is None, lot.expires_on or date.max, lot.id))
     available = sum(lot.quantity for lot in usable)
     if available < quantity:

@@ -458,10 +458,12 @@ def issue(
 def _check_issue(quantity: int, kind: str, item: str | None, lot: int | None) -> None:
     _positive(quantity)
     if kind not in ISSUE_KINDS:
-        raise InvalidInput("出库类型无效。", "Unknown issue kind.", {"kind": ["issue or rotation_out"]})
+        raise InvalidInput("出库类型无效。", "Unknown issue kind.",
+                           {"kind": ["issue or rotation_out"]})
     if (item is None) == (lot is None):
         raise InvalidInput("请指定物资（按先到期先出）或批次，二者选一。",
-                           "Give either an item (picked first-expiry-first-out) or a lot, not both.",
+                           "Give either an item (picked first-expiry-first-out) or a lot, "
+                           "not both.",
                            {"item": ["give item or lot"], "lot": ["give item or lot"]})
 
 
@@ -499,7 +501,8 @@ def adjust(session, actor, *, lot: int, counted_quantity: int, reason: str | Non
            key: str | None = None) -> list[domain.LedgerEntry]:
     """Bring a lot to the quantity counted in a stocktake (盘点调整); nothing when it agrees."""
     if not isinstance(counted_quantity, int) or counted_quantity < 0:
-        raise InvalidInput("盘点数量须为非负整数。", "The counted quantity must be a whole number ≥ 0.",
+        raise InvalidInput("盘点数量须为非负整数。",
+                           "The counted quantity must be a whole number ≥ 0.",
                            {"counted_quantity": ["must be ≥ 0"]})
     with unit_of_work(session):
         lot_row = lock_lot(session.connection(), lot)
@@ -518,7 +521,8 @@ def write_off(session, actor, *, lot: int, reason: str, quantity: int | None = N
               key: str | None = None) -> list[domain.LedgerEntry]:
     """Write off damaged or expired stock (报废); all of the lot when no quantity is given."""
     if not reason or not reason.strip():
-        raise InvalidInput("报废须填写原因。", "A write-off needs a reason.", {"reason": ["required"]})
+        raise InvalidInput("报废须填写原因。", "A write-off needs a reason.",
+                           {"reason": ["required"]})
     with unit_of_work(session):
         lot_row = get_lot(session, lot, lock=True)
         ensure_can_move_stock(actor, lot_row.depot)
@@ -544,7 +548,8 @@ def reverse(session, actor, *, movement: int, reason: str, occurred_at: datetime
     :raise InsufficientStock: when the stock it brought in has already gone out.
     """
     if not reason or not reason.strip():
-        raise InvalidInput("冲正须填写原因。", "A reversal needs a reason.", {"reason": ["required"]})
+        raise InvalidInput("冲正须填写原因。", "A reversal needs a reason.",
+                           {"reason": ["required"]})
     with unit_of_work(session):
         original = get_movement(session, movement)
         lot_row = get_lot(session, original.lot_id, lock=True)
@@ -554,7 +559,8 @@ def reverse(session, actor, *, movement: int, reason: str, occurred_at: datetime
                                 "A reversal cannot itself be reversed; record the movement again.")
         if original.kind in ("transfer_out", "transfer_in"):
             raise StateConflict("调拨记录不能冲正，请通过调拨单处理差异。",
-                                "Transfer rows cannot be reversed; settle differences on the transfer.")
+                                "Transfer rows cannot be reversed; "
+                                "settle differences on the transfer.")
         already = session.scalar(select(Movement.id).where(Movement.reverses_id == original.id))
         if already is not None:
             raise StateConflict(f"台账记录 {original.id} 已被冲正（记录 {already}）。",

@@ -30,7 +30,8 @@ def get_stocktake(session, stocktake_id: int, *, lock: bool = False) -> Stocktak
         query = query.with_for_update(of=Stocktake).execution_options(populate_existing=True)
     stocktake = session.scalar(query)
     if stocktake is None:
-        raise NotFound(f"没有编号为 {stocktake_id} 的盘点单。", f"No stocktake with id {stocktake_id}.")
+        raise NotFound(f"没有编号为 {stocktake_id} 的盘点单。",
+                       f"No stocktake with id {stocktake_id}.")
     return stocktake
 
 
@@ -64,7 +65,8 @@ def count(session, actor, stocktake_id: int, *, lot: int, counted: int,
           note: str | None = None) -> StocktakeCount:
     """Record what was found of one lot; counting a lot again replaces its figure."""
     if not isinstance(counted, int) or counted < 0:
-        raise InvalidInput("盘点数量须为非负整数。", "The counted quantity must be a whole number ≥ 0.",
+        raise InvalidInput("盘点数量须为非负整数。",
+                           "The counted quantity must be a whole number ≥ 0.",
                            {"counted": ["must be ≥ 0"]})
     with unit_of_work(session):
         stocktake = get_stocktake(session, stocktake_id, lock=True)

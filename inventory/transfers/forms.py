@@ -76,7 +76,8 @@ class TransferForm:
             a whole number.
         """
         if not self.from_depot or not self.to_depot:
-            raise InvalidInput("请选择调出库和调入库。", "Choose the depot to send from and the one to send to.",
+            raise InvalidInput("请选择调出库和调入库。",
+                               "Choose the depot to send from and the one to send to.",
                                {"from_depot": ["required"], "to_depot": ["required"]})
         if len(self.reason) > 500 or len(self.reference) > 100:
             raise InvalidInput("事由最多 500 字，依据文号最多 100 字。",

@@ -32,7 +32,8 @@ def get_transfer(session, transfer_id: int, *, lock: bool = False) -> Transfer:
         query = query.with_for_update(of=Transfer).execution_options(populate_existing=True)
     transfer = session.scalar(query)
     if transfer is None:
-        raise NotFound(f"没有编号为 {transfer_id} 的调拨单。", f"No transfer with id {transfer_id}.")
+        raise NotFound(f"没有编号为 {transfer_id} 的调拨单。",
+                       f"No transfer with id {transfer_id}.")
     return transfer
 
 
@@ -159,7 +160,8 @@ def receive(session, actor, transfer_id: int, *, lines: list[dict] | None = None
         by_lot: dict[int, list[TransferLine]] = {}
         for line in transfer.lines:
             by_lot.setdefault(line.lot_id, []).append(line)
-        received = {lot_id: sum(line.quantity for line in group) for lot_id, group in by_lot.items()}
+        received = {lot_id: sum(line.quantity for line in group)
+                    for lot_id, group in by_lot.items()}
         for index, entry in enumerate(lines or []):
             lot_id, quantity = entry.get("lot"), entry.get("quantity")
             if lot_id not in by_lot:
@@ -221,7 +223,8 @@ def cancel(session, actor, transfer_id: int) -> Transfer:
     with unit_of_work(session):
         transfer = get_transfer(session, transfer_id, lock=True)
         if transfer.status != "draft":
-            raise StateConflict("只有草稿调拨单可以取消。", "Only a draft transfer can be cancelled.")
+            raise StateConflict("只有草稿调拨单可以取消。",
+                                "Only a draft transfer can be cancelled.")
         ensure_can_plan_transfers(actor, transfer.from_depot)
         transfer.status = "cancelled"
     return transfer

@@ -69,7 +69,8 @@ def new():
     out, change them if need be, and save the draft."""
     sources = queries.source_depots(db.session, current_user)
     if not sources:
-        return refused(Forbidden("您无权开具调拨单：调拨单由局机关、系统管理员或调出库的库管员开具。",
+        return refused(Forbidden("您无权开具调拨单："
+                                 "调拨单由局机关、系统管理员或调出库的库管员开具。",
                                  "You may not order transfers: the bureau, an administrator or "
                                  "the sending depot's keeper does."),
                        gettext("新建调拨单"))

@@ -36,7 +36,8 @@ def waybill_paper(session, waybill: Waybill) -> Document:
         (gettext("发车时间"), clock.format_local(waybill.departed_at)),
         (gettext("预计到达"), clock.format_local(expected)),
         (gettext("到达时间"), clock.format_local(waybill.arrived_at)),
-        (gettext("开单"), f"{_person(waybill.created_by)} {clock.format_local(waybill.created_at)}"),
+        (gettext("开单"),
+         f"{_person(waybill.created_by)} {clock.format_local(waybill.created_at)}"),
     ]
     rows = [[str(index), _item(item), lot_code, item.unit, str(quantity)]
             for index, (item, lot_code, quantity) in enumerate(lines, start=1)]

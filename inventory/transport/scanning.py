@@ -21,7 +21,8 @@ def label_url(waybill: Waybill) -> str:
 def transfer_waybill(session, transfer_id: int) -> Waybill:
     """:raise NotFound: when the transfer is unknown or has no waybill."""
     if session.get(Transfer, transfer_id) is None:
-        raise NotFound(f"没有编号为 {transfer_id} 的调拨单。", f"No transfer with id {transfer_id}.")
+        raise NotFound(f"没有编号为 {transfer_id} 的调拨单。",
+                       f"No transfer with id {transfer_id}.")
     waybill = waybills.for_transfer(session, transfer_id)
     if waybill is None:
         raise NotFound("该调拨单尚无运单。", "This transfer has no waybill yet.",

@@ -298,18 +298,11 @@ _NUMBERS = {"payload_kg": (Decimal("0.1"), MAX_PAYLOAD_KG), "volume_m3": (Decima
 
 def _check_one(key: str, value):
     if key in TEXT_LIMITS:
-        text = None if value is None else str(value).strip()
-        if key in ("name", "vehicle_type") and not text:
-            raise InvalidInput(f"{LABELS[key]}不能为空。", f"{key} is required.",
-                               {key: ["required"]})
-        if text and len(text) > TEXT_LIMITS[key]:
-            raise InvalidInput(f"{LABELS[key]}最多 {TEXT_LIMITS[key]} 个字。",
-                               f"{key} has at most {TEXT_LIMITS[key]} characters.",
-                               {key: [f"at most {TEXT_LIMITS[key]} characters"]})
-        return text or None
+        return _check_text(key, value)
     if key == "kind":
         if value not in CARRIER_KINDS:
-            raise InvalidInput("类别须为应急局自有、乡镇自有或物流企业（bureau、township、logistics）。",
+            raise InvalidInput("类别须为应急局自有、乡镇自有或物流企业"
+                               "（bureau、township、logistics）。",
                                "The kind is bureau, township or logistics.",
                                {key: ["bureau, township or logistics"]})
         return value
@@ -322,29 +315,55 @@ def _check_one(key: str, value):
         low, high = _NUMBERS[key]
         return _number(value, key, low, high)
     if key == "vehicles":
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_VEHICLES:
-            raise InvalidInput(f"车辆数须为 1 到 {MAX_VEHICLES} 之间的整数。",
-                               f"vehicles is a whole number from 1 to {MAX_VEHICLES}.",
-                               {key: [f"whole number, 1 to {MAX_VEHICLES}"]})
-        return value
+        return _check_vehicles(key, value)
     if key in ("valid_from", "valid_until"):
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            raise InvalidInput(f"{LABELS[key]}须为日期，如 2026-01-01。",
-                               f"{key} is a date such as 2026-01-01.", {key: ["date"]}) from None
+        return _check_date(key, value)
     if key == "active":
         if not isinstance(value, bool):
             raise InvalidInput("启用须为是或否。", "active is true or false.", {key: ["boolean"]})
         return value
     if key in ("carrier", "depot", "area"):
-        text = None if value is None else str(value).strip()
-        if key == "carrier" and not text:
-            raise InvalidInput("请选择承运单位。", "Give the carrier.", {key: ["required"]})
-        return text or None
+        return _check_reference(key, value)
     raise InvalidInput(f"未知字段 {key}。", f"Unknown field {key}.", {key: ["unknown field"]})
+
+
+def _check_text(key: str, value) -> str | None:
+    """A text field, trimmed: within its length, and the name and vehicle type not empty."""
+    text = None if value is None else str(value).strip()
+    if key in ("name", "vehicle_type") and not text:
+        raise InvalidInput(f"{LABELS[key]}不能为空。", f"{key} is required.",
+                           {key: ["required"]})
+    if text and len(text) > TEXT_LIMITS[key]:
+        raise InvalidInput(f"{LABELS[key]}最多 {TEXT_LIMITS[key]} 个字。",
+                           f"{key} has at most {TEXT_LIMITS[key]} characters.",
+                           {key: [f"at most {TEXT_LIMITS[key]} characters"]})
+    return text or None
+
+
+def _check_vehicles(key: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_VEHICLES:
+        raise InvalidInput(f"车辆数须为 1 到 {MAX_VEHICLES} 之间的整数。",
+                           f"vehicles is a whole number from 1 to {MAX_VEHICLES}.",
+                           {key: [f"whole number, 1 to {MAX_VEHICLES}"]})
+    return value
+
+
+def _check_date(key: str, value) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(f"{LABELS[key]}须为日期，如 2026-01-01。",
+                           f"{key} is a date such as 2026-01-01.", {key: ["date"]}) from None
+
+
+def _check_reference(key: str, value) -> str | None:
+    """The code of a carrier, depot or area, trimmed; the carrier is required."""
+    text = None if value is None else str(value).strip()
+    if key == "carrier" and not text:
+        raise InvalidInput("请选择承运单位。", "Give the carrier.", {key: ["required"]})
+    return text or None
 
 
 def _number(value, key: str, low: Decimal, high: Decimal) -> Decimal | None:

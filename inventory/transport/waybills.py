@@ -221,7 +221,8 @@ def _fill(session, actor, waybill: Waybill, values: dict, dispatched_at) -> Wayb
     vehicle = session.scalar(select(Vehicle).where(Vehicle.plate == values["plate"]))
     carrier = get_carrier(session, values["carrier"]) if values.get("carrier") else None
     if vehicle is not None and carrier is not None and vehicle.carrier_id != carrier.id:
-        raise InvalidInput(f"车辆 {vehicle.plate} 属于 {vehicle.carrier.name}，不属于 {carrier.name}。",
+        raise InvalidInput(f"车辆 {vehicle.plate} 属于 {vehicle.carrier.name}，"
+                           f"不属于 {carrier.name}。",
                            f"Vehicle {vehicle.plate} belongs to {vehicle.carrier.code}, not "
                            f"{carrier.code}.", {"carrier": ["not the vehicle's carrier"]})
     waybill.vehicle = vehicle

@@ -134,7 +134,8 @@ def test_a_suspended_agreement_cannot_be_called_off_and_an_ended_one_stays_ended
     url = f"/api/v1/agreements/{agreement['id']}"
     assert client.post(f"{url}/status", headers=bureau,
                        json={"status": "suspended"}).json["status"] == "suspended"
-    refused = client.post(f"{url}/call-offs", headers=bureau, json={"quantity": 1, "depot": "XZ-01"})
+    refused = client.post(f"{url}/call-offs", headers=bureau,
+                          json={"quantity": 1, "depot": "XZ-01"})
     assert refused.status_code == 409 and "XY-2026-001" in refused.json["message"]
     client.post(f"{url}/status", headers=bureau, json={"status": "ended"})
     assert client.post(f"{url}/status", headers=bureau,

@@ -77,7 +77,8 @@ def test_fields_left_out_keep_their_values(client, world):
 
 
 def test_the_log_records_who_changed_which_fields_from_what_to_what(client, world):
-    patch(client, world, {"handling_hours": 2.5, "keeper_name": "马建国", "name": "县级救灾物资储备库"})
+    patch(client, world, {"handling_hours": 2.5, "keeper_name": "马建国",
+                          "name": "县级救灾物资储备库"})
     [event] = depot_events()
     assert (event.action, event.subject_id) == ("depot.update", world.depots["XZ-01"].id)
     assert event.actor.username == "bureau" and event.at is not None

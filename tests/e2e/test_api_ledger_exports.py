@@ -211,8 +211,8 @@ def test_the_english_export_has_english_headings(client, ledger):
     assert csv_lines(data)[0][0] == "Ledger row"
 
 
-@pytest.mark.parametrize("reason", ['a,b', '"', '他说"好"', "line\r\nbreak", " spaces ", "逗号，中文",
-                                    "tab\there"])
+@pytest.mark.parametrize("reason", ['a,b', '"', '他说"好"', "line\r\nbreak", " spaces ",
+                                    "逗号，中文", "tab\there"])
 def test_text_that_needs_quoting_is_written_exactly_as_the_csv_module_writes_it(
         client, world, reason):
     lot, _ = stock.receive(db.session, world.users["admin"], depot="XZ-01", item="SH-TENT-12",

@@ -150,7 +150,8 @@ def test_only_the_depots_keeper_scans_a_rotation_order_out(client, world, plan, 
     assert scanned.status_code == status, scanned.json
     if status == 201:
         [row] = scanned.json["movements"]
-        assert (row["kind"], row["quantity"], row["recipient"]) == ("rotation_out", -5, "县一中食堂")
+        assert (row["kind"], row["quantity"], row["recipient"]) == (
+            "rotation_out", -5, "县一中食堂")
         assert row["reference"] == scanned.json["order"]["number"]
         assert scanned.json["order"]["done"] == 5
     else:

@@ -316,7 +316,8 @@ def test_sites_spread_from_a_target_can_be_edited_before_running(client, world, 
     assert {s["id"] for s in document["sources"]} == {"XZ-01", "BN-01", "XY-01", "CN-0001"}
     assert document["sites"][0]["priority"] == 2.0
     [created, updated] = events_for(db.session, "scenario", scenario["id"])
-    assert created.action == "scenario.create" and created.data["after"]["name"] == "全县安置 500 人"
+    assert (created.action == "scenario.create"
+            and created.data["after"]["name"] == "全县安置 500 人")
     assert updated.action == "scenario.update"
     assert updated.data["before"]["excluded_depots"] == [] and updated.data[
         "after"]["excluded_depots"] == ["TS-01"]

@@ -235,7 +235,8 @@ def test_a_pdf_too_long_to_print_is_refused_with_the_way_to_narrow_it(app, clien
 
     monkeypatch.setattr(downloads, "MAX_PDF_LINES", 1)  # the report has two lines
     refused = client.get(STOCK_API[2], headers=stocked.headers("auditor"))
-    assert refused.status_code == 422 and "请按储备库、层级或类别筛选" in refused.get_json()["message"]
+    assert (refused.status_code == 422
+            and "请按储备库、层级或类别筛选" in refused.get_json()["message"])
     assert client.get(f"{STOCK_API[2]}?depot=XZ-01", headers=stocked.headers("auditor")
                       ).status_code == 200
     assert client.get(STOCK_API[1], headers=stocked.headers("auditor")).status_code == 200

@@ -36,7 +36,8 @@ def test_a_registered_shelter_gets_a_receiving_point_with_its_code(client, world
     depot = db.session.scalar(select(Depot).where(Depot.code == "BN-01"))
     assert (depot.kind, depot.name, depot.area.code, float(depot.latitude),
             float(depot.longitude), depot.address, depot.keeper_name, depot.active) == (
-        "shelter", "凤城镇中学体育馆", "140522100", 35.49, 112.42, "凤城镇学府路 8 号", "王建国", True)
+        "shelter", "凤城镇中学体育馆", "140522100", 35.49, 112.42, "凤城镇学府路 8 号", "王建国",
+        True)
     # The receiving point is a depot like any other: listed among the depots by its kind.
     listed = {d["code"]: d["kind"] for d in client.get(
         "/api/v1/depots", headers=world.headers("keeper")).json}

@@ -92,18 +92,24 @@ def _file(kind, header, row):
 IMPORTS = {
     "areas": ("区划代码*,名称*,层级*,上级区划代码,纬度,经度",
               "140522101,北留镇,township,140522,35.5,112.4"),
-    "depots": ("储备库编号*,名称*,所在区划代码*,类型*,库容（立方米）,装车出库时间（小时）,纬度,经度,地址,库管员,联系电话",
+    "depots": ("储备库编号*,名称*,所在区划代码*,类型*,库容（立方米）,装车出库时间（小时）,"
+               "纬度,经度,地址,库管员,联系电话",
                "TS-01,凤城镇储备点（新址）,140522100,government,150,0.5,,,,,"),
-    "items": ("物资编码*,中文名称*,英文名称*,类别*,单位*,保质期（天）,单位体积（立方米）,单位重量（千克）",
+    "items": ("物资编码*,中文名称*,英文名称*,类别*,单位*,保质期（天）,单位体积（立方米）,"
+              "单位重量（千克）",
               "SH-QUILT,棉被,Quilt,生活类,床,,0.05,2"),
     "norms": ("物资编码*,人均数量*,保障时长（小时）*,季节*,依据,来源",
               "SH-TENT-12,0.25,72,all,每四人一顶,"),
     "travel_times": ("储备库编号*,目的区划代码*,行驶时间（小时）*", "XZ-01,140522100,0.8"),
-    "agreements": ("协议编号*,供应商*,物资编码*,协议数量*,响应时间（小时）*,送达*,招标单价（元）,有效期起*,有效期止*,联系人,联系电话",
-                   f"XY-9,某水厂,FW-WATER-5L,300,4,county,4.5,{TODAY},{TODAY + timedelta(days=90)},,"),
-    "capacity": ("企业*,物资编码*,产能（每小时）*,准备时间（小时）*,单次最大产量*,所在区划代码*,有效期起*,有效期止*,单价（元）",
+    "agreements": ("协议编号*,供应商*,物资编码*,协议数量*,响应时间（小时）*,送达*,"
+                   "招标单价（元）,有效期起*,有效期止*,联系人,联系电话",
+                   f"XY-9,某水厂,FW-WATER-5L,300,4,county,4.5,{TODAY},"
+                   f"{TODAY + timedelta(days=90)},,"),
+    "capacity": ("企业*,物资编码*,产能（每小时）*,准备时间（小时）*,单次最大产量*,"
+                 "所在区划代码*,有效期起*,有效期止*,单价（元）",
                  f"某食品厂,FW-BISCUIT,300,4,3000,140522,{TODAY},{TODAY + timedelta(days=90)},6"),
-    "shelters": ("避难场所编号*,名称*,类别*,容纳人数*,所在区划代码*,场地面积（平方米）,纬度,经度,地址,管理单位,联系人,联系电话",
+    "shelters": ("避难场所编号*,名称*,类别*,容纳人数*,所在区划代码*,场地面积（平方米）,"
+                 "纬度,经度,地址,管理单位,联系人,联系电话",
                  "BN-02,县城广场,III,300,140522,,,,,,,"),
     "shelter_travel_times": ("储备库编号*,避难场所编号*,行驶时间（小时）*", "XZ-01,BN-01,0.6"),
 }
@@ -156,7 +162,8 @@ CHANGES = {
             f"/api/v1/call-offs/{_call_off(w).id}/receive", {"json": {}}))],
     ("POST", "/api/v1/call-offs/{call_off_id}/settle"): [
         ("settlement", "agreement", lambda w: (
-            f"/api/v1/call-offs/{_received_call_off(w).id}/settle", {"json": {"reference": "FP-1"}}))],
+            f"/api/v1/call-offs/{_received_call_off(w).id}/settle",
+            {"json": {"reference": "FP-1"}}))],
     ("POST", "/api/v1/call-offs/{call_off_id}/cancel"): [
         ("call-off cancel", "agreement", lambda w: (
             f"/api/v1/call-offs/{_call_off(w).id}/cancel", {"json": {"reason": "道路中断"}}))],

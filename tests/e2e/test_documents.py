@@ -70,8 +70,9 @@ def test_the_transfer_order_names_both_parties_the_lots_and_carries_their_signed
     log_in(client)
     body = pdf(client, f"/transfers/{order.number}.pdf")
     text = text_of(body)
-    for expected in [order.number, "应急物资调拨单", "县级救灾物资储备库（XZ-01）", "凤城镇储备点（TS-01）",
-                     "汛前预置", "应急〔2026〕7号", "W-EARLY", "W-LATE", "已接收", "调入单位验收人"]:
+    for expected in [order.number, "应急物资调拨单", "县级救灾物资储备库（XZ-01）",
+                     "凤城镇储备点（TS-01）", "汛前预置", "应急〔2026〕7号", "W-EARLY", "W-LATE",
+                     "已接收", "调入单位验收人"]:
         assert expected in text, expected
     # Sent 5 + 7, received 5 + 5: the difference of 2 is on the late lot's line and the total.
     assert re.search(r"W-LATE.*?\b7\s+5\s+2\b", text, re.S)

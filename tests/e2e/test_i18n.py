@@ -1,4 +1,5 @@
-"""Languages of the pages: Chinese first, English on request, and an English catalogue kept whole."""
+"""Languages of the pages: Chinese first, English on request, and an English catalogue kept
+whole."""
 
 import re
 
@@ -67,7 +68,8 @@ def test_in_english_the_overview_depot_and_lot_pages_are_translated(client, worl
     assert 'href="/lang/zh_CN"' in menu and "/lang/en" not in menu
 
     depot = client.get("/depots/XZ-01").get_data(as_text=True)
-    assert "Stock by item" in depot and "Lots in stock" in depot and "Recent ledger entries" in depot
+    assert ("Stock by item" in depot and "Lots in stock" in depot
+            and "Recent ledger entries" in depot)
     assert "Available" in depot and "Purchase" in depot and "Receipt" in depot
     assert "12平方米单帐篷" in depot  # data stays as entered
     assert "在库批次" not in depot and "最近台账" not in depot

@@ -49,7 +49,8 @@ def test_a_planner_spreads_a_target_edits_the_sites_and_saves_a_dispatch(app, wo
     assert spread.status_code == 200 and _count() == 0
     nothing = client.post("/planning/new/dispatch", data=_dispatch_form(county, action="spread"))
     assert nothing.status_code == 422 and "请选择保障目标" in nothing.get_data(as_text=True)
-    assert 'name="site-0-people" type="number" min="1" step="1" inputmode="numeric" value="400"' in page
+    assert ('name="site-0-people" type="number" min="1" step="1" inputmode="numeric" '
+            'value="400"') in page
     assert 'value="BN-02" selected' in page and 'value="10"' in page  # the target's deadline
     assert f'name="spread_from" value="{county["target"]}"' in page
     edited = client.post("/planning/new/dispatch", data=_dispatch_form(

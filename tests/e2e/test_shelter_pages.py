@@ -76,9 +76,9 @@ def test_the_english_pages_speak_english(client, world, gym):
     """Only data (names of places, depots and people) stays Chinese."""
     _login(client, "bureau")
     client.get("/lang/en")
-    data = sorted({"阳城县", "凤城镇", "东关村", "县级救灾物资储备库", "凤城镇储备点", "东关村储备点",
-                   "凤城镇中学体育馆", "凤城镇学府路 8 号", "凤城镇中学", "王建国"}, key=len,
-                  reverse=True)
+    data = sorted({"阳城县", "凤城镇", "东关村", "县级救灾物资储备库", "凤城镇储备点",
+                   "东关村储备点", "凤城镇中学体育馆", "凤城镇学府路 8 号", "凤城镇中学", "王建国"},
+                  key=len, reverse=True)
     for path, phrase in (("/shelters/", "Emergency shelters"),
                          ("/shelters/BN-01", "Road hours from the depots")):
         page = client.get(path).text

@@ -165,7 +165,8 @@ def test_lots_are_proposed_first_expiry_first_out_and_the_edited_draft_is_saved(
     assert count(Transfer) == 0  # a proposal writes nothing
 
     saved = client.post("/transfers/new", data={
-        "from_depot": "XZ-01", "to_depot": "TS-01", "reason": "汛前预置", "reference": "应急〔2026〕7号",
+        "from_depot": "XZ-01", "to_depot": "TS-01", "reason": "汛前预置",
+        "reference": "应急〔2026〕7号",
         "item": "FW-WATER-5L", "quantity": "12", "action": "save",
         f"lot-{lots['EARLY'].id}": "5", f"lot-{lots['OLD'].id}": "0",
         f"lot-{lots['LATE'].id}": "7"})
@@ -201,7 +202,8 @@ def test_a_proposal_short_of_stock_says_how_much_is_missing(client, world, lots)
     ({"item": "", "quantity": "3"}, 422, "第 1 行未选物资"),
     ({"item": "NO-SUCH", "quantity": "3"}, 404, "物资目录中没有编号 NO-SUCH"),
     ({"item": "FW-WATER-5L", "quantity": "3", "lot-{EARLY}": "-1"}, 422, "不小于 0 的整数"),
-    ({"item": "FW-WATER-5L", "quantity": "3", "lot-{EARLY}": "99999999999"}, 422, "不小于 0 的整数"),
+    ({"item": "FW-WATER-5L", "quantity": "3", "lot-{EARLY}": "99999999999"}, 422,
+     "不小于 0 的整数"),
     ({"item": "FW-WATER-5L", "quantity": "3", "lot-{EARLY}": "0"}, 422, "至少需要一行"),
     ({"item": "FW-WATER-5L", "quantity": "3", "lot-{EARLY}": "2", "to_depot": "XZ-01"}, 422,
      "调出库与调入库不能相同"),
@@ -343,8 +345,9 @@ def test_the_pages_speak_english(client, world, lots):
     services.dispatch(db.session, world.users["keeper"], transfer.id)
     log_in(client, "keeper")
     client.get("/lang/en")
-    data_values = ["县级救灾物资储备库", "凤城镇储备点", "东关村储备点", "桶装饮用水 5L", "12平方米单帐篷",
-                   "压缩饼干", "汛前预置", "桶", "顶", "包", "储备点 ", "（", "）"]
+    data_values = ["县级救灾物资储备库", "凤城镇储备点", "东关村储备点", "桶装饮用水 5L",
+                   "12平方米单帐篷", "压缩饼干", "汛前预置", "桶", "顶", "包", "储备点 ",
+                   "（", "）"]
 
     def english(response) -> str:
         text = main(response)

@@ -49,7 +49,8 @@ def test_a_row_with_an_unquoted_comma_is_refused_with_its_line_number():
     text = ("code,name_zh,name_en,category,gbt38565_top_class,unit,shelf_life_days,"
             "unit_volume_m3,unit_weight_kg\n"
             "SH-QUILT,棉被,Quilt,生活类,1 基本生活保障物资,床,,0.04,2.5\n"
-            "FW-BISCUIT,压缩饼干,Biscuits (2,100 kcal),食品饮水,1 基本生活保障物资,包,1095,0.0012,0.5\n")
+            "FW-BISCUIT,压缩饼干,Biscuits (2,100 kcal),食品饮水,1 基本生活保障物资,包,"
+            "1095,0.0012,0.5\n")
     with pytest.raises(ValueError, match="line 3"):
         read_catalogue(text)
 

@@ -96,7 +96,8 @@ def test_a_year_of_history_of_every_kind(county):
     reversal = db.session.scalar(select(Movement).where(Movement.kind == "reversal"))
     original = db.session.get(Movement, reversal.reverses_id)
     assert original.kind == "receipt" and original.quantity == -reversal.quantity
-    assert db.session.scalar(select(func.count()).where(Movement.reason.like("%防汛应急演练%"))) >= 1
+    assert db.session.scalar(
+        select(func.count()).where(Movement.reason.like("%防汛应急演练%"))) >= 1
 
 
 def test_transfers_in_every_state_including_a_discrepancy(county):

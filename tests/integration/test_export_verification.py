@@ -103,7 +103,8 @@ def test_an_edited_workbook_names_the_row_that_differs(app, history, tmp_path):
     result = runner.invoke(args=["verify-export", str(out)])
     assert result.exit_code == 1
     assert f"in rows {row_id}\n" in result.output
-    assert f"row {row_id}: reason is '改过的原因' in the file, '演练' in the ledger" in result.output
+    assert (f"row {row_id}: reason is '改过的原因' in the file, '演练' in the ledger"
+            in result.output)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
@@ -123,7 +124,8 @@ def test_a_ledger_row_changed_behind_the_applications_back_is_named_by_the_expor
 
 
 @pytest.mark.parametrize("change", [
-    "quantity = -4", "reason = 'edited'", "balance_after = 44", "occurred_at = '2020-01-01 00:00:00.000000'",
+    "quantity = -4", "reason = 'edited'", "balance_after = 44",
+    "occurred_at = '2020-01-01 00:00:00.000000'",
 ])
 def test_verify_ledger_names_exactly_the_row_changed_behind_the_applications_back(
         app, history, change):

@@ -31,7 +31,8 @@ def decode_page(pdf: bytes, page: int = 0) -> list[str]:
 
 def labels(n: int) -> list[Label]:
     return [Label(url=f"https://reserves.example.cn/q/L-{i}-TESTTESTTEST", title="12平方米单帐篷",
-                  kind="批次", lines=[f"批次号 T-{i:03d}", "有效期至 2028-05-01", "县级救灾物资储备库"])
+                  kind="批次",
+                  lines=[f"批次号 T-{i:03d}", "有效期至 2028-05-01", "县级救灾物资储备库"])
             for i in range(1, n + 1)]
 
 
@@ -46,7 +47,8 @@ def test_a_sheet_holds_24_labels_per_a4_page(count, pages):
 def test_every_label_on_a_sheet_decodes_to_its_url_and_shows_its_text():
     pdf = render(labels(30))
     first = sorted(decode_page(pdf, 0))
-    assert first == sorted(f"https://reserves.example.cn/q/L-{i}-TESTTESTTEST" for i in range(1, 25))
+    assert first == sorted(f"https://reserves.example.cn/q/L-{i}-TESTTESTTEST"
+                           for i in range(1, 25))
     assert len(decode_page(pdf, 1)) == 6
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "12平方米单帐篷" in text and "T-024" in text and "县级救灾物资储备库" in text

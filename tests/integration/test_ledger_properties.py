@@ -84,7 +84,8 @@ def snapshot():
 
 
 @pytest.mark.slow  # a hundred random sequences of up to twenty operations
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(st.tuples(st.sampled_from(USERS), operation), min_size=1, max_size=20),
        opening=st.lists(st.tuples(st.sampled_from(DEPOTS), st.sampled_from(ITEMS),
                                   st.integers(1, 50)), max_size=4))

@@ -108,8 +108,10 @@ def make_rotation(world, plan, rotations, purchases=(), run_id=5, user="planner"
 
 
 def test_the_first_month_of_a_rotation_run_becomes_one_order_per_depot(world, plan):
-    made = make_rotation(world, plan, [("W-SOON", 0, "县一中食堂", 20), ("W-SOON", 0, "城关农贸市场", 5),
-                                       ("T-TS", 0, "县一中食堂", 3), ("W-SOON", 1, "县一中食堂", 5)],
+    made = make_rotation(world, plan, [("W-SOON", 0, "县一中食堂", 20),
+                                       ("W-SOON", 0, "城关农贸市场", 5),
+                                       ("T-TS", 0, "县一中食堂", 3),
+                                       ("W-SOON", 1, "县一中食堂", 5)],
                          purchases=[(1, 30), (4, 10)])
     orders = [db.session.get(RotationOrder, i) for i in made.rotation_orders]
     assert [o.depot.code for o in orders] == ["XZ-01", "TS-01"]

@@ -65,7 +65,8 @@ def test_downgrading_refuses_while_a_receiving_point_holds_ledger_rows(url):
     engine = create_engine(url)
     with engine.begin() as conn:
         _insert_depot(conn, "BN-01", "shelter")
-        conn.execute(text("INSERT INTO stocktakes (number, depot_id, status, started_by_id, started_at)"
+        conn.execute(text("INSERT INTO stocktakes"
+                          " (number, depot_id, status, started_by_id, started_at)"
                           " VALUES ('PD-1', 2, 'counting', 1, '2026-01-01')"))
     engine.dispose()
     with pytest.raises(RuntimeError, match="stocktakes"):

@@ -53,6 +53,21 @@ def check_dispatch(doc: dict, plan: dict) -> None:
         cost += quantity * (unit + transport.get(item, 0) * hours)
     for (source_id, item), units in taken.items():
         assert units <= sources[source_id].get("stock", {}).get(item, 0), (source_id, item)
+    _check_production(sources, by_production)
+    _check_dispatch_limits(doc, weight, volume)
+    weighted = _checked_shortages(doc, plan, delivered)
+    assert _close(plan["objective"]["weighted_shortage"], weighted)
+    assert _close(plan["objective"]["cost"], cost)
+    for entry in plan.get("people") or []:
+        site = sites[entry["site"]]
+        shares = [site["people"] * delivered[site["id"], k] // d
+                  for k, d in site["demand"].items() if d > 0]
+        assert entry["fully_supplied"] == min([site["people"], *shares])
+
+
+def _check_production(sources: dict, by_production: dict) -> None:
+    """A factory has made, by each shipment's departure, all it has shipped, and no more than
+    its maximum."""
     for (source_id, item), due in by_production.items():
         source = sources[source_id]
         rate = source["rate_per_hour"].get(item, 0)
@@ -62,12 +77,21 @@ def check_dispatch(doc: dict, plan: dict) -> None:
             assert units <= made + EPS, f"{source_id} {item} cannot make {units} by {moment}"
         if item in source.get("max", {}):
             assert sum(q for _, q in due) <= source["max"][item]
+
+
+def _check_dispatch_limits(doc: dict, weight: dict, volume: dict) -> None:
+    """No depot dispatches more weight or volume than its limit."""
     for limit in doc.get("dispatch_limits", []):
         source_id = limit["source"]
         if limit.get("weight_kg") is not None:
             assert weight[source_id] <= limit["weight_kg"] * (1 + 1e-9) + EPS
         if limit.get("volume_m3") is not None:
             assert volume[source_id] <= limit["volume_m3"] * (1 + 1e-9) + EPS
+
+
+def _checked_shortages(doc: dict, plan: dict, delivered: dict) -> float:
+    """Assert no site gets more than it needs and every shortage is listed; return the
+    weighted shortage."""
     listed = {(s["site"], s["item"]): s["quantity"] for s in plan["shortages"]}
     weighted = 0.0
     for site in doc["sites"]:
@@ -78,13 +102,7 @@ def check_dispatch(doc: dict, plan: dict) -> None:
             assert got <= demand, f"{site['id']} {item}: {got} > {demand}"
             assert listed[site["id"], item] == demand - got
             weighted += site.get("priority", 1.0) * (demand - got) / demand
-    assert _close(plan["objective"]["weighted_shortage"], weighted)
-    assert _close(plan["objective"]["cost"], cost)
-    for entry in plan.get("people") or []:
-        site = sites[entry["site"]]
-        shares = [site["people"] * delivered[site["id"], k] // d
-                  for k, d in site["demand"].items() if d > 0]
-        assert entry["fully_supplied"] == min([site["people"], *shares])
+    return weighted
 
 
 def check_rotation(doc: dict, plan: dict) -> None:
@@ -129,6 +147,16 @@ def check_rotation(doc: dict, plan: dict) -> None:
     for lot in lots.values():
         assert sum(q for (lot_id, _), q in rotated.items() if lot_id == lot["id"]) \
             <= lot["quantity"], lot["id"]
+    _check_stock_held(doc, plan, items, lots, rotated)
+    write_off_cost = _checked_write_offs(doc, plan, items, lots, rotated)
+    total = purchase_cost - value + write_off_cost
+    assert _close(plan["objective"]["total"], total), (plan["objective"], total)
+
+
+def _check_stock_held(doc: dict, plan: dict, items: dict, lots: dict, rotated: dict) -> None:
+    """Each item's stock in each period is what its usable lots hold after rotations, at
+    least the minimum, and as the plan reports it."""
+    periods = doc["periods"]
     stock = {(s["item"], s["period"]): s["quantity"] for s in plan["stock"]}
     for code in items:
         for period in range(periods):
@@ -142,6 +170,13 @@ def check_rotation(doc: dict, plan: dict) -> None:
                         if lot_id == lot["id"] and when < period)
             assert held >= doc.get("minimum_stock", {}).get(code, 0), (code, period, held)
             assert stock.get((code, period), 0) == held, (code, period)
+
+
+def _checked_write_offs(doc: dict, plan: dict, items: dict, lots: dict,
+                        rotated: dict) -> float:
+    """Assert every lot expiring within the horizon writes off exactly what is left of it, and
+    nothing else is written off; return the write-off cost."""
+    periods = doc["periods"]
     write_off_cost = 0.0
     written = {(w["lot"], w["period"]): w["quantity"] for w in plan["write_offs"]}
     for lot in lots.values():
@@ -154,8 +189,7 @@ def check_rotation(doc: dict, plan: dict) -> None:
         else:
             assert (lot["id"], expires) not in written
     assert len(written) == sum(1 for w in plan["write_offs"])
-    total = purchase_cost - value + write_off_cost
-    assert _close(plan["objective"]["total"], total), (plan["objective"], total)
+    return write_off_cost
 
 
 def weighted_shortage(doc: dict, delivered: dict) -> float:

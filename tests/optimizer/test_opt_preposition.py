@@ -156,8 +156,8 @@ def preposition_documents(draw) -> dict:
         volume = sum(item["volume_m3"] * stock.get(item["code"], 0) for item in items)
         depots.append({"id": f"D{n}", "handling_hours": draw(st.sampled_from([0, 1, 2])),
                        "stock": stock,
-                       "capacity_m3": draw(st.none() | st.integers(0, 30).map(lambda extra, volume=volume:
-                                                                         math.ceil(volume) + extra))})
+                       "capacity_m3": draw(st.none() | st.integers(0, 30).map(
+                           lambda extra, volume=volume: math.ceil(volume) + extra))})
     scenarios = [{"id": f"X{n}", "weight": draw(st.sampled_from([0, 0.2, 0.5, 1])),
                   "sites": [{"id": f"X{n}S{i}", "priority": draw(st.sampled_from([1, 2])),
                              "demand": {code: draw(st.integers(1, 40)) for code in codes}}

@@ -61,7 +61,8 @@ def test_another_installations_label_is_refused_as_foreign():
     assert error.errors == {"code": ["another installation"]} and "其他系统" in error.zh
 
 
-@pytest.mark.parametrize("text", ["", "hello", "SH-TENT-12", "X-1-AAAAAAAAAAAA", "L-1-AAAAAAAAAAA1"])
+@pytest.mark.parametrize("text", ["", "hello", "SH-TENT-12", "X-1-AAAAAAAAAAAA",
+                                  "L-1-AAAAAAAAAAA1"])
 def test_things_that_are_not_labels_are_refused(text):
     assert _refusal(text).code == "invalid_label"
 
