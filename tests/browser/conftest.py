@@ -16,11 +16,18 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 HERE = Path(__file__).parent
 
 
+#: The development server's threads leave the file of a static response the browser abandoned
+#: (a page closed mid-download) to the garbage collector; gunicorn serves the app in production.
+ABANDONED_STATIC_FILE = ("ignore:Exception ignored in. <_io.FileIO name=.*/static/"
+                         ":pytest.PytestUnraisableExceptionWarning")
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark every browser test slow: each serves its own new database to a real Chromium."""
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.filterwarnings(ABANDONED_STATIC_FILE))
 
 
 @pytest.fixture(scope="session")
