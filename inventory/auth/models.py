@@ -97,3 +97,18 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class TokenChange(db.Model):
+    """One change that may invalidate resolved bearer tokens in any worker process.
+
+    Revoking a token, revoking a user's tokens or changing a user's role, depots or activity
+    adds a row in the same transaction; the highest id is the epoch every process compares
+    with the one its remembered tokens were resolved at.
+    """
+
+    __tablename__ = "token_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

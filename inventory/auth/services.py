@@ -4,12 +4,12 @@ import hashlib
 import re
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from inventory import audit
 from inventory.auth import passwords
-from inventory.auth.models import ROLES, ApiToken, User
+from inventory.auth.models import ROLES, ApiToken, TokenChange, User
 from inventory.auth.passwords import hash_password
 from inventory.auth.permissions import ensure_role
 from inventory.auth.tokens import Principal, TokenCache
@@ -151,6 +151,7 @@ def update_user(session, actor, username: str, cache: TokenCache | None = None,
         if after != before:
             was, now = audit.changes(before, after)
             audit.record(session, actor, "user.update", "user", user.id, before=was, after=now)
+            tokens_changed(session, user.id)
     if cache is not None:
         cache.forget_user(user.id)
     return user
@@ -206,6 +207,7 @@ def revoke_tokens(session, actor, username: str, cache: TokenCache | None = None
             token.revoked_at = now
         audit.record(session, actor, "user.tokens_revoke", "user", user.id,
                      before={"valid_tokens": len(tokens)}, after={"valid_tokens": 0})
+        tokens_changed(session, user.id)
     if cache is not None:
         cache.forget_user(user.id)
     return len(tokens)
@@ -243,8 +245,12 @@ def create_token(session, username: str, name: str | None = None) -> str:
 def user_for_token(session, token: str, cache: TokenCache | None = None) -> Principal | None:
     """Return who an active user's bearer token acts for, else None."""
     digest = _digest(token)
-    if cache is not None and (principal := cache.recall(digest)) is not None:
-        return principal
+    if cache is not None and cache.enabled:
+        # Read before resolving, so that a change committed meanwhile makes the next
+        # request resolve again rather than trust what this one resolves.
+        epoch = token_epoch(session)
+        if (principal := cache.recall(digest, epoch)) is not None:
+            return principal
     # One round trip: the token, its user and the user's depots (permission checks need them,
     # not the depots' areas).
     record = session.scalars(
@@ -254,9 +260,19 @@ def user_for_token(session, token: str, cache: TokenCache | None = None) -> Prin
     if record is None or not record.user.active:
         return None
     principal = Principal.of(record.user)
-    if cache is not None:
-        cache.remember(digest, principal)
+    if cache is not None and cache.enabled:
+        cache.remember(digest, principal, epoch)
     return principal
+
+
+def tokens_changed(session, user_id: int | None) -> None:
+    """Record, in the caller's transaction, a change that invalidates remembered tokens."""
+    session.add(TokenChange(user_id=user_id))
+
+
+def token_epoch(session) -> int:
+    """The newest token change's id: remembered tokens count only while it stays the same."""
+    return session.scalar(select(func.max(TokenChange.id))) or 0
 
 
 def revoke_token(session, token: str, cache: TokenCache | None = None) -> None:
@@ -268,3 +284,4 @@ def revoke_token(session, token: str, cache: TokenCache | None = None) -> None:
         if record is not None and record.revoked_at is None:
             record.revoked_at = utcnow()
             audit.record(session, record.user, "token.revoke", "user", record.user_id)
+            tokens_changed(session, record.user_id)

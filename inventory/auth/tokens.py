@@ -6,10 +6,10 @@ request makes. A keeper's phone and a bureau's integration send many requests wi
 one token, so each worker process remembers a resolved token for a few seconds
 (``API_TOKEN_CACHE_SECONDS``, 10 by default, 0 to turn it off).
 
-What that costs: a token revoked takes effect at once in the process that revoked it,
-and in the other worker processes within those seconds; so does a user deactivated, their
-tokens revoked or their role or depots changed (the process that made the change forgets
-the user's tokens at once).
+A token revoked, a user deactivated, their tokens revoked or their role or depots changed
+takes effect at once in every process: each such change adds a row to ``token_changes`` in
+its transaction, and a remembered token counts only while the newest row's id (the epoch,
+one primary-key look-up per request) is the one it was resolved at.
 """
 
 import threading
@@ -48,19 +48,33 @@ class TokenCache:
         self._clock = clock
         self._size = size
         self._entries: dict[str, tuple[float, Principal]] = {}
+        #: the epoch every remembered token was resolved at
+        self._epoch: int | None = None
         self._lock = threading.Lock()
 
-    def remember(self, digest: str, principal: Principal) -> None:
-        """Keep what the token digest resolved to."""
+    @property
+    def enabled(self) -> bool:
+        return self.seconds > 0
+
+    def remember(self, digest: str, principal: Principal, epoch: int | None = None) -> None:
+        """Keep what the token digest resolved to at ``epoch`` (see :meth:`recall`)."""
         if self.seconds <= 0:
             return
         with self._lock:
+            if epoch != self._epoch:
+                # Tokens resolved at another epoch may be stale (or this one is).
+                self._entries.clear()
+                self._epoch = epoch
             if len(self._entries) >= self._size:
                 self._entries.clear()  # a flood of distinct tokens: start afresh
             self._entries[digest] = (self._clock() + self.seconds, principal)
 
-    def recall(self, digest: str) -> Principal | None:
-        """Return what the token resolved to, or None when it is not remembered or too old."""
+    def recall(self, digest: str, epoch: int | None = None) -> Principal | None:
+        """Return what the token resolved to, or None when it is not remembered, too old or
+        resolved before a change at another epoch (then every token is forgotten)."""
+        if epoch != self._epoch:
+            self.forget()
+            return None
         entry = self._entries.get(digest)
         if entry is None:
             return None

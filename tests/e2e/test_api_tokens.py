@@ -72,12 +72,14 @@ def test_a_logged_out_token_is_refused_at_once(client, world, clock):
     assert_refused(me(client, world), 401, "unauthorized")
 
 
-def test_a_token_revoked_elsewhere_is_refused_once_the_memory_lapses(client, world, clock):
+def test_a_token_revoked_behind_the_apps_back_is_refused_once_the_memory_lapses(client, world,
+                                                                                clock):
     from inventory.auth.models import ApiToken
     from inventory.db import utcnow
 
     assert me(client, world).status_code == 200
-    # another worker process revokes it: this process does not hear of it
+    # revoked in the database by hand, not through the app: no process hears of it (the
+    # app's own changes reach every process at once: test_token_changes_across_processes.py)
     db.session.query(ApiToken).update({"revoked_at": utcnow()})
     db.session.commit()
     db.session.remove()

@@ -75,3 +75,14 @@ def test_the_export_has_a_bom_local_times_and_no_formula_a_spreadsheet_would_run
     assert header[0] == "编号" and row[2] == "（系统）"
     assert row[1] == "2026-12-05T09:00:00+08:00"
     assert row[7].startswith("'=") and row[6] == "" and row[8] == ""
+
+
+def test_the_token_memory_forgets_everything_when_the_epoch_moves():
+    cache = TokenCache(60)
+    cache.remember("a", _principal(1), epoch=4)
+    cache.remember("b", _principal(2), epoch=4)
+    assert cache.recall("a", epoch=4).id == 1
+    assert cache.recall("b", epoch=5) is None
+    assert cache.recall("a", epoch=5) is None  # forgotten, not only hidden
+    cache.remember("a", _principal(1), epoch=5)
+    assert cache.recall("a", epoch=5).id == 1
