@@ -1,43 +1,12 @@
-"""County emergency-supplies reserves: depots, lots and an append-only stock ledger."""
+"""County emergency-supplies reserves: depots, lots and an append-only stock ledger.
 
-from pathlib import Path
-
-from flask import Flask
-
-from inventory.jsonio import IsoJSONProvider
-
-ROOT = Path(__file__).resolve().parent.parent
+Importing a submodule imports no Flask: the domain rules (``stock/domain.py``,
+``readiness/adequacy.py``, ...) run without it. Only ``create_app`` builds the web app.
+"""
 
 
-class _ReservesFlask(Flask):
-    json_provider_class = IsoJSONProvider
-
-
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None):
     """Build the application; ``test_config`` overrides settings read from the environment."""
-    from inventory import api, cli, config, i18n, jobs, web
-    from inventory.auth import passwords, readonly
-    from inventory.db import db
+    from inventory.app import create_app as build
 
-    app = _ReservesFlask(
-        __name__,
-        instance_path=str(ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "inventory" / "static"),
-    )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.from_mapping(config.from_environment(app.instance_path))
-    if test_config:
-        app.config.from_mapping(test_config)
-
-    passwords.configure(time_cost=app.config["PASSWORD_HASH_TIME_COST"],
-                        memory_cost=app.config["PASSWORD_HASH_MEMORY_KIB"],
-                        parallelism=app.config["PASSWORD_HASH_PARALLELISM"])
-    db.init_app(app)
-    i18n.init_app(app)
-    api.init_app(app)
-    web.init_app(app)
-    readonly.init_app(app)
-    cli.init_app(app)
-    jobs.init_app(app)
-    return app
+    return build(test_config)

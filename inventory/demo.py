@@ -35,12 +35,14 @@ from inventory import clock
 from inventory.auth.services import create_user
 from inventory.catalogue.models import Item
 from inventory.catalogue.seed import load_catalogue
+from inventory.contracts import services as contracts
+from inventory.contracts.models import Agreement
 from inventory.geo.models import Area, Depot
 from inventory.outlets import services as outlets
 from inventory.outlets.models import Outlet
 from inventory.planning import headline
-from inventory.reserves import services as reserves
-from inventory.reserves.models import Agreement, Target
+from inventory.readiness import services as readiness
+from inventory.readiness.models import Target
 from inventory.shelters import services as shelters
 from inventory.shelters.models import Shelter
 from inventory.stock import services as stock
@@ -642,55 +644,55 @@ def _build_readiness(demo: _Demo) -> None:
     for code, depot in demo.depots.items():
         depot.handling_hours = Decimal({"XZ": "1.5", "DC": "1.0", "TS": "0.5"}.get(code[:2],
                                                                                   "0.25"))
-    reserves.load_norms(session)
+    readiness.load_norms(session)
     county, town = COUNTY[0], COUNTY[0] + TOWNSHIPS[0][0]
-    reserves.create_target(session, bureau, name="全县集中安置 1200 人", area=county,
+    readiness.create_target(session, bureau, name="全县集中安置 1200 人", area=county,
                            people=1200, deadline_hours=10,
                            note="平罗县“十四五”应急管理规划：满足 1200 人紧急转移安置需求")
-    reserves.create_target(session, bureau, name="全县 6 小时响应（2024 年国家指导意见）",
+    readiness.create_target(session, bureau, name="全县 6 小时响应（2024 年国家指导意见）",
                            area=county, people=1200, deadline_hours=6)
-    reserves.create_target(session, bureau, name=f"{TOWNSHIPS[0][1]}冬季安置 300 人", area=town,
+    readiness.create_target(session, bureau, name=f"{TOWNSHIPS[0][1]}冬季安置 300 人", area=town,
                            people=300, deadline_hours=10, season="winter")
     village = demo.depots["VL-01-01"].area
-    reserves.create_target(session, bureau, name=f"{village.name}临时避险 40 人",
+    readiness.create_target(session, bureau, name=f"{village.name}临时避险 40 人",
                            area=village.code, people=40, deadline_hours=2,
                            note="村（社区）储备点就近保障，2 小时内到位")
-    reserves.create_minimum(session, bureau, level="township", people=20,
+    readiness.create_minimum(session, bureau, level="township", people=20,
                             note="每个乡镇储备点保障 20 人（尚无一处配齐）")
-    reserves.create_minimum(session, bureau, level="township", item="SH-TENT-12", quantity=6,
+    readiness.create_minimum(session, bureau, level="township", item="SH-TENT-12", quantity=6,
                             note="每个乡镇储备点常备帐篷")
-    reserves.create_minimum(session, bureau, level="county", item="SH-TENT-12", quantity=200,
+    readiness.create_minimum(session, bureau, level="county", item="SH-TENT-12", quantity=200,
                             note="县级储备库常备帐篷")
     year = (today - timedelta(days=180), today + timedelta(days=185))
-    water = reserves.create_agreement(
+    water = contracts.create_agreement(
         session, bureau, number=f"XY-{today.year}-001", supplier="宁夏某饮用水有限公司",
         contact_name="马经理", contact_phone="13909520001", item="FW-WATER-5L",
         committed_quantity=3000, response_hours=4, response_to="county", unit_price=4.5,
         valid_from=year[0], valid_until=year[1])
-    reserves.create_agreement(
+    contracts.create_agreement(
         session, bureau, number=f"XY-{today.year}-002", supplier="石嘴山市某帐篷厂",
         contact_name="王厂长", contact_phone="13909520002", item="SH-TENT-12",
         committed_quantity=150, response_hours=8, response_to="county", unit_price=950,
         valid_from=year[0], valid_until=year[1])
-    reserves.create_agreement(
+    contracts.create_agreement(
         session, bureau, number=f"XY-{today.year}-003", supplier="平罗县某商贸公司",
         contact_name="李经理", contact_phone="13909520003", item="SH-BED",
         committed_quantity=400, response_hours=6, response_to="site", unit_price=120,
         valid_from=year[0], valid_until=today + timedelta(days=40))
-    reserves.create_capacity(
+    contracts.create_capacity(
         session, bureau, enterprise="平罗县某食品厂", item="FW-BISCUIT", rate_per_hour=300,
         ramp_hours=4, max_quantity=3000, area=county, unit_price=6, contact_name="张厂长",
         contact_phone="13909520004", valid_from=year[0], valid_until=year[1])
-    reserves.create_capacity(
+    contracts.create_capacity(
         session, bureau, enterprise="平罗县某纸品厂（卫生用品）", item="SH-HYGIENE",
         rate_per_hour=40, ramp_hours=3, max_quantity=400, area=county, unit_price=35,
         valid_from=year[0], valid_until=year[1])
-    called = reserves.call_off(session, bureau, agreement_id=water.id, quantity=500,
+    called = contracts.call_off(session, bureau, agreement_id=water.id, quantity=500,
                                depot="XZ-01", reason="防汛应急演练")
-    reserves.receive_call_off(session, demo.users["keeper01"], call_off_id=called.id,
+    contracts.receive_call_off(session, demo.users["keeper01"], call_off_id=called.id,
                               lot_code=f"XY-WATER-{today:%Y%m%d}",
                               occurred_at=demo.moment(363, 16))
-    reserves.settle(session, bureau, call_off_id=called.id, reference=f"JS-{today.year}-001")
+    contracts.settle(session, bureau, call_off_id=called.id, reference=f"JS-{today.year}-001")
 
 
 def _build_planning(demo: _Demo) -> None:

@@ -9,7 +9,7 @@ from babel import Locale
 from flask import Blueprint, redirect, request
 from flask_babel import Babel, get_locale, refresh
 
-from inventory import ROOT
+from inventory.base import ROOT
 
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 DEFAULT = "zh_CN"
@@ -17,11 +17,6 @@ COOKIE = "lang"
 
 bp = Blueprint("i18n", __name__)
 babel = Babel()
-
-
-def N_(text: str) -> str:  # noqa: N802 - the usual name of gettext_noop
-    """Mark a string for translation where it is defined; translate it where it is shown."""
-    return text
 
 
 def current_language() -> str:

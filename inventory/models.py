@@ -3,6 +3,7 @@
 from inventory.audit import AuditEvent
 from inventory.auth.models import ApiToken, User, user_depots
 from inventory.catalogue.models import Item
+from inventory.contracts.models import Agreement, CallOff, CapacityReserve
 from inventory.db import db
 from inventory.geo.models import Area, Bin, Depot
 from inventory.jobs.models import Job
@@ -15,14 +16,7 @@ from inventory.planorders.models import (
     RotationOrder,
     RotationOrderLine,
 )
-from inventory.reserves.models import (
-    Agreement,
-    CallOff,
-    CapacityReserve,
-    Norm,
-    Target,
-    TravelTime,
-)
+from inventory.readiness.models import Norm, Target, TravelTime
 from inventory.shelters.models import Shelter, ShelterTravelTime
 from inventory.stock.models import IdempotencyRecord, Lot, Movement, Seal, SealHead
 from inventory.stocktake.models import Stocktake, StocktakeCount

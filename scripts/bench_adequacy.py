@@ -201,8 +201,8 @@ def measure(app, runs: int) -> dict:
 
     from inventory.auth.models import User
     from inventory.db import db
-    from inventory.reserves import services
-    from inventory.reserves.models import Target
+    from inventory.readiness import queries as readiness_queries
+    from inventory.readiness.models import Target
 
     with app.app_context():
         target = db.session.scalars(select(Target).where(Target.people == 1200)
@@ -211,11 +211,11 @@ def measure(app, runs: int) -> dict:
         for _ in range(runs):
             db.session.expire_all()
             began = time.perf_counter()
-            result = services.assess_target(db.session, target)
+            result = readiness_queries.assess_target(db.session, target)
             times.append(time.perf_counter() - began)
         targets = db.session.scalar(select(db.func.count(Target.id)))
         began = time.perf_counter()
-        services.minimum_compliance(db.session)
+        readiness_queries.minimum_compliance(db.session)
         minimum_seconds = round(time.perf_counter() - began, 3)
         username = db.session.scalar(select(User.username).where(User.role == "admin"))
     client = app.test_client()

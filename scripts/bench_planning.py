@@ -81,7 +81,7 @@ def _scenarios(app) -> dict:
     from inventory.auth.models import User
     from inventory.db import db
     from inventory.planning import services
-    from inventory.reserves.models import Target
+    from inventory.readiness.models import Target
     from inventory.shelters.models import Shelter
 
     with app.app_context():

@@ -28,7 +28,7 @@ def compiled_translations():
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    from inventory import ROOT
+    from inventory.base import ROOT
 
     for po in (ROOT / "inventory" / "translations").glob("*/LC_MESSAGES/messages.po"):
         mo = po.with_suffix(".mo")

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from inventory import clock
+from inventory.contracts import services as contracts
 from inventory.planorders import ids
-from inventory.reserves import services as reserves
 from inventory.shelters import services as shelters
 from inventory.stock import services as stock
 
@@ -46,11 +46,11 @@ def make_plan_world(session, world) -> PlanWorld:
     stock.set_lot_status(session, admin, lot=plan.lots["W-QUAR"].id, status="quarantined",
                          reason="抽检")
     plan.lots["W-GONE"] = receive(session, world, "XZ-01", "FW-WATER-5L", 10, "W-GONE", -3)
-    plan.agreement = reserves.create_agreement(
+    plan.agreement = contracts.create_agreement(
         session, bureau, number="XY-2026-001", supplier="某饮用水公司", item="FW-WATER-5L",
         committed_quantity=300, response_hours=4, valid_from=today - timedelta(days=30),
         valid_until=today + timedelta(days=300), unit_price=4.5)
-    plan.capacity = reserves.create_capacity(
+    plan.capacity = contracts.create_capacity(
         session, bureau, enterprise="某帐篷厂", item="SH-TENT-12", rate_per_hour=5,
         ramp_hours=4, max_quantity=200, area="140522", valid_from=today - timedelta(days=1),
         valid_until=today + timedelta(days=300), unit_price=900)

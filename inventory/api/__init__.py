@@ -88,6 +88,7 @@ def init_app(app) -> None:
     from inventory.auth.api import blp as auth_blp
     from inventory.auth.users_api import blp as users_blp
     from inventory.catalogue.api import blp as catalogue_blp
+    from inventory.contracts.api import blp as contracts_blp
     from inventory.documents.api import blp as documents_blp
     from inventory.exports.api import blp as exports_blp
     from inventory.geo.api import blp as geo_blp
@@ -96,9 +97,8 @@ def init_app(app) -> None:
     from inventory.outlets.api import blp as outlets_blp
     from inventory.planning.api import blp as planning_blp
     from inventory.planorders.api import blp as planorders_blp
+    from inventory.readiness.api import blp as reserves_blp
     from inventory.reports.api import blp as reports_blp
-    from inventory.reserves.api import blp as reserves_blp
-    from inventory.reserves.contracts_api import blp as contracts_blp
     from inventory.scan.api import blp as scan_blp
     from inventory.shelters.api import blp as shelters_blp
     from inventory.stock.api import blp as stock_blp

@@ -5,9 +5,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from inventory.base import N_
 from inventory.db import UTCDateTime, db, utcnow
 from inventory.geo.models import Depot
-from inventory.i18n import N_
 
 ROLES = ("admin", "bureau", "keeper", "planner", "auditor")
 ROLE_LABELS = {

@@ -6,6 +6,8 @@ from inventory.errors import Forbidden
 READ_ALL = {"admin", "bureau", "keeper", "planner", "auditor"}
 #: roles that keep the depots' details (name, capacity, handling time, …)
 DEPOT_EDITORS = ("admin", "bureau")
+#: roles that manage the reserves: targets, norms, agreements, shelters, carriers
+MANAGERS = ("admin", "bureau")
 
 
 def can_move_stock(user, depot) -> bool:

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from inventory.api.fields import Strict
 from inventory.catalogue.models import Item
+from inventory.catalogue.queries import get_item
 from inventory.db import db
-from inventory.stock.services import get_item
 
 blp = Blueprint("catalogue_api", __name__, description="The catalogue of relief items 物资目录")
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from inventory import clock
 from inventory.errors import InvalidInput, NotFound
 from inventory.geo.models import Depot
+from inventory.geo.queries import get_depot
 from inventory.stock.models import Movement
-from inventory.stock.services import get_depot
 
 #: the ledger kinds each document lists
 KINDS = {"receipt": ("receipt",), "issue": ("issue", "rotation_out")}

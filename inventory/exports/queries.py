@@ -17,11 +17,12 @@ from sqlalchemy import Text, case, cast, func, literal, select
 from inventory import clock
 from inventory.auth.models import User
 from inventory.catalogue.models import Item
+from inventory.catalogue.queries import get_item
 from inventory.errors import InvalidInput, NotFound
 from inventory.geo.models import AREA_LEVELS, Area, Depot
+from inventory.geo.queries import get_depot
 from inventory.reports.scope import FIRST_DAY, LAST_DAY
 from inventory.stock.models import Lot, Movement
-from inventory.stock.services import get_depot, get_item
 
 #: rows fetched from the server-side cursor at a time: large enough that the round trips do
 #: not show, small enough that memory stays flat

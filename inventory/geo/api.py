@@ -11,7 +11,7 @@ from inventory.api.idempotency import idempotent
 from inventory.db import db
 from inventory.geo import services
 from inventory.geo.models import AREA_LEVELS, DEPOT_KINDS, Area, Depot
-from inventory.stock.services import get_depot
+from inventory.geo.queries import get_depot
 
 blp = Blueprint("geo_api", __name__, description="Areas and depots 区域与储备库")
 

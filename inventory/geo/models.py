@@ -5,8 +5,8 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from inventory.base import N_
 from inventory.db import db
-from inventory.i18n import N_
 
 AREA_LEVELS = ("county", "township", "village")
 #: a ``shelter`` depot is an emergency shelter's receiving point (inventory.shelters): supplies

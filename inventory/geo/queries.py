@@ -1,4 +1,4 @@
-"""Reads for the depot pages, callable without HTTP."""
+"""Look-ups of depots and bins, and reads for the depot pages, callable without HTTP."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,7 +7,25 @@ from sqlalchemy import select
 
 from inventory.audit import events_for
 from inventory.auth.models import User
-from inventory.geo.models import DEPOT_FIELD_LABELS, Depot
+from inventory.errors import NotFound
+from inventory.geo.models import DEPOT_FIELD_LABELS, Bin, Depot
+
+
+def get_depot(session, code: str) -> Depot:
+    """:raise NotFound: when no depot has the code."""
+    depot = session.scalar(select(Depot).where(Depot.code == code))
+    if depot is None:
+        raise NotFound(f"没有编号为 {code} 的储备库。", f"No depot with code {code}.",
+                       {"depot": ["unknown depot"]})
+    return depot
+
+
+def get_bin(session, depot: Depot, code: str) -> Bin:
+    """:raise NotFound: when the depot has no bin with the code."""
+    found = session.scalar(select(Bin).where(Bin.depot_id == depot.id, Bin.code == code))
+    if found is None:
+        raise NotFound(f"{depot.name} 没有库位 {code}。", f"Depot {depot.code} has no bin {code}.")
+    return found
 
 
 @dataclass(frozen=True)

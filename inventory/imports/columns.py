@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from inventory.i18n import N_
+from inventory.base import N_
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,14 @@ from sqlalchemy import select
 
 from inventory import audit
 from inventory.auth.permissions import ensure_role
+from inventory.base import N_
 from inventory.catalogue.models import Item
+from inventory.contracts import services as contracts
+from inventory.contracts.models import Agreement, CapacityReserve
 from inventory.errors import InvalidInput, NotFound
 from inventory.geo.models import Area, Depot
-from inventory.i18n import N_
 from inventory.imports.columns import KINDS, Column
-from inventory.reserves import services as reserves
-from inventory.reserves.models import Agreement, CapacityReserve
+from inventory.readiness import services as readiness
 from inventory.shelters import services as shelters
 from inventory.shelters.models import Shelter
 from inventory.stock import bulk
@@ -486,7 +487,7 @@ def _apply(session, actor, look: _Lookup, kind: str, values: dict, row: int) -> 
     elif kind == "capacity":
         _apply_capacity(session, actor, look, values, row)
     elif kind == "norms":
-        reserves.load_norms(session, [reserves.NormRow(
+        readiness.load_norms(session, [readiness.NormRow(
             values["item"], values["per_person"], values["duration_hours"], values["season"],
             values["basis"] or "", values["source"] or "")], actor=actor)
     elif kind == "shelters":
@@ -501,7 +502,7 @@ def _apply(session, actor, look: _Lookup, kind: str, values: dict, row: int) -> 
                                  shelter=values["shelter"], hours=values["hours"],
                                  source="import")
     elif kind == "travel_times":
-        reserves.set_travel_time(session, actor, depot=values["depot"], area=values["area"],
+        readiness.set_travel_time(session, actor, depot=values["depot"], area=values["area"],
                                  hours=float(values["hours"]), source="import")
 
 
@@ -550,7 +551,7 @@ def _apply_item(session, actor, look: _Lookup, values: dict, row: int) -> None:
 def _apply_agreement(session, actor, look: _Lookup, values: dict, row: int) -> None:
     existing = session.scalar(select(Agreement).where(Agreement.number == values["number"]))
     if existing is None:
-        reserves.create_agreement(session, actor, **{k: v for k, v in values.items()})
+        contracts.create_agreement(session, actor, **{k: v for k, v in values.items()})
         return
     before = audit.snapshot(existing)
     existing.item_id = look.items[values["item"]].id
@@ -568,7 +569,7 @@ def _apply_capacity(session, actor, look: _Lookup, values: dict, row: int) -> No
         CapacityReserve.enterprise == values["enterprise"],
         CapacityReserve.item_id == item.id))
     if existing is None:
-        reserves.create_capacity(session, actor, **values)
+        contracts.create_capacity(session, actor, **values)
         return
     before = audit.snapshot(existing)
     existing.area_id = look.areas[values["area"]].id

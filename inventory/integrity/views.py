@@ -7,10 +7,10 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from inventory.auth.permissions import ensure_role
+from inventory.base import N_
 from inventory.db import db
 from inventory.documents.views import refused
 from inventory.errors import DomainError
-from inventory.i18n import N_
 from inventory.integrity import queries
 from inventory.jobs.kinds import LEDGER_ROLES
 from inventory.stock import ledger

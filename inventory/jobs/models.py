@@ -7,8 +7,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inventory.auth.models import User
+from inventory.base import N_
 from inventory.db import UTCDateTime, db, utcnow
-from inventory.i18n import N_
 
 JOB_STATUSES = ("queued", "running", "finished", "failed", "cancelled")
 #: statuses a job does not leave

@@ -6,9 +6,9 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from inventory.base import N_
 from inventory.catalogue.models import Item
 from inventory.db import UTCDateTime, db, utcnow
-from inventory.i18n import N_
 
 OUTLET_KINDS = ("canteen", "drill", "market", "other")
 OUTLET_KIND_LABELS = {"canteen": N_("学校食堂"), "drill": N_("应急演练"), "market": N_("市场"),

@@ -10,7 +10,7 @@ from inventory.errors import InvalidInput
 from inventory.geo.models import Depot
 from inventory.planning import inputs
 from inventory.planning.models import MODES
-from inventory.reserves import services as reserves
+from inventory.readiness import queries as readiness_queries
 from inventory.shelters.models import Shelter
 from inventory.shelters.queries import shelters_in_area
 
@@ -144,7 +144,7 @@ def sites_from_target(session, target_id: int, field: str = "target") -> tuple[l
     :raise NotFound: for an unknown target.
     :raise InvalidInput: when no active shelter stands in the target's area.
     """
-    target = reserves.get_target(session, target_id)
+    target = readiness_queries.get_target(session, target_id)
     shelters = shelters_in_area(session, target.area_id)
     if not shelters:
         raise InvalidInput(f"保障目标“{target.name}”所在区域没有启用的避难场所，请直接列出安置点。",
@@ -238,6 +238,8 @@ def parameters(session, kind: str, given: dict) -> dict:
            "这些参数不适用于此类方案：" + "、".join(foreign) + "。",
            "These parameters are not for this kind of scenario: " + ", ".join(foreign) + ".")
     found = {name: value for name, value in given.items() if value is not None}
+    if found.get("limit_by_fleet") is False:
+        del found["limit_by_fleet"]  # the default, kept as no parameter at all
     if kind == "preposition":
         found["cases"] = cases(session, given.get("cases") or [])
         if found.get("receiving_depots") is not None:

@@ -10,18 +10,14 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 
 from inventory.catalogue.models import Item
+from inventory.contracts import queries as contract_queries
+from inventory.contracts.models import Agreement, CapacityReserve, capacity_code
 from inventory.errors import InvalidInput
 from inventory.geo.models import Area, Depot
 from inventory.planning import inputs, preposition, rotation
 from inventory.planning.models import Scenario
-from inventory.reserves import services as reserves
-from inventory.reserves.models import (
-    Agreement,
-    CapacityReserve,
-    StockMinimum,
-    Target,
-    capacity_code,
-)
+from inventory.readiness import queries as readiness_queries
+from inventory.readiness.models import StockMinimum, Target
 from inventory.shelters.models import Shelter
 from inventory.shelters.queries import ShelterRoutes
 from inventory.stock.models import Lot
@@ -35,7 +31,8 @@ RECEIVING_KINDS = ("government", "enterprise")
 
 def norms_by_code(session, season: str) -> dict[str, Decimal]:
     """Return the quantity per person of each item in the season, by item code."""
-    return {norm.item.code: norm.per_person for norm in reserves.norms_for(session, season)}
+    return {norm.item.code: norm.per_person
+            for norm in readiness_queries.norms_for(session, season)}
 
 
 def item_facts(session, codes) -> dict[str, inputs.ItemFacts]:
@@ -140,7 +137,7 @@ def fleet(session, scenario: Scenario) -> dict[str, tuple[float, float]] | None:
 
 def contracts(session, day: date, codes) -> list[inputs.ContractFacts]:
     """Return the agreements active and valid on the day, with what each still commits."""
-    remaining = reserves.remaining_by_agreement(session)
+    remaining = contract_queries.remaining_by_agreement(session)
     return [inputs.ContractFacts(a.number, code, remaining.get(a.id, 0), float(a.response_hours),
                                  a.response_to == "site",
                                  None if a.unit_price is None else float(a.unit_price))
@@ -276,7 +273,7 @@ def tier_minimums(session) -> dict[str, int]:
     per_tier: dict[str, dict[str, int]] = defaultdict(dict)
     for minimum in session.scalars(select(StockMinimum).where(StockMinimum.active.is_(True))):
         wanted = per_tier[minimum.level]
-        for need in reserves.requirements_of(session, minimum):
+        for need in readiness_queries.requirements_of(session, minimum):
             wanted[need.code] = max(wanted.get(need.code, 0), need.quantity)
     counts = dict(session.execute(
         select(Area.level, func.count(Depot.id)).join(Area, Area.id == Depot.area_id)

@@ -6,15 +6,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from inventory.base import N_
 from inventory.catalogue.models import Item
 from inventory.errors import DomainError
 from inventory.geo.models import Depot
-from inventory.i18n import N_
 from inventory.outlets.models import Outlet
 from inventory.outlets.queries import list_outlets
 from inventory.planning import checks, facts, queries
 from inventory.planning.facts import RECEIVING_KINDS, RECEIVING_TIERS
-from inventory.reserves.models import Target
+from inventory.readiness.models import Target
 from inventory.shelters.models import Shelter
 
 #: a scenario's own parameters, as the side-by-side page names them
@@ -25,6 +25,7 @@ PARAMETER_LABELS = {
     "minimum_stock": N_("最低库存"), "prices": N_("单价（元）"),
     "write_off_cost": N_("报废损失（元）"),
     "transport_cost_per_kg_hour": N_("运输费用（元/千克·小时）"),
+    "limit_by_fleet": N_("按车辆运力限制"),
 }
 
 

@@ -32,6 +32,7 @@ LABELS = {
     "horizon_months": ("计划月数", "horizon"), "outlets": ("轮换去向", "outlets"),
     "budget_per_month": ("每月预算", "budget per month"),
     "lead_months": ("采购提前月数", "lead months"), "minimum_stock": ("最低库存", "minimum stock"),
+    "limit_by_fleet": ("按车辆运力限制", "limit by fleet"),
 }
 SITE_LINE = re.compile(r"^\s*(\S+)[\s,，:：]+(\S+)(?:[\s,，]+(\S+))?\s*$")
 
@@ -70,6 +71,8 @@ class Draft:
     kept_chosen: list[str] = field(default_factory=list)
     #: the planner's own minimum per item, replacing the one found
     minimum_stock: dict[str, str] = field(default_factory=dict)
+    #: a dispatch limited by the vehicles that can leave each depot within the deadline
+    limit_by_fleet: bool = False
 
 
 def _rows(form: MultiDict, prefix: str, names: tuple[str, ...]) -> list[dict]:
@@ -103,7 +106,8 @@ def draft_from_form(form: MultiDict, kind: str) -> Draft:
         pairs=_rows(form, "pair", ("depot", "shelter")),
         cases=_rows(form, "case", ("name", "weight", "target", "sites")),
         receiving_depots=form.getlist("receiving_depots"), outlets=form.getlist("outlets"),
-        kept_outlets=kept, kept_chosen=form.getlist("kept"), minimum_stock=minimums)
+        kept_outlets=kept, kept_chosen=form.getlist("kept"), minimum_stock=minimums,
+        limit_by_fleet=form.get("limit_by_fleet") == "1")
 
 
 def draft_from_scenario(scenario, register: list) -> Draft:
@@ -145,7 +149,8 @@ def draft_from_scenario(scenario, register: list) -> Draft:
         lead_months=str(params.get("lead_months", 0)), outlets=chosen, kept_outlets=kept,
         kept_chosen=[str(n) for n in range(len(kept))],
         minimum_stock={code: str(units) for code, units in
-                       params.get("minimum_stock", {}).items()})
+                       params.get("minimum_stock", {}).items()},
+        limit_by_fleet=bool(params.get("limit_by_fleet")))
 
 
 class _Typed:
@@ -224,6 +229,7 @@ def scenario_fields(draft: Draft, *, spread, register: dict, creating: bool) -> 
         data |= _response_fields(typed, draft)
     if draft.kind == "dispatch":
         data |= _dispatch_sites(typed, draft, spread)
+        data["limit_by_fleet"] = draft.limit_by_fleet
     if draft.kind == "preposition":
         data |= _preposition_fields(typed, draft)
     if draft.kind == "rotation":

@@ -14,7 +14,7 @@ from inventory.auth.permissions import ensure_role
 from inventory.errors import NotFound
 from inventory.planning import queries, results, services
 from inventory.planning.models import Run, Scenario
-from inventory.reserves.models import Target
+from inventory.readiness.models import Target
 from inventory.uow import unit_of_work
 
 #: yuan a pre-positioning plan may spend when the headline creates one

@@ -4,8 +4,8 @@ cancellation stops it between them, and during the solve ends the solver's proce
 
 import json
 
+from inventory.base import N_
 from inventory.errors import DomainError
-from inventory.i18n import N_
 from inventory.jobs.runner import JobContext
 from inventory.jobs.services import job_kind
 from inventory.planning import queries, services, solver

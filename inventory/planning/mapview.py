@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from inventory.contracts.models import CapacityReserve
 from inventory.geo.models import Area, Depot
-from inventory.reserves.models import CapacityReserve
 from inventory.shelters.models import Shelter
 
 if TYPE_CHECKING:  # results draws its map with this module

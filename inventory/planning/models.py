@@ -19,10 +19,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inventory.auth.models import User
+from inventory.base import N_
 from inventory.db import UTCDateTime, db, utcnow
-from inventory.i18n import N_
 from inventory.jobs.models import Job
-from inventory.reserves.models import Target
+from inventory.readiness.models import Target
 
 KINDS = ("dispatch", "preposition", "rotation")
 KIND_LABELS = {"dispatch": N_("应急调度"), "preposition": N_("汛前预置"),

@@ -4,12 +4,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from inventory.i18n import N_
+from inventory.base import N_
 from inventory.planning import queries, results
 from inventory.planning.models import Run, Scenario
 from inventory.planorders.models import PlanOrders
 from inventory.planorders.plans import PLANNED
-from inventory.reserves.models import Target
+from inventory.readiness.models import Target
 from inventory.shelters.models import Shelter
 
 #: rows of a result listed on a run's page; the whole result is at /api/v1/runs/<id>

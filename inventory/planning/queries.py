@@ -12,21 +12,15 @@ from sqlalchemy import func, select
 
 from inventory.audit import AuditEvent
 from inventory.catalogue.models import Item
+from inventory.contracts.models import Agreement, CallOff, CapacityReserve
 from inventory.errors import NotFound
 from inventory.geo.models import Area, Depot
 from inventory.jobs.models import Job
 from inventory.planning.models import Run, Scenario
-from inventory.reserves.models import (
-    Agreement,
-    CallOff,
-    CapacityReserve,
-    Norm,
-    StockMinimum,
-    Target,
-    TravelTime,
-)
+from inventory.readiness.models import Norm, StockMinimum, Target, TravelTime
 from inventory.shelters.models import Shelter, ShelterTravelTime
 from inventory.stock.models import Movement
+from inventory.transport.models import Carrier, TransportAgreement, Vehicle
 
 #: the smaller tables an input reads, with the columns it reads from each
 MARKED = {
@@ -50,18 +44,29 @@ MARKED = {
                                       "active")),
     "targets": (Target, ("id", "area_id", "people", "season", "active")),
 }
+#: the fleet a dispatch limited by its vehicles reads (``limit_by_fleet``)
+FLEET_MARKED = {
+    "carriers": (Carrier, ("id", "active")),
+    "vehicles": (Vehicle, ("id", "carrier_id", "payload_kg", "volume_m3", "depot_id", "active")),
+    "transport_agreements": (TransportAgreement, (
+        "id", "carrier_id", "vehicles", "payload_kg", "volume_m3", "response_hours", "depot_id",
+        "valid_from", "valid_until", "active")),
+}
 #: what each mark is called on the pages (the scenario's own changes are "scenario")
 MARK_NAMES = ("ledger", "lot_status", *MARKED)
 
 
-def data_marks(session) -> dict:
-    """Return markers of the data inputs are built from; any change of that data changes one."""
+def data_marks(session, *, fleet: bool = True) -> dict:
+    """Return markers of the data inputs are built from; any change of that data changes one.
+
+    The fleet's tables are marked when ``fleet`` is true: only for inputs that read them, so
+    that a new vehicle leaves other runs current."""
     marks = {
         "ledger": session.scalar(select(func.max(Movement.id))) or 0,
         "lot_status": session.scalar(select(func.max(AuditEvent.id))
                                      .where(AuditEvent.action == "lot.status")) or 0,
     }
-    for name, (model, columns) in MARKED.items():
+    for name, (model, columns) in (MARKED | (FLEET_MARKED if fleet else {})).items():
         digest = hashlib.sha256()
         for row in session.execute(select(*[getattr(model, c) for c in columns])
                                    .order_by(model.id)):
@@ -78,6 +83,8 @@ def stale_reasons(run: Run, marks: dict | None) -> list[str]:
     reasons = ["scenario"] if run.scenario_version != run.scenario.version else []
     if marks is not None:
         reasons += [name for name in MARK_NAMES if run.data_marks.get(name) != marks.get(name)]
+        reasons += [name for name in FLEET_MARKED
+                    if name in run.data_marks and run.data_marks[name] != marks.get(name)]
     return reasons
 
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from inventory.catalogue.models import Item
+from inventory.contracts.models import Agreement, CapacityReserve, capacity_code
 from inventory.geo.models import Depot
 from inventory.planning import charts, mapview
 from inventory.planning.models import Run
 from inventory.planorders.schedule import Schedule, rotation_schedule
-from inventory.reserves.models import Agreement, CapacityReserve, capacity_code
 from inventory.shelters.models import Shelter
 
 #: money is rounded to cents when figures are added up for a page or a file

@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from inventory.api.fields import Id, Strict, code_field, text_field
 from inventory.planning.models import KINDS, MODES
-from inventory.reserves.models import SEASONS
+from inventory.readiness.models import SEASONS
 
 POSITIVE_HOURS = validate.Range(min=0, min_inclusive=False, max=720)
 #: days a scenario may play out on (a plan's months and deadline stay within the calendar)

@@ -190,7 +190,8 @@ def build_input(session, scenario: Scenario) -> BuiltInput:
     rather than passing unnoticed.
     """
     began = time.perf_counter()
-    marks = queries.data_marks(session)
+    marks = queries.data_marks(session,
+                               fleet=bool((scenario.parameters or {}).get("limit_by_fleet")))
     document = inputs.encode(facts.document_for(session, scenario))
     return BuiltInput(document, marks, time.perf_counter() - began)
 

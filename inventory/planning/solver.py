@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from inventory import ROOT
+from inventory.base import ROOT
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from inventory.planning.kinds import PHASE_LABELS
 from inventory.planning.models import KIND_LABELS, MODE_LABELS, Scenario
 from inventory.planning.pages import COLUMNS, FIGURES, LISTS, VERDICTS
 from inventory.planorders.services import orders_for_run
-from inventory.reserves.models import SEASON_LABELS
+from inventory.readiness.models import SEASON_LABELS
 from inventory.web import download
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")

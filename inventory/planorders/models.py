@@ -18,11 +18,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inventory.auth.models import User
+from inventory.base import N_
 from inventory.catalogue.models import Item
+from inventory.contracts.models import CallOff, CapacityReserve
 from inventory.db import UTCDateTime, db, utcnow
 from inventory.geo.models import Depot
-from inventory.i18n import N_
-from inventory.reserves.models import CallOff, CapacityReserve
 from inventory.stock.models import Lot
 from inventory.transfers.models import Transfer
 

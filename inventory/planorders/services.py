@@ -19,6 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from inventory import audit, clock
 from inventory.auth.permissions import ensure_role
 from inventory.catalogue.models import Item
+from inventory.contracts.models import Agreement, CapacityReserve
+from inventory.contracts.services import place_call_off
 from inventory.db import utcnow
 from inventory.errors import InvalidInput, StateConflict
 from inventory.geo.models import Depot
@@ -31,8 +33,6 @@ from inventory.planorders.models import (
     ProductionOrder,
     PurchaseLine,
 )
-from inventory.reserves.models import Agreement, CapacityReserve
-from inventory.reserves.services import place_call_off
 from inventory.stock.models import Lot
 from inventory.transfers import services as transfers
 from inventory.uow import unit_of_work

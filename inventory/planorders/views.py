@@ -10,10 +10,10 @@ from inventory.auth.permissions import can_move_stock
 from inventory.db import db
 from inventory.documents.views import pdf_response, refuse_control_characters, refused
 from inventory.errors import DomainError, InvalidInput
+from inventory.geo.queries import get_depot
 from inventory.i18n import current_language
 from inventory.planorders import papers, queries, rotation
 from inventory.planorders.services import MAKERS
-from inventory.stock.services import get_depot
 from inventory.transfers.queries import all_depots
 from inventory.xlsx import send_workbook
 

@@ -4,8 +4,9 @@ line that says what a report covers, which every page of a PDF repeats."""
 from flask_babel import gettext
 
 from inventory import clock
+from inventory.base import N_
 from inventory.geo.models import LEVEL_LABELS
-from inventory.i18n import N_, punctuation
+from inventory.i18n import punctuation
 from inventory.reports.scope import Scope
 from inventory.stock.models import KIND_LABELS
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from inventory import clock
+from inventory.catalogue.queries import get_item
 from inventory.errors import Forbidden, InvalidInput
 from inventory.geo.models import AREA_LEVELS
-from inventory.stock.services import get_depot, get_item
+from inventory.geo.queries import get_depot
 
 #: roles that read every depot's reports
 READ_EVERY_DEPOT = ("admin", "bureau", "planner", "auditor")

@@ -5,7 +5,7 @@ unsettled when the period ended.
 A call-off counts in the period it was called (调用), received (到货) or settled (结算), by
 each of those times in the bureau's calendar; a cancelled call-off is shown apart and owes
 nothing. The amount owed is the quantity received × the agreement's tender price (先使用后按
-招标价结算), as ``reserves.services.settle`` records it; an agreement without a tender price
+招标价结算), as ``contracts.services.settle`` records it; an agreement without a tender price
 owes an unknown amount, and the report says so rather than counting it as nothing.
 """
 
@@ -16,9 +16,9 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from inventory.contracts.models import Agreement, CallOff
 from inventory.db import utcnow
 from inventory.reports.scope import Period
-from inventory.reserves.models import Agreement, CallOff
 
 CENT = Decimal("0.01")
 

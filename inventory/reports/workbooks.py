@@ -6,11 +6,11 @@ from flask_babel import gettext
 from openpyxl import Workbook
 
 from inventory import clock
+from inventory.contracts.models import CALL_OFF_STATUS_LABELS
 from inventory.geo.models import LEVEL_LABELS
 from inventory.reports import labels
 from inventory.reports.queries import Figures, StockReport
 from inventory.reports.settlements import SettlementReport
-from inventory.reserves.models import CALL_OFF_STATUS_LABELS
 from inventory.xlsx import add_table, workbook
 
 

@@ -11,11 +11,10 @@ from inventory.api.fields import Strict
 from inventory.auth.permissions import can_move_stock
 from inventory.db import db
 from inventory.errors import NotFound
-from inventory.geo.models import Depot
-from inventory.labels import payload, service
+from inventory.labels import service
+from inventory.scan import queries
 from inventory.stock.models import Lot, Movement
 from inventory.stock.schemas import LotSchema, MovementSchema
-from inventory.transport import waybills
 from inventory.transport.waybill_api import WaybillSchema
 
 blp = Blueprint("scan_api", __name__, description="Scanning labels 扫码")
@@ -67,30 +66,7 @@ class Scan(MethodView):
     @blp.response(200, ScanResultSchema)
     def get(self, query):
         """What a scanned label or a typed lot code names, with what the user may do there"""
-        code = query["code"].strip()
-        if payload.looks_like_payload(code):
-            kind, found = service.resolve(db.session, code)
-            if kind == "lot":
-                return {"kind": "lot", "lot": found, "depot": found.depot}
-            if kind == "depot":
-                return {"kind": "depot", "depot": found}
-            if kind == "waybill":
-                return {"kind": "waybill", "waybill": found, "depot": found.to_depot}
-            return {"kind": "bin", "bin": found, "depot": found.depot}
-        lots = service.lots_by_code(db.session, code, _my_depot_ids(g.user)) or \
-            service.lots_by_code(db.session, code)
-        if len(lots) == 1:
-            return {"kind": "lot", "lot": lots[0], "depot": lots[0].depot}
-        if lots:
-            return {"kind": "lots", "lots": lots}
-        depot = db.session.scalar(select(Depot).where(Depot.code == code.upper()))
-        if depot is not None:
-            return {"kind": "depot", "depot": depot}
-        waybill = waybills.find_by_number(db.session, code)
-        if waybill is not None:
-            return {"kind": "waybill", "waybill": waybill, "depot": waybill.to_depot}
-        raise NotFound(f"未找到批次号或标签“{code}”。请核对后重新输入。",
-                       f"No lot code or label “{code}”. Check it and try again.")
+        return queries.resolve(db.session, query["code"], _my_depot_ids(g.user))
 
 
 class LabelLinkSchema(Schema):

@@ -4,11 +4,10 @@ import json
 
 from flask import Blueprint, Response, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from inventory import ROOT
+from inventory.base import ROOT
 from inventory.db import db
-from inventory.geo.models import Depot
+from inventory.scan import queries
 from inventory.stock.models import LOT_SOURCES
 
 bp = Blueprint("scan", __name__, url_prefix="/scan")
@@ -17,35 +16,15 @@ bp = Blueprint("scan", __name__, url_prefix="/scan")
 MOVERS = {"keeper", "admin"}
 
 #: bump when the cached shell changes, so phones drop the old copy
-SHELL_VERSION = "4"
-
-
-#: the order of tiers in the depot list: a keeper's county or township depot comes first
-TIER_ORDER = {"county": 0, "township": 1, "village": 2}
-
-
-def _own_first(depot: Depot) -> tuple:
-    """Sort key: higher tiers first, and a government depot before one hosted by a firm."""
-    return (TIER_ORDER.get(depot.tier, 9), depot.kind != "government", depot.code)
-
-
-def _depots_for(user) -> list[Depot]:
-    """The depots the screen offers, the default (the keeper's own depot) first."""
-    if user.role == "keeper":
-        depots = [depot for depot in user.depots if depot.active]
-    else:
-        depots = db.session.scalars(select(Depot).where(Depot.active)).all()
-    return sorted(depots, key=_own_first)
+SHELL_VERSION = "5"
 
 
 @bp.get("/")
 @login_required
 def screen():
     """The keeper's one screen: scan, see, act; queue actions while offline."""
-    depots = _depots_for(current_user)
-    all_depots = db.session.scalars(select(Depot).where(Depot.active)
-                                    .order_by(Depot.code)).all()
-    return render_template("scan/scan.html", depots=depots, all_depots=all_depots,
+    return render_template("scan/scan.html", depots=queries.depots_for(db.session, current_user),
+                           all_depots=queries.active_depots(db.session),
                            sources=LOT_SOURCES, moves_stock=current_user.role in MOVERS)
 
 

@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from inventory.api.fields import Strict
 from inventory.api.idempotency import idempotent
 from inventory.db import db
-from inventory.reserves.models import TRAVEL_SOURCES
+from inventory.readiness.models import TRAVEL_SOURCES
 from inventory.shelters import queries, services
 from inventory.shelters.models import SHELTER_CLASSES
 

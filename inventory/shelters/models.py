@@ -6,10 +6,10 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from inventory.base import N_
 from inventory.db import UTCDateTime, db, utcnow
 from inventory.geo.models import Area, Depot
-from inventory.i18n import N_
-from inventory.reserves.models import TRAVEL_SOURCES
+from inventory.readiness.models import TRAVEL_SOURCES
 
 #: classes by the length of stay a shelter is built for: Ⅰ ≥ 30 days, Ⅱ 10–30 days, Ⅲ ≤ 10 days
 SHELTER_CLASSES = ("I", "II", "III")

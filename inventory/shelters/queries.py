@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from inventory.base import N_
 from inventory.catalogue.models import Item
 from inventory.geo.models import Area, Depot
-from inventory.i18n import N_
-from inventory.reserves import adequacy
-from inventory.reserves.services import Geography
+from inventory.readiness import adequacy
+from inventory.readiness.geography import Geography
 from inventory.shelters.models import Shelter, ShelterTravelTime
 from inventory.stock.models import Lot
 from inventory.transfers.models import Transfer, TransferLine

@@ -20,7 +20,7 @@
   const CACHE_KEY = `reserves.lots.${USER}`;
   const $ = (id) => document.getElementById(id);
 
-  const state = {lot: null, stocktake: null, bin: null, sending: false, counting: false};
+  const state = {lot: null, stocktake: null, bin: null, flushing: null, counting: false};
   // Tabs kept in scripts of their own (scan-rotation.js) hook in here: when their tab opens,
   // when a code is scanned (a hook returns true when it took the scan), when an action of
   // their type has been accepted.
@@ -197,9 +197,14 @@
     return [data.message || String(result.status), fields].filter(Boolean).join(" ");
   }
 
-  async function flush() {
-    if (state.sending || !navigator.onLine) { renderQueue(); return; }
-    state.sending = true;
+  // Send the queued actions in order; a second call while sending waits for the same run.
+  function flush() {
+    if (!state.flushing) state.flushing = sendQueued().finally(() => { state.flushing = null; });
+    return state.flushing;
+  }
+
+  async function sendQueued() {
+    if (!navigator.onLine) { renderQueue(); return; }
     try {
       while (queue().length) {
         const action = queue()[0];
@@ -222,7 +227,6 @@
         }
       }
     } finally {
-      state.sending = false;
       renderQueue();
     }
   }
@@ -683,8 +687,8 @@
     if (active) showTab(active.dataset.tab);
   });
 
-  window.scanScreen = {T, app, api, enqueue, queue, el, text, say, depot, load, save, showTab,
-                       hooks};
+  window.scanScreen = {T, app, api, enqueue, queue, flush, el, text, say, depot, load, save,
+                       showTab, hooks};
 
   // -- start ----------------------------------------------------------------------------------
 

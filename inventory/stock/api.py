@@ -9,7 +9,9 @@ from inventory import clock
 from inventory.api.idempotency import idempotent, request_key
 from inventory.api.pagination import paginate
 from inventory.auth.permissions import ensure_role
+from inventory.catalogue.queries import get_item
 from inventory.db import db
+from inventory.geo.queries import get_depot
 from inventory.stock import lean, ledger, queries, services
 from inventory.stock.models import Seal
 from inventory.stock.schemas import (
@@ -43,8 +45,8 @@ class Lots(MethodView):
     def get(self, query, pagination_parameters):
         """List lots, filtered by depot, item, lot code, status or whether they hold stock"""
         stmt = queries.lots(
-            depot_id=services.get_depot(db.session, query["depot"]).id if query["depot"] else None,
-            item_id=services.get_item(db.session, query["item"]).id if query["item"] else None,
+            depot_id=get_depot(db.session, query["depot"]).id if query["depot"] else None,
+            item_id=get_item(db.session, query["item"]).id if query["item"] else None,
             code=query["code"], in_stock=query["in_stock"], status=query["status"],
             today=clock.today())
         return paginate(stmt, pagination_parameters)
@@ -143,8 +145,8 @@ class Movements(MethodView):
     def get(self, query, pagination_parameters):
         """The stock ledger, filtered, oldest first"""
         stmt = queries.movements(
-            depot_id=services.get_depot(db.session, query["depot"]).id if query["depot"] else None,
-            item_id=services.get_item(db.session, query["item"]).id if query["item"] else None,
+            depot_id=get_depot(db.session, query["depot"]).id if query["depot"] else None,
+            item_id=get_item(db.session, query["item"]).id if query["item"] else None,
             lot=query["lot"], kind=query["kind"], reference=query["reference"],
             transfer=query["transfer"], since=query["since"], until=query["until"])
         return paginate(stmt, pagination_parameters)

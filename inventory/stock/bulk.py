@@ -18,15 +18,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 from inventory import clock
 from inventory.auth.permissions import ensure_can_move_stock
 from inventory.catalogue.models import Item
+from inventory.catalogue.queries import get_item
 from inventory.db import DriverStatement, utcnow
 from inventory.geo.models import Depot
+from inventory.geo.queries import get_depot
 from inventory.stock import domain
 from inventory.stock.models import Lot, Movement
 from inventory.stock.services import (
     _UPDATE_LOT,
     _positive,
-    get_depot,
-    get_item,
     get_lot,
     movement_key,
     movement_row,

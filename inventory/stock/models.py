@@ -22,10 +22,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inventory.auth.models import User
+from inventory.base import N_
 from inventory.catalogue.models import Item
 from inventory.db import UTCDateTime, db, utcnow
 from inventory.geo.models import Bin, Depot
-from inventory.i18n import N_
 
 #: a 64-bit id on PostgreSQL; SQLite's rowid alias must be INTEGER
 BigId = BigInteger().with_variant(Integer, "sqlite")

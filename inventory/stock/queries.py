@@ -11,8 +11,8 @@ from sqlalchemy import Select, func, or_, select
 
 from inventory.audit import events_for
 from inventory.catalogue.models import Item
+from inventory.contracts.models import CallOff
 from inventory.geo.models import Area, Bin, Depot
-from inventory.reserves.models import CallOff
 from inventory.stock import domain
 from inventory.stock.models import Lot, Movement
 from inventory.stocktake.models import Stocktake

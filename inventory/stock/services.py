@@ -16,9 +16,11 @@ from inventory import audit, clock
 from inventory.api.fields import is_free_of_control_characters
 from inventory.auth.permissions import ensure_can_move_stock
 from inventory.catalogue.models import Item
+from inventory.catalogue.queries import get_item
 from inventory.db import DriverStatement, utcnow
 from inventory.errors import InsufficientStock, InvalidInput, NotFound, StateConflict
-from inventory.geo.models import Bin, Depot
+from inventory.geo.models import Depot
+from inventory.geo.queries import get_bin, get_depot
 from inventory.stock import domain
 from inventory.stock.models import Lot, Movement
 from inventory.uow import unit_of_work
@@ -32,32 +34,6 @@ MAX_BALANCE = 2_000_000_000
 
 
 # -- look-ups ---------------------------------------------------------------
-
-def get_depot(session, code: str) -> Depot:
-    """:raise NotFound: when no depot has the code."""
-    depot = session.scalar(select(Depot).where(Depot.code == code))
-    if depot is None:
-        raise NotFound(f"没有编号为 {code} 的储备库。", f"No depot with code {code}.",
-                       {"depot": ["unknown depot"]})
-    return depot
-
-
-def get_bin(session, depot: Depot, code: str) -> Bin:
-    """:raise NotFound: when the depot has no bin with the code."""
-    found = session.scalar(select(Bin).where(Bin.depot_id == depot.id, Bin.code == code))
-    if found is None:
-        raise NotFound(f"{depot.name} 没有库位 {code}。", f"Depot {depot.code} has no bin {code}.")
-    return found
-
-
-def get_item(session, code: str) -> Item:
-    """:raise NotFound: when no catalogue item has the code."""
-    item = session.scalar(select(Item).where(Item.code == code))
-    if item is None:
-        raise NotFound(f"物资目录中没有编号 {code}。", f"No catalogue item with code {code}.",
-                       {"item": ["unknown item"]})
-    return item
-
 
 def get_lot(session, lot_id: int, *, lock: bool = False) -> Lot:
     """Return the lot, locked for update when asked.

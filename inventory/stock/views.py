@@ -7,10 +7,11 @@ from flask_login import current_user, login_required
 
 from inventory import clock
 from inventory.auth.permissions import can_edit_depots, can_move_stock
+from inventory.base import N_
+from inventory.contracts import queries as contract_queries
 from inventory.db import db
 from inventory.errors import DomainError, NotFound
-from inventory.i18n import N_, current_language
-from inventory.reserves import services as reserves
+from inventory.i18n import current_language
 from inventory.stock import queries, services
 
 bp = Blueprint("lots", __name__, url_prefix="/lots")
@@ -26,7 +27,7 @@ def index():
     found = queries.overview(db.session, today)
     return render_template("stock/index.html", depots=found.depots, totals=found.totals,
                            expiring=found.expiring, in_transit=found.in_transit,
-                           beyond=reserves.beyond_the_shelf(db.session, today))
+                           beyond=contract_queries.beyond_the_shelf(db.session, today))
 
 
 @pages.get("/depots/<code>")

@@ -10,8 +10,8 @@ from inventory.api.fields import Id, Strict, code_field, text_field
 from inventory.api.idempotency import idempotent, request_key
 from inventory.api.pagination import paginate
 from inventory.db import db
+from inventory.geo.queries import get_depot
 from inventory.stock.schemas import LotSchema, MovementSchema
-from inventory.stock.services import get_depot
 from inventory.stocktake import services
 from inventory.stocktake.models import STOCKTAKE_STATUSES, Stocktake
 

@@ -6,9 +6,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inventory.auth.models import User
+from inventory.base import N_
 from inventory.db import UTCDateTime, db, utcnow
 from inventory.geo.models import Depot
-from inventory.i18n import N_
 from inventory.stock.models import Lot
 
 STOCKTAKE_STATUSES = ("counting", "submitted", "approved", "rejected", "cancelled")

@@ -13,10 +13,11 @@ from inventory import audit, clock
 from inventory.auth.permissions import ensure_can_move_stock, ensure_role
 from inventory.db import utcnow
 from inventory.errors import InvalidInput, NotFound, StateConflict
+from inventory.geo.queries import get_depot
 from inventory.stock.bulk import LedgerBatch, lock_lots_by_id
 from inventory.stock.domain import LedgerEntry
 from inventory.stock.models import Lot
-from inventory.stock.services import get_depot, get_lot, movement_key
+from inventory.stock.services import get_lot, movement_key
 from inventory.stocktake.models import Stocktake, StocktakeCount
 from inventory.uow import unit_of_work
 

@@ -20,8 +20,8 @@ from inventory.db import db
 from inventory.documents import papers
 from inventory.documents.api import PDF, in_request_language
 from inventory.documents.views import pdf_response
+from inventory.geo.queries import get_depot
 from inventory.stock.schemas import MovementSchema
-from inventory.stock.services import get_depot
 from inventory.transfers import queries, services
 from inventory.transfers.models import TRANSFER_STATUSES, Transfer
 from inventory.transport import waybills

@@ -6,10 +6,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inventory.auth.models import User
+from inventory.base import N_
 from inventory.catalogue.models import Item
 from inventory.db import UTCDateTime, db, utcnow
 from inventory.geo.models import Depot
-from inventory.i18n import N_
 
 TRANSFER_STATUSES = ("draft", "dispatched", "received", "cancelled")
 STATUS_LABELS = {"draft": N_("草稿"), "dispatched": N_("在途"), "received": N_("已接收"),

@@ -8,11 +8,12 @@ from sqlalchemy import func, select
 
 from inventory import clock
 from inventory.catalogue.models import Item
+from inventory.catalogue.queries import get_item
 from inventory.errors import InvalidInput, NotFound
 from inventory.geo.models import Depot
+from inventory.geo.queries import get_depot
 from inventory.stock import domain
 from inventory.stock.models import Lot, Movement
-from inventory.stock.services import get_depot, get_item
 from inventory.transfers.models import TRANSFER_STATUSES, Transfer, TransferLine
 
 #: transfers on one page of the list

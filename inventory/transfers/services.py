@@ -7,20 +7,14 @@ from sqlalchemy import select
 
 from inventory import clock
 from inventory.auth.permissions import ensure_can_move_stock, ensure_can_plan_transfers
+from inventory.catalogue.queries import get_item
 from inventory.db import utcnow
 from inventory.errors import InvalidInput, NotFound, StateConflict
+from inventory.geo.queries import get_depot
 from inventory.stock import domain
 from inventory.stock.domain import LedgerEntry
 from inventory.stock.models import Lot
-from inventory.stock.services import (
-    append_movement,
-    get_depot,
-    get_item,
-    get_lot,
-    lock_lots,
-    movement_key,
-    new_lot,
-)
+from inventory.stock.services import append_movement, get_lot, lock_lots, movement_key, new_lot
 from inventory.transfers.models import Transfer, TransferLine
 from inventory.uow import unit_of_work
 

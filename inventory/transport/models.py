@@ -8,9 +8,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inventory.auth.models import User
+from inventory.base import N_
 from inventory.db import UTCDateTime, db, utcnow
 from inventory.geo.models import Area, Depot
-from inventory.i18n import N_
 
 #: whose vehicles: the bureau's own, a township's own, or a logistics firm's under agreement
 CARRIER_KINDS = ("bureau", "township", "logistics")

@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
 
+from inventory.contracts.models import CallOff
 from inventory.db import utcnow
 from inventory.geo.models import Depot
-from inventory.reserves.models import CallOff
 from inventory.shelters.models import Shelter
 from inventory.shelters.queries import ShelterRoutes
 from inventory.transfers.models import Transfer

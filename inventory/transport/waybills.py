@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from inventory import audit, clock
 from inventory.auth.permissions import can_move_stock, ensure_can_move_stock
+from inventory.contracts.models import CallOff
 from inventory.db import utcnow
 from inventory.errors import InvalidInput, NotFound, StateConflict
-from inventory.reserves.models import CallOff
 from inventory.stock.services import CLOCK_SKEW
 from inventory.transfers.models import Transfer, TransferLine
 from inventory.transport.models import Vehicle, Waybill

@@ -15,12 +15,12 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import text
 
-from inventory import ROOT, clock
+from inventory import clock
 from inventory.auth.models import ROLE_LABELS, User, parse_session_id
 from inventory.auth.services import user_for_token
+from inventory.base import N_, ROOT
 from inventory.db import db
 from inventory.geo.models import DEPOT_KIND_LABELS, LEVEL_LABELS
-from inventory.i18n import N_
 from inventory.stock.models import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 from inventory.stocktake.models import STATUS_LABELS as STOCKTAKE_LABELS
 from inventory.transfers.models import STATUS_LABELS as TRANSFER_LABELS
@@ -87,6 +87,12 @@ def init_app(app) -> None:
     from inventory.audit.views import bp as audit_bp
     from inventory.auth.views import bp as users_bp
     from inventory.auth.views import login_bp
+    from inventory.contracts.models import (
+        AGREEMENT_STATUS_LABELS,
+        CALL_OFF_STATUS_LABELS,
+        RESPONSE_TO_LABELS,
+    )
+    from inventory.contracts.views import bp as contracts_bp
     from inventory.documents.views import bp as documents_bp
     from inventory.exports.views import bp as exports_bp
     from inventory.geo.views import bp as depots_bp
@@ -98,16 +104,9 @@ def init_app(app) -> None:
     from inventory.planorders.models import KIND_LABELS as PLAN_KIND_LABELS
     from inventory.planorders.models import PRODUCTION_STATUS_LABELS, ROTATION_STATUS_LABELS
     from inventory.planorders.views import bp as planorders_bp
+    from inventory.readiness.models import SEASON_LABELS, TRAVEL_SOURCE_LABELS
+    from inventory.readiness.views import bp as readiness_bp
     from inventory.reports.views import bp as reports_bp
-    from inventory.reserves.contract_views import bp as contracts_bp
-    from inventory.reserves.models import (
-        AGREEMENT_STATUS_LABELS,
-        CALL_OFF_STATUS_LABELS,
-        RESPONSE_TO_LABELS,
-        SEASON_LABELS,
-        TRAVEL_SOURCE_LABELS,
-    )
-    from inventory.reserves.views import bp as readiness_bp
     from inventory.scan.views import bp as scan_bp
     from inventory.shelters.models import CLASS_LABELS, CLASS_SHORT
     from inventory.shelters.queries import BASIS_LABELS

@@ -12,7 +12,7 @@ from inventory import demo
 from inventory.auth.models import User
 from inventory.db import db
 from inventory.planning import services
-from inventory.reserves.models import Target
+from inventory.readiness.models import Target
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 

@@ -96,7 +96,7 @@ def test_a_keeper_scans_a_rotation_order_out_online_and_offline(phone, live_app,
                                     (-8, order.number, "县第一中学食堂")]
     page.click('.tabs [data-tab="queue"]')
     page.click("#queue-send")
-    page.wait_for_timeout(300)
+    page.evaluate("() => window.scanScreen.flush()")  # resolves once that sending is over
     assert len(rotations_of(lot.id)) == 2
     page.click('.tabs [data-tab="rotation"]')
     page.wait_for_selector("#rotation-list p.muted")  # no open order is left

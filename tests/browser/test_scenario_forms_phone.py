@@ -14,7 +14,7 @@ from inventory import demo
 from inventory.db import db
 from inventory.outlets.models import Outlet
 from inventory.planning.models import Scenario
-from inventory.reserves.models import Target
+from inventory.readiness.models import Target
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 

@@ -23,10 +23,12 @@ import pytest
 from openpyxl import load_workbook
 
 from inventory import clock
+from inventory.contracts import queries as contract_queries
+from inventory.contracts import services as contracts
 from inventory.db import db
 from inventory.geo.models import Area, Depot
-from inventory.reserves import services
-from inventory.reserves.services import NormRow
+from inventory.readiness import services as readiness
+from inventory.readiness.services import NormRow
 from inventory.stock import services as stock
 
 
@@ -35,7 +37,7 @@ def county(app, world):
     session = db.session
     admin = world.users["admin"]
     today = clock.today()
-    services.load_norms(session, [
+    readiness.load_norms(session, [
         NormRow("SH-TENT-12", __import__("decimal").Decimal("0.292"), 72, "all", "", ""),
         NormRow("FW-WATER-5L", __import__("decimal").Decimal("1.8"), 72, "all", "", "")])
     town = session.query(Area).filter_by(code="140522100").one()
@@ -44,7 +46,7 @@ def county(app, world):
     session.add(xz02)
     session.commit()
     for depot, hours in (("XZ-01", 9), ("VL-01", 9.5)):
-        services.set_travel_time(session, admin, depot=depot, area="140522100", hours=hours)
+        readiness.set_travel_time(session, admin, depot=depot, area="140522100", hours=hours)
 
     def receive(depot, item, quantity, code, **extra):
         return stock.receive(session, admin, depot=depot, item=item, quantity=quantity,
@@ -58,25 +60,25 @@ def county(app, world):
     stock.set_lot_status(session, admin, lot=held.id, status="quarantined", reason="待检")
     receive("VL-01", "SH-TENT-12", 100, "T-4")
     receive("XZ-02", "SH-TENT-12", 100, "T-5")
-    water = services.create_agreement(
+    water = contracts.create_agreement(
         session, admin, number="XY-W", supplier="某水厂", item="FW-WATER-5L",
         committed_quantity=300, response_hours=4, response_to="county",
         valid_from=today - timedelta(days=30), valid_until=today + timedelta(days=365),
         unit_price=4.5)
-    services.call_off(session, admin, agreement_id=water.id, quantity=100, depot="XZ-01")
-    services.create_agreement(
+    contracts.call_off(session, admin, agreement_id=water.id, quantity=100, depot="XZ-01")
+    contracts.create_agreement(
         session, admin, number="XY-T", supplier="某帐篷厂", item="SH-TENT-12",
         committed_quantity=4, response_hours=6, response_to="site",
         valid_from=today - timedelta(days=30), valid_until=today + timedelta(days=365))
-    services.create_agreement(
+    contracts.create_agreement(
         session, admin, number="XY-OLD", supplier="过期供应商", item="SH-TENT-12",
         committed_quantity=500, response_hours=1, response_to="site",
         valid_from=today - timedelta(days=400), valid_until=today - timedelta(days=1))
-    services.create_capacity(
+    contracts.create_capacity(
         session, admin, enterprise="凤城桶装水厂", item="FW-WATER-5L", rate_per_hour=10,
         ramp_hours=2, max_quantity=60, area="140522100",
         valid_from=today - timedelta(days=1), valid_until=today + timedelta(days=365))
-    target = services.create_target(session, world.users["bureau"], name="凤城镇安置",
+    target = readiness.create_target(session, world.users["bureau"], name="凤城镇安置",
                                      area=town.code, people=100, deadline_hours=10,
                                      target_date=today + timedelta(days=30))
     return target.id
@@ -131,7 +133,7 @@ def test_a_capacity_source_is_named_by_its_enterprise_and_a_stable_code(client, 
 def test_an_agreement_ending_soon_is_expiring_and_one_that_ended_is_expired(client, world,
                                                                            county):
     today = clock.today()
-    services.create_agreement(
+    contracts.create_agreement(
         db.session, world.users["admin"], number="XY-SOON", supplier="某棉被厂",
         item="SH-TENT-12", committed_quantity=50, response_hours=6, response_to="site",
         valid_from=today - timedelta(days=300), valid_until=today + timedelta(days=20))
@@ -181,14 +183,14 @@ def test_only_the_bureau_sets_targets(client, world, county):
 
 
 def test_calling_off_more_than_an_agreement_holds_is_refused(app, world, county):
+    from inventory.contracts.models import Agreement
     from inventory.errors import InvalidInput
-    from inventory.reserves.models import Agreement
 
     water = db.session.query(Agreement).filter_by(number="XY-W").one()
     with pytest.raises(InvalidInput):
-        services.call_off(db.session, world.users["admin"], agreement_id=water.id,
+        contracts.call_off(db.session, world.users["admin"], agreement_id=water.id,
                           quantity=201, depot="XZ-01")
-    assert services.remaining_by_agreement(db.session)[water.id] == 200
+    assert contract_queries.remaining_by_agreement(db.session)[water.id] == 200
 
 
 def test_the_bureau_edits_a_norm_and_the_requirement_follows(client, world, county):

@@ -9,8 +9,8 @@ import pytest
 from inventory import clock
 from inventory.audit import AuditEvent
 from inventory.db import db
-from inventory.reserves import services as reserves
-from inventory.reserves.services import NormRow
+from inventory.readiness import services as readiness
+from inventory.readiness.services import NormRow
 from inventory.stock import services as stock
 
 ROLES = ("admin", "bureau", "keeper", "planner", "auditor")
@@ -186,10 +186,10 @@ def test_the_same_idempotency_key_with_another_body_is_a_409(client, world):
 def test_the_handling_time_decides_whether_a_depots_stock_counts(client, world):
     """30 tents at XZ-01, 9 road hours from the town; the town needs them within 10 hours."""
     session, admin = db.session, world.users["admin"]
-    reserves.load_norms(session, [NormRow("SH-TENT-12", Decimal("0.3"), 72, "all", "", "")])
-    reserves.set_travel_time(session, admin, depot="XZ-01", area="140522100", hours=9)
+    readiness.load_norms(session, [NormRow("SH-TENT-12", Decimal("0.3"), 72, "all", "", "")])
+    readiness.set_travel_time(session, admin, depot="XZ-01", area="140522100", hours=9)
     stock.receive(session, admin, depot="XZ-01", item="SH-TENT-12", quantity=30)
-    target = reserves.create_target(session, admin, name="凤城镇安置", area="140522100",
+    target = readiness.create_target(session, admin, name="凤城镇安置", area="140522100",
                                     people=100, deadline_hours=10,
                                     target_date=clock.today() + timedelta(days=30))
 

@@ -23,8 +23,8 @@ from openpyxl import load_workbook
 from inventory import clock
 from inventory.db import db
 from inventory.geo.models import Area, Depot
-from inventory.reserves import services
-from inventory.reserves.services import NormRow
+from inventory.readiness import services as readiness
+from inventory.readiness.services import NormRow
 from inventory.stock import services as stock
 
 
@@ -33,7 +33,7 @@ def tiers(app, world):
     session = db.session
     admin = world.users["admin"]
     today = clock.today()
-    services.load_norms(session, [NormRow("SH-TENT-12", Decimal("0.292"), 72, "all", "", ""),
+    readiness.load_norms(session, [NormRow("SH-TENT-12", Decimal("0.292"), 72, "all", "", ""),
                                   NormRow("FW-WATER-5L", Decimal("1.8"), 72, "all", "", "")])
     town = session.query(Area).filter_by(code="140522100").one()
     session.add(Depot(code="TS-02", name="凤城镇二号点", area_id=town.id, kind="community",

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from inventory.api import API_BLUEPRINTS
 from inventory.api.idempotency import idempotent
+from inventory.contracts.models import CallOff
 from inventory.db import db
 from inventory.planorders.models import PlanOrders
 from inventory.planorders.services import orders_from_plan
-from inventory.reserves.models import CallOff
 from inventory.stock.models import Movement
 from inventory.transfers.models import Transfer
 

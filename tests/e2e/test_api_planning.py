@@ -11,12 +11,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from inventory import ROOT, clock
+from inventory import clock
 from inventory.audit import events_for
+from inventory.base import ROOT
+from inventory.contracts import services as contracts
 from inventory.db import db
 from inventory.jobs.models import Job
 from inventory.planning.models import Run, Scenario
-from inventory.reserves import services as reserves
+from inventory.readiness import services as readiness
 from inventory.shelters import services as shelters
 from inventory.stock import services as stock
 
@@ -36,7 +38,7 @@ def county(world):
     shelters.set_travel_time(db.session, bureau, depot="XZ-01", shelter="BN-01", hours=2)
     shelters.set_travel_time(db.session, bureau, depot="TS-01", shelter="BN-01", hours=0.5)
     for item, per_person in [("SH-TENT-12", 0.25), ("FW-WATER-5L", 3), ("FW-BISCUIT", 2)]:
-        reserves.set_norm(db.session, bureau, item=item, per_person=per_person)
+        readiness.set_norm(db.session, bureau, item=item, per_person=per_person)
     day = today + timedelta(days=5)
     receipts = [("XZ-01", "SH-TENT-12", 50, None, "T-1"),
                 ("XZ-01", "FW-WATER-5L", 300, today + timedelta(days=400), "W-1"),
@@ -51,15 +53,15 @@ def county(world):
                                       quantity=quantity, expires_on=expires, lot_code=code)
     stock.set_lot_status(db.session, admin, lot=lots["B-1"].id, status="quarantined",
                          reason="待检")
-    reserves.create_agreement(db.session, bureau, number="XY-01", supplier="某水厂",
+    contracts.create_agreement(db.session, bureau, number="XY-01", supplier="某水厂",
                               item="FW-WATER-5L", committed_quantity=1000, response_hours=4,
                               valid_from=today, valid_until=today + timedelta(days=90),
                               unit_price=4.5)
-    reserves.create_capacity(db.session, bureau, enterprise="某食品厂", item="FW-BISCUIT",
+    contracts.create_capacity(db.session, bureau, enterprise="某食品厂", item="FW-BISCUIT",
                              rate_per_hour=100, ramp_hours=2, max_quantity=600, area="140522",
                              valid_from=today, valid_until=today + timedelta(days=90),
                              unit_price=6)
-    target = reserves.create_target(db.session, bureau, name="全县安置 500 人", area="140522",
+    target = readiness.create_target(db.session, bureau, name="全县安置 500 人", area="140522",
                                     people=500, deadline_hours=10)
     db.session.commit()
     return {"day": day, "target": target.id, "lots": {k: v.id for k, v in lots.items()}}

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import func, select
 from test_api_planning import _create, _run, county, scenario_body  # noqa: F401
 
+from inventory.contracts.models import CallOff
 from inventory.db import db
 from inventory.planning.models import Run
 from inventory.planorders.models import PlanOrders, ProductionOrder
-from inventory.reserves.models import CallOff
 from inventory.stock.models import Lot, Movement
 from inventory.transfers.models import Transfer
 

@@ -20,10 +20,11 @@ from sqlalchemy.exc import DBAPIError
 
 from inventory import clock
 from inventory.audit import AuditEvent
+from inventory.contracts import services as contracts
 from inventory.db import db
 from inventory.outlets import services as outlets
 from inventory.planning import services as planning
-from inventory.reserves import services as reserves
+from inventory.readiness import services as readiness
 from inventory.shelters import services as shelters
 from inventory.stock import services as stock
 from inventory.transport import services as transport
@@ -33,14 +34,14 @@ TODAY = clock.today()
 
 
 def _agreement(world, number="XY-01"):
-    return reserves.create_agreement(
+    return contracts.create_agreement(
         db.session, world.users["bureau"], number=number, supplier="某水厂", item="FW-WATER-5L",
         committed_quantity=100, response_hours=4, valid_from=TODAY - timedelta(days=1),
         valid_until=TODAY + timedelta(days=90), unit_price=4.5)
 
 
 def _call_off(world):
-    return reserves.call_off(db.session, world.users["bureau"], agreement_id=_agreement(world).id,
+    return contracts.call_off(db.session, world.users["bureau"], agreement_id=_agreement(world).id,
                              quantity=10, depot="XZ-01")
 
 
@@ -143,7 +144,7 @@ CHANGES = {
             "level": "township", "item": "SH-TENT-12", "quantity": 20}}))],
     ("DELETE", "/api/v1/minimums/{minimum_id}"): [
         ("minimum end", "stock_minimum", lambda w: (
-            f"/api/v1/minimums/{reserves.create_minimum(db.session, w.users['bureau'], level='township', people=50).id}",  # noqa: E501
+            f"/api/v1/minimums/{readiness.create_minimum(db.session, w.users['bureau'], level='township', people=50).id}",  # noqa: E501
             {}))],
     ("POST", "/api/v1/agreements"): [
         ("agreement", "agreement", lambda w: ("/api/v1/agreements", {"json": {
@@ -288,7 +289,7 @@ NOT_ENTITIES = {
 
 def _received_call_off(world):
     row = _call_off(world)
-    return reserves.receive_call_off(db.session, world.users["keeper"], call_off_id=row.id)
+    return contracts.receive_call_off(db.session, world.users["keeper"], call_off_id=row.id)
 
 
 CASES = [pytest.param(key, entity, prepare, id=f"{key[0]} {name}")

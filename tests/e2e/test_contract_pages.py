@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from inventory import clock
+from inventory.contracts import services as contracts
+from inventory.contracts.models import CallOff
 from inventory.db import db
-from inventory.reserves import services
-from inventory.reserves.models import CallOff
 from inventory.stock.models import Lot
 
 
@@ -24,11 +24,11 @@ def log_in(client, username):
 @pytest.fixture
 def reserves(app, world):
     today = clock.today()
-    agreement = services.create_agreement(
+    agreement = contracts.create_agreement(
         db.session, world.users["bureau"], number="XY-2026-001", supplier="宁夏某饮用水有限公司",
         item="FW-WATER-5L", committed_quantity=300, response_hours=4, unit_price=4.5,
         valid_from=today - timedelta(days=30), valid_until=today + timedelta(days=300))
-    services.create_capacity(
+    contracts.create_capacity(
         db.session, world.users["bureau"], enterprise="凤城桶装水厂", item="FW-WATER-5L",
         rate_per_hour=400, ramp_hours=3, max_quantity=5000, area="140522100",
         valid_from=today, valid_until=today + timedelta(days=365))
@@ -87,7 +87,7 @@ def test_the_bureau_edits_a_travel_time_on_the_page(client, world, reserves):
 
 
 def test_the_reserves_workbook_holds_each_table(client, world, reserves):
-    services.call_off(db.session, world.users["bureau"], agreement_id=reserves, quantity=50,
+    contracts.call_off(db.session, world.users["bureau"], agreement_id=reserves, quantity=50,
                       depot="XZ-01")
     log_in(client, "auditor")
     response = client.get("/reserves/reserves.xlsx")
@@ -110,7 +110,7 @@ def test_the_page_speaks_english(client, world, reserves):
 
 def test_the_depot_page_shows_a_delivery_called_off_to_it_as_not_on_the_shelf(client, world,
                                                                               reserves):
-    services.call_off(db.session, world.users["bureau"], agreement_id=reserves, quantity=50,
+    contracts.call_off(db.session, world.users["bureau"], agreement_id=reserves, quantity=50,
                       depot="XZ-01")
     log_in(client, "keeper")
     page = client.get("/depots/XZ-01").get_data(as_text=True)

@@ -8,7 +8,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from factories import PASSWORD
 
-from inventory import ROOT
+from inventory.base import ROOT
 from inventory.db import db
 from inventory.labels import payload
 from inventory.stock import services

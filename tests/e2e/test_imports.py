@@ -9,8 +9,9 @@ from factories import PASSWORD
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from inventory.contracts.models import Agreement
 from inventory.db import db
-from inventory.reserves.models import Agreement, TravelTime
+from inventory.readiness.models import TravelTime
 from inventory.stock.models import Lot, Movement
 
 OPENING = [

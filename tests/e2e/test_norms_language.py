@@ -3,12 +3,12 @@
 from factories import PASSWORD
 
 from inventory.db import db
-from inventory.reserves import services
+from inventory.readiness import services as readiness
 
 
 def test_the_norms_page_gives_the_basis_in_the_pages_language(client, world):
-    rows = [row for row in services.read_norms() if row.item_code in world.items]
-    services.load_norms(db.session, rows)
+    rows = [row for row in readiness.read_norms() if row.item_code in world.items]
+    readiness.load_norms(db.session, rows)
     assert all(row.basis_zh for row in rows)
     client.post("/login", data={"username": "auditor", "password": PASSWORD})
     chinese = client.get("/readiness/norms").get_data(as_text=True)
@@ -23,9 +23,9 @@ def test_the_norms_page_gives_the_basis_in_the_pages_language(client, world):
 
 
 def test_a_basis_set_in_chinese_keeps_the_english_one(client, world):
-    services.set_norm(db.session, world.users["bureau"], item="FW-BISCUIT", per_person=1,
+    readiness.set_norm(db.session, world.users["bureau"], item="FW-BISCUIT", per_person=1,
                       basis="one ration per day")
-    norm = services.set_norm(db.session, world.users["bureau"], item="FW-BISCUIT",
+    norm = readiness.set_norm(db.session, world.users["bureau"], item="FW-BISCUIT",
                              per_person=1, basis="one ration per day", basis_zh="每人每天一份")
     assert norm.basis_in("zh_CN") == "每人每天一份" and norm.basis_in("en") == "one ration per day"
     answer = client.get("/api/v1/norms", headers=world.headers("auditor")).json

@@ -80,7 +80,7 @@ def test_the_bureau_sets_and_ends_targets_and_minimums_on_the_dashboard(client, 
     from sqlalchemy import select
 
     from inventory.db import db
-    from inventory.reserves.models import StockMinimum, Target
+    from inventory.readiness.models import StockMinimum, Target
 
     log_in(client)
     page = client.post("/readiness/targets", data={
@@ -112,7 +112,7 @@ def test_a_keeper_cannot_set_targets_and_sees_no_forms(client, world):
     from sqlalchemy import select
 
     from inventory.db import db
-    from inventory.reserves.models import Target
+    from inventory.readiness.models import Target
 
     log_in(client, "keeper")
     assert "readiness/targets\"" not in client.get("/readiness/").get_data(as_text=True)
@@ -132,7 +132,7 @@ def test_the_bureau_edits_a_norm_on_its_page_and_a_bad_figure_changes_nothing(cl
 
     from inventory.catalogue.models import Item
     from inventory.db import db
-    from inventory.reserves.models import Norm
+    from inventory.readiness.models import Norm
 
     log_in(client)
     page = client.get("/readiness/norms").get_data(as_text=True)

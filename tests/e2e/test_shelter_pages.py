@@ -95,14 +95,14 @@ def test_an_unknown_shelter_page_is_404(client, world, gym):
 
 
 def test_the_readiness_pages_show_the_shelters_of_a_targets_area(client, world, gym):
-    from inventory.reserves import services as reserves
+    from inventory.readiness import services as readiness
 
     bureau = world.users["bureau"]
     services.create_shelter(db.session, bureau, code="BN-02", name="东关村文化广场",
                             shelter_class="III", capacity_people=300, area="140522100201")
-    county = reserves.create_target(db.session, bureau, name="全县安置", area="140522",
+    county = readiness.create_target(db.session, bureau, name="全县安置", area="140522",
                                     people=1200)
-    village = reserves.create_target(db.session, bureau, name="东关村避险", area="140522100201",
+    village = readiness.create_target(db.session, bureau, name="东关村避险", area="140522100201",
                                      people=40)
     _login(client, "planner")
     dashboard = client.get("/readiness/").text

@@ -8,8 +8,8 @@ from factories import PASSWORD
 from openpyxl import load_workbook
 
 from inventory import clock
+from inventory.contracts import services as contracts
 from inventory.db import db
-from inventory.reserves import services as reserves
 from inventory.stock import services as stock
 from inventory.stocktake import services as stocktakes
 
@@ -55,11 +55,11 @@ def test_a_stocktake_shows_when_it_was_started_in_the_bureaus_time_zone(client, 
 
 def test_a_call_off_at_night_has_its_local_time_in_the_workbook(client, world):
     today = clock.today()
-    agreement = reserves.create_agreement(
+    agreement = contracts.create_agreement(
         db.session, world.users["admin"], number="XY-N", supplier="某水厂", item="FW-WATER-5L",
         committed_quantity=100, response_hours=4, response_to="county",
         valid_from=today - timedelta(days=300), valid_until=today + timedelta(days=300))
-    call = reserves.call_off(db.session, world.users["admin"], agreement_id=agreement.id,
+    call = contracts.call_off(db.session, world.users["admin"], agreement_id=agreement.id,
                              quantity=10, depot="XZ-01")
     call.called_at = NIGHT
     db.session.commit()

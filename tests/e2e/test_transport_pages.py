@@ -171,9 +171,9 @@ def test_overdue_loads_are_flagged_on_the_in_transit_page(client, world, on_the_
     # XZ-01 and TS-01 have no coordinates and no recorded road: the arrival is unknown.
     assert "行驶时间未知" in page and "超时未到" not in page
     services_bureau = world.users["bureau"]
-    from inventory.reserves import services as reserves
+    from inventory.readiness import services as readiness
 
-    reserves.set_travel_time(db.session, services_bureau, depot="XZ-01", area="140522100",
+    readiness.set_travel_time(db.session, services_bureau, depot="XZ-01", area="140522100",
                              hours=1.5)
     db.session.commit()
     page = client.get("/transport/in-transit").text

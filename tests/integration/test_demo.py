@@ -178,13 +178,14 @@ def test_the_demo_loads_on_postgresql(pg_app):
 
 
 def test_the_plan_targets_are_assessed_with_all_three_reserve_modes(county):
-    from inventory.reserves import services as reserves
-    from inventory.reserves.models import CallOff, Target
+    from inventory.contracts.models import CallOff
+    from inventory.readiness import queries as readiness_queries
+    from inventory.readiness.models import Target
 
     targets = {t.name: t for t in db.session.scalars(select(Target))}
     assert {(t.people, float(t.deadline_hours)) for t in targets.values()} >= {
         (1200, 10.0), (1200, 6.0)}
-    result = reserves.assess_target(db.session, targets["全县集中安置 1200 人"])
+    result = readiness_queries.assess_target(db.session, targets["全县集中安置 1200 人"])
     modes = {(item.need.code, source.source) for item in result.items
              for source in item.sources}
     assert ("FW-WATER-5L", "contract") in modes and ("FW-BISCUIT", "capacity") in modes
@@ -197,9 +198,9 @@ def test_the_plan_targets_are_assessed_with_all_three_reserve_modes(county):
 
 
 def test_the_demo_tiers_have_minimums_that_some_depots_miss(county):
-    from inventory.reserves import services as reserves
+    from inventory.readiness import queries as readiness_queries
 
-    county_tents, kit, tents = reserves.minimum_compliance(db.session)  # county first
+    county_tents, kit, tents = readiness_queries.minimum_compliance(db.session)  # county first
     assert county_tents.minimum.level == "county" and county_tents.met == 1
     # No township point holds a full kit for 20 people (toilets, lights and hygiene kits are
     # kept at the county), while some hold their tents: both colours on the screen.
@@ -209,7 +210,7 @@ def test_the_demo_tiers_have_minimums_that_some_depots_miss(county):
 
 
 def test_the_county_and_township_depots_were_counted_at_year_end_and_villages_were_not(county):
-    from inventory.reserves import services as reserves
+    from inventory.readiness import queries as readiness_queries
     from inventory.stocktake.models import Stocktake
 
     sheets = db.session.scalars(select(Stocktake)).all()
@@ -219,13 +220,13 @@ def test_the_county_and_township_depots_were_counted_at_year_end_and_villages_we
     # The counts agreed with the books, so approving them wrote no ledger row.
     assert all(row.variance == 0 for sheet in sheets for row in sheet.counts)
     assert sum(len(sheet.counts) for sheet in sheets) > 100
-    overdue = {row["depot"] for row in reserves.flags(db.session).depots_without_stocktake}
+    overdue = {row["depot"] for row in readiness_queries.flags(db.session).depots_without_stocktake}
     villages = {code for code in db.session.scalars(select(Depot.code)) if code.startswith("VL-")}
     assert overdue == villages
 
 
 def test_the_dashboard_has_a_target_on_every_tier(county):
-    from inventory.reserves.models import Target
+    from inventory.readiness.models import Target
 
     levels = {target.area.level for target in db.session.scalars(select(Target))}
     assert levels == {"county", "township", "village"}

@@ -18,7 +18,8 @@ from apps import _config
 from factories import make_world
 from sqlalchemy import func, select
 
-from inventory import ROOT, create_app
+from inventory import create_app
+from inventory.base import ROOT
 from inventory.db import db
 from inventory.jobs import queue, services
 from inventory.jobs.models import Job

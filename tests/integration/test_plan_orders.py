@@ -10,11 +10,11 @@ from plan_world import dispatch_input, make_plan_world, solve
 from sqlalchemy import func, select
 
 from inventory import clock
+from inventory.contracts.models import CallOff
 from inventory.db import db
 from inventory.errors import Forbidden, InsufficientStock, InvalidInput, StateConflict
 from inventory.planorders.models import PlanOrders, ProductionOrder
 from inventory.planorders.services import orders_from_plan
-from inventory.reserves.models import CallOff
 from inventory.stock.models import Lot, Movement
 from inventory.transfers import services as transfers
 from inventory.transfers.models import Transfer

@@ -18,11 +18,12 @@ from test_jobs_consumer import _consumer, _stop
 from inventory import clock, create_app, demo
 from inventory.auth.services import create_token
 from inventory.catalogue.models import Item
+from inventory.contracts.models import CallOff
 from inventory.db import db
 from inventory.geo.models import Depot
 from inventory.jobs import queue
 from inventory.planning.models import Run
-from inventory.reserves.models import CallOff, Norm, Target
+from inventory.readiness.models import Norm, Target
 from inventory.shelters.models import Shelter
 from inventory.shelters.queries import ShelterRoutes
 from inventory.stock.models import Lot

@@ -11,12 +11,12 @@ from sqlalchemy import create_engine, select, text, update
 from test_migrations import migrate
 
 from inventory import clock
+from inventory.contracts import services as contracts
+from inventory.contracts.models import CallOff
 from inventory.db import db
 from inventory.errors import Forbidden
 from inventory.reports import scope
 from inventory.reports.settlements import settlements
-from inventory.reserves import services as reserves
-from inventory.reserves.models import CallOff
 from inventory.stock.models import Movement
 
 REVISION = "f0011900eaf0"
@@ -44,22 +44,22 @@ class Calls:
         self.agreements = {}
         for number, item, price in (("XY-W", "FW-WATER-5L", 4.5), ("XY-B", "FW-BISCUIT", None),
                                     ("XY-T", "SH-TENT-12", 950)):
-            self.agreements[number] = reserves.create_agreement(
+            self.agreements[number] = contracts.create_agreement(
                 db.session, self.bureau, number=number, supplier=f"供应商 {number}", item=item,
                 committed_quantity=5000, response_hours=4, unit_price=price,
                 valid_from=today - timedelta(days=100), valid_until=today + timedelta(days=100))
 
     def make(self, number, quantity, called, received=None, received_quantity=None,
              settled=None, cancelled=False) -> CallOff:
-        row = reserves.call_off(db.session, self.bureau, agreement_id=self.agreements[number].id,
+        row = contracts.call_off(db.session, self.bureau, agreement_id=self.agreements[number].id,
                                 quantity=quantity, depot="XZ-01")
         if cancelled:
-            reserves.cancel_call_off(db.session, self.bureau, call_off_id=row.id, reason="不需要")
+            contracts.cancel_call_off(db.session, self.bureau, call_off_id=row.id, reason="不需要")
         if received is not None:
-            reserves.receive_call_off(db.session, self.keeper, call_off_id=row.id,
+            contracts.receive_call_off(db.session, self.keeper, call_off_id=row.id,
                                       quantity=received_quantity, occurred_at=days_ago(received))
         if settled is not None:
-            reserves.settle(db.session, self.bureau, call_off_id=row.id, reference=f"JS-{row.id}")
+            contracts.settle(db.session, self.bureau, call_off_id=row.id, reference=f"JS-{row.id}")
             db.session.execute(update(CallOff).where(CallOff.id == row.id)
                                .values(settled_at=days_ago(settled)))
         # The call was made that day (the service stamps the present moment).

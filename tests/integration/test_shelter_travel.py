@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from inventory.db import db
 from inventory.geo.models import Area, Depot
-from inventory.reserves import services as reserves
-from inventory.reserves.services import NormRow
+from inventory.readiness import queries as readiness_queries
+from inventory.readiness import services as readiness
+from inventory.readiness.services import NormRow
 from inventory.shelters import queries, services
 from inventory.stock import services as stock
 
@@ -56,7 +57,7 @@ def test_without_figures_the_hours_are_estimated_from_coordinates(county):
 
 def test_a_depot_to_area_figure_beats_the_estimate_and_a_pair_figure_beats_both(county):
     bureau = county.users["bureau"]
-    reserves.set_travel_time(db.session, bureau, depot="XZ-01", area="140522100", hours=0.7)
+    readiness.set_travel_time(db.session, bureau, depot="XZ-01", area="140522100", hours=0.7)
     assert _route("XZ-01", "BN-01") == queries.Route("XZ-01", "BN-01", 0.7, "area")
     services.set_travel_time(db.session, bureau, depot="XZ-01", shelter="BN-01", hours=0.55)
     assert _route("XZ-01", "BN-01") == queries.Route("XZ-01", "BN-01", 0.55, "manual")
@@ -111,26 +112,26 @@ def test_stock_at_a_shelter_counts_only_for_targets_whose_area_holds_it(county):
     """Ten tents at the gym (凤城镇) count for the township's target and the county's, not for
     the village's: they were delivered to the people sheltered at the gym."""
     session, bureau = db.session, county.users["bureau"]
-    reserves.load_norms(session, [NormRow("SH-TENT-12", Decimal("0.25"), 72, "all", "", "")])
+    readiness.load_norms(session, [NormRow("SH-TENT-12", Decimal("0.25"), 72, "all", "", "")])
     stock.receive(session, county.users["admin"], depot="BN-01", item="SH-TENT-12", quantity=10,
                   lot_code="T-BN")
     counted = {}
     for area in ("140522", "140522100", "140522100201"):
-        target = reserves.create_target(session, bureau, name=area, area=area, people=40,
+        target = readiness.create_target(session, bureau, name=area, area=area, people=40,
                                         deadline_hours=24)
-        [tents] = reserves.assess_target(session, target, on=date.today()).items
+        [tents] = readiness_queries.assess_target(session, target, on=date.today()).items
         counted[area] = tents.physical
     assert counted == {"140522": 10, "140522100": 10, "140522100201": 0}
 
 
 def test_receiving_points_are_not_held_to_tier_minimums_nor_counted_when_empty(county):
     session, bureau = db.session, county.users["bureau"]
-    reserves.create_minimum(session, bureau, level="township", item="SH-TENT-12", quantity=1)
-    [result] = reserves.minimum_compliance(session)
+    readiness.create_minimum(session, bureau, level="township", item="SH-TENT-12", quantity=1)
+    [result] = readiness_queries.minimum_compliance(session)
     assert [d.code for d in result.depots] == ["TS-01"]
-    overdue = {row["depot"] for row in reserves.flags(session).depots_without_stocktake}
+    overdue = {row["depot"] for row in readiness_queries.flags(session).depots_without_stocktake}
     assert "BN-01" not in overdue and "TS-01" in overdue
     stock.receive(session, county.users["admin"], depot="BN-01", item="SH-TENT-12", quantity=3,
                   lot_code="T-BN")
-    overdue = {row["depot"] for row in reserves.flags(session).depots_without_stocktake}
+    overdue = {row["depot"] for row in readiness_queries.flags(session).depots_without_stocktake}
     assert "BN-01" in overdue  # holding stock, it is counted like any depot

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from inventory.reserves.adequacy import (
+from inventory.readiness.adequacy import (
     Capacity,
     Contract,
     Need,
@@ -56,7 +56,7 @@ def test_nothing_limits_a_target_that_is_fully_covered():
 
 
 def test_each_depot_is_checked_against_a_minimum_short_ones_first():
-    from inventory.reserves.adequacy import Requirement, check_minimum
+    from inventory.readiness.adequacy import Requirement, check_minimum
 
     tents = Requirement(1, "SH-TENT-12", "帐篷", "顶", 6, Decimal("0.292"))
     water = Requirement(2, "FW-WATER-5L", "饮用水", "桶", 36, Decimal("1.8"))
@@ -73,7 +73,7 @@ def test_each_depot_is_checked_against_a_minimum_short_ones_first():
 
 
 def test_an_item_minimum_counts_no_people():
-    from inventory.reserves.adequacy import Requirement, check_minimum
+    from inventory.readiness.adequacy import Requirement, check_minimum
 
     [depot] = check_minimum([Requirement(1, "SH-TENT-12", "帐篷", "顶", 50)],
                             [(10, "XZ-01", "县库", "阳城县")], {(10, 1): 70})

@@ -8,8 +8,8 @@ import marshmallow.fields
 import marshmallow.validate
 import pytest
 
-from inventory import ROOT
 from inventory.api.messages import errors_in_chinese, in_chinese
+from inventory.base import ROOT
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 #: {"field": ["message"]} and {"field": [f"message {figure}"]}, as services write them

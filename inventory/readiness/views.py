@@ -1,29 +1,23 @@
 """The bureau's readiness dashboard: targets at a glance, then items, depots, lots, ledger."""
 
-from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
-from inventory import clock
-from inventory.catalogue.models import Item
+from inventory.auth import permissions
+from inventory.contracts import queries as contract_queries
 from inventory.db import db
 from inventory.errors import DomainError, InvalidInput
-from inventory.geo.models import LEVEL_LABELS, Area
+from inventory.geo.models import LEVEL_LABELS
 from inventory.i18n import current_language
-from inventory.reserves import services
-from inventory.reserves.models import SEASON_LABELS, Norm, Target
+from inventory.readiness import queries, services
+from inventory.readiness.models import SEASON_LABELS
 from inventory.shelters import queries as shelters
-from inventory.stock.models import Lot
 from inventory.xlsx import add_table, send_workbook, workbook
 
 bp = Blueprint("readiness", __name__, url_prefix="/readiness")
-
-LEVEL_ORDER = {"county": 0, "township": 1, "village": 2}
-
 
 def coverage_class(ratio: float) -> str:
     """Colour band of a coverage ratio: met, nearly, short."""
@@ -34,16 +28,16 @@ def coverage_class(ratio: float) -> str:
 @login_required
 def index():
     """Every target by tier with its coverage and limiting items; what needs attention."""
-    rows = _targets_by_tier()
-    by_category = coverage_by_category(rows)
-    return render_template("reserves/readiness.html", rows=rows, by_category=by_category,
-                           expiring=expiring_by_month(), flags=services.flags(db.session),
-                           minimums=services.minimum_compliance(db.session),
+    rows = queries.targets_by_tier(db.session)
+    by_category = queries.coverage_by_category(rows)
+    return render_template("readiness/index.html", rows=rows, by_category=by_category,
+                           expiring=queries.expiring_by_month(db.session),
+                           flags=queries.flags(db.session),
+                           minimums=queries.minimum_compliance(db.session),
                            shelters=shelters.capacity_by_area(db.session),
                            coverage_class=coverage_class,
-                           manages=current_user.role in services.MANAGERS,
-                           areas=db.session.scalars(select(Area).order_by(Area.code)).all(),
-                           items=db.session.scalars(select(Item).order_by(Item.code)).all())
+                           manages=current_user.role in permissions.MANAGERS,
+                           areas=queries.areas(db.session), items=queries.items(db.session))
 
 
 def _act(action, done: str):
@@ -122,10 +116,9 @@ def end_minimum(minimum_id):
 @login_required
 def norms():
     """The per-person norms (人均标准) that turn people into items; the bureau edits them."""
-    rows = db.session.scalars(select(Norm).order_by(Norm.season, Norm.item_id)).all()
-    return render_template("reserves/norms.html", norms=rows,
-                           manages=current_user.role in services.MANAGERS,
-                           items=db.session.scalars(select(Item).order_by(Item.code)).all())
+    return render_template("readiness/norms.html", norms=queries.all_norms(db.session),
+                           manages=current_user.role in permissions.MANAGERS,
+                           items=queries.items(db.session))
 
 
 @bp.post("/norms")
@@ -156,7 +149,7 @@ def norms_workbook():
                               "保障时长（小时）", "依据", "依据（英文）", "来源"], (
         [n.item.code, n.item.name_zh, n.item.unit, SEASON_LABELS[n.season], float(n.per_person),
          n.duration_hours, n.basis_zh, n.basis, n.source]
-        for n in db.session.scalars(select(Norm).order_by(Norm.season, Norm.item_id))))
+        for n in queries.all_norms(db.session)))
     return send_workbook(book, "norms.xlsx")
 
 
@@ -164,9 +157,9 @@ def norms_workbook():
 @login_required
 def target(target_id):
     """One target: each item's requirement, what covers it by mode and where it is."""
-    found = services.get_target(db.session, target_id)
-    return render_template("reserves/readiness_target.html", target=found,
-                           result=services.assess_target(db.session, found),
+    found = queries.get_target(db.session, target_id)
+    return render_template("readiness/target.html", target=found,
+                           result=queries.assess_target(db.session, found),
                            shelters=shelters.shelters_in_area(db.session, found.area_id),
                            coverage_class=coverage_class)
 
@@ -175,8 +168,8 @@ def target(target_id):
 @login_required
 def stock():
     """The county's reserves by item: on the shelf, and contract and capacity reserves."""
-    return render_template("reserves/readiness_stock.html",
-                           lines=services.reserves_by_item(db.session))
+    return render_template("readiness/stock.html",
+                           lines=contract_queries.reserves_by_item(db.session))
 
 
 @bp.get("/stock.xlsx")
@@ -188,24 +181,8 @@ def stock_workbook():
                                "协议储备（不在库）", "产能储备（不在库）"], (
         [line.item.code, line.item.name_zh, line.item.category, line.item.unit, line.on_shelf,
          line.usable, line.contract, line.capacity]
-        for line in services.reserves_by_item(db.session)))
+        for line in contract_queries.reserves_by_item(db.session)))
     return send_workbook(book, "reserves.xlsx")
-
-
-def coverage_by_category(rows) -> list[tuple[str, float]]:
-    """Mean coverage (each item at most 100%) of each category over the targets."""
-    categories: dict[str, list[float]] = defaultdict(list)
-    for _target, result in rows:
-        for item in result.items:
-            categories[item.need.category].append(min(item.coverage, 1.0))
-    return sorted((name, sum(v) / len(v)) for name, v in categories.items())
-
-
-def _targets_by_tier():
-    targets = db.session.scalars(select(Target).where(Target.active.is_(True))).all()
-    shared = services.Assessments(db.session)
-    return sorted(((t, services.assess_target(db.session, t, shared=shared)) for t in targets),
-                  key=lambda row: (LEVEL_ORDER[row[0].area.level], row[0].area.code, row[0].id))
 
 
 @bp.get("/readiness.xlsx")
@@ -213,7 +190,7 @@ def _targets_by_tier():
 def dashboard_workbook():
     """The dashboard's tables: targets by tier, minimums by depot, and the flags."""
     book = workbook()
-    rows = _targets_by_tier()
+    rows = queries.targets_by_tier(db.session)
     add_table(book, "保障目标", ["层级", "目标", "行政区", "人数", "时限（小时）", "可完全保障人数",
                               "保障率", "限制物资"], (
         [LEVEL_LABELS[target.area.level], target.name, target.area.name, target.people,
@@ -221,7 +198,7 @@ def dashboard_workbook():
          "、".join(item.need.name for item in result.limiting_items)]
         for target, result in rows))
     _minimums_table(book)
-    found = services.flags(db.session)
+    found = queries.flags(db.session)
     add_table(book, "90天内到期批次", ["批次", "批号", "储备库", "物资编码", "物资名称", "数量",
                                   "到期日"], (
         [lot["lot"], lot["code"], lot["depot"], lot["item"], lot["item_name"], lot["quantity"],
@@ -239,8 +216,8 @@ def dashboard_workbook():
         *([d["depot"], d["name"], "近6个月未盘点", None, None]
           for d in found.depots_without_stocktake)])
     add_table(book, "各类物资平均保障率", ["类别", "平均保障率"],
-              ([name, round(ratio, 4)] for name, ratio in coverage_by_category(rows)))
-    add_table(book, "未来12个月到期", ["月份", "到期数量"], expiring_by_month())
+              ([name, round(ratio, 4)] for name, ratio in queries.coverage_by_category(rows)))
+    add_table(book, "未来12个月到期", ["月份", "到期数量"], queries.expiring_by_month(db.session))
     return send_workbook(book, "readiness.xlsx")
 
 
@@ -253,7 +230,7 @@ def minimum_label(minimum) -> str:
 
 def _minimums_table(book):
     rows = []
-    for result in services.minimum_compliance(db.session):
+    for result in queries.minimum_compliance(db.session):
         label = minimum_label(result.minimum)
         for depot in result.depots:
             for need, held in depot.lines:
@@ -273,23 +250,3 @@ def minimums_workbook():
     return send_workbook(book, "minimums.xlsx")
 
 
-def expiring_by_month(months: int = 12) -> list[tuple[str, int]]:
-    """Units of usable stock expiring in each of the coming months."""
-    today = clock.today()
-    until = today + timedelta(days=31 * months)
-    rows = db.session.execute(
-        select(Lot.expires_on, func.sum(Lot.quantity))
-        .join(Item, Item.id == Lot.item_id)
-        .where(Lot.status == "available", Lot.quantity > 0, Lot.expires_on >= today,
-               Lot.expires_on < until)
-        .group_by(Lot.expires_on)).all()
-    totals: dict[str, int] = {}
-    year, month = today.year, today.month
-    for _ in range(months):
-        totals[f"{year}-{month:02d}"] = 0
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    for day, quantity in rows:
-        key = f"{day.year}-{day.month:02d}"
-        if key in totals:
-            totals[key] += int(quantity)
-    return list(totals.items())

@@ -8,19 +8,21 @@ from sqlalchemy import select
 
 from inventory.api.fields import OccurredAt, Strict
 from inventory.api.idempotency import idempotent
-from inventory.db import db
-from inventory.geo.models import Area, Depot
-from inventory.reserves import services
-from inventory.reserves.models import (
+from inventory.catalogue.queries import get_item
+from inventory.contracts import queries, services
+from inventory.contracts.models import (
     AGREEMENT_STATUSES,
     CALL_OFF_STATUSES,
     RESPONSE_TO,
     Agreement,
     CallOff,
     CapacityReserve,
-    TravelTime,
 )
-from inventory.stock.services import get_depot, get_item
+from inventory.db import db
+from inventory.geo.models import Area, Depot
+from inventory.geo.queries import get_depot
+from inventory.readiness import services as readiness
+from inventory.readiness.models import TravelTime
 
 blp = Blueprint("contracts_api", __name__,
                 description="Contract and capacity reserves, travel times "
@@ -85,7 +87,7 @@ class AgreementSchema(Schema):
 
 def _with_remaining(agreements):
     """Give each agreement what it still commits, for its answer."""
-    remaining = services.remaining_by_agreement(db.session)
+    remaining = queries.remaining_by_agreement(db.session)
     for agreement in agreements:
         agreement.remaining = remaining.get(agreement.id, 0)
     return agreements
@@ -188,7 +190,7 @@ class Reserves(MethodView):
     def get(self):
         """Every item's stock on the shelf beside its contract and capacity reserves, which are
         not on the shelf"""
-        return services.reserves_by_item(db.session)
+        return queries.reserves_by_item(db.session)
 
 
 @blp.route("/agreements")
@@ -314,4 +316,4 @@ class TravelTimes(MethodView):
     @blp.response(200, TravelTimeSchema)
     def put(self, data):
         """Set the road hours from a depot to an area (bureau, admin)"""
-        return services.set_travel_time(db.session, g.user, **data)
+        return readiness.set_travel_time(db.session, g.user, **data)

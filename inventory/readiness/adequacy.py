@@ -11,7 +11,7 @@ covered by three modes of reserve:
   (plus travel from the county warehouse, where it delivers there) is at most H;
 - a capacity reserve counts rate × (H − ramp − travel), never below 0, at most its maximum.
 
-Everything here works on plain values; ``inventory.reserves.services`` gathers them.
+Everything here works on plain values; ``inventory.readiness.queries`` gathers them.
 """
 
 import math

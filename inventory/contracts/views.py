@@ -9,25 +9,27 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from inventory import clock
+from inventory.auth import permissions
 from inventory.auth.permissions import can_move_stock
-from inventory.db import db
-from inventory.errors import DomainError, InvalidInput
-from inventory.geo.models import Area, Depot
-from inventory.i18n import current_language
-from inventory.reserves import services
-from inventory.reserves.models import (
+from inventory.contracts import queries, services
+from inventory.contracts.models import (
     AGREEMENT_STATUS_LABELS,
     CALL_OFF_STATUS_LABELS,
     Agreement,
     CapacityReserve,
-    TravelTime,
 )
+from inventory.db import db
+from inventory.errors import DomainError, InvalidInput
+from inventory.geo.models import Area, Depot
+from inventory.i18n import current_language
+from inventory.readiness import services as readiness
+from inventory.readiness.models import TravelTime
 from inventory.transport import queries as transport
 from inventory.xlsx import add_table, send_workbook, workbook
 
 bp = Blueprint("contracts", __name__, url_prefix="/reserves")
 
-MANAGERS = services.MANAGERS
+MANAGERS = permissions.MANAGERS
 #: statuses in exported workbooks (the Chinese labels themselves)
 STATUS_NAMES = AGREEMENT_STATUS_LABELS | CALL_OFF_STATUS_LABELS
 
@@ -35,7 +37,7 @@ STATUS_NAMES = AGREEMENT_STATUS_LABELS | CALL_OFF_STATUS_LABELS
 def _agreements():
     agreements = db.session.scalars(select(Agreement).order_by(Agreement.status,
                                                                Agreement.valid_until)).all()
-    remaining = services.remaining_by_agreement(db.session)
+    remaining = queries.remaining_by_agreement(db.session)
     return [(agreement, remaining.get(agreement.id, 0)) for agreement in agreements]
 
 
@@ -57,7 +59,7 @@ def index():
                                 .order_by(Depot.code)).all()
     areas = db.session.scalars(select(Area).order_by(Area.code)).all()
     return render_template(
-        "reserves/contracts.html", agreements=_agreements(), capacity=_capacity(),
+        "contracts/index.html", agreements=_agreements(), capacity=_capacity(),
         travel_times=_travel_times(), depots=depots, areas=areas,
         measured=transport.measured_to_areas(db.session),
         manages=current_user.role in MANAGERS,
@@ -137,7 +139,7 @@ def travel_time():
         except ValueError:
             raise InvalidInput("行驶时间须为小时数，如 1.5。", "Hours look like 1.5.",
                                {"hours": ["number"]}) from None
-        services.set_travel_time(db.session, current_user, depot=request.form.get("depot", ""),
+        readiness.set_travel_time(db.session, current_user, depot=request.form.get("depot", ""),
                                  area=request.form.get("area", ""), hours=hours)
     return _act(save, gettext("行驶时间已保存。"))
 

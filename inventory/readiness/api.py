@@ -9,8 +9,8 @@ from sqlalchemy import select
 from inventory.api.fields import Strict
 from inventory.db import db
 from inventory.geo.models import AREA_LEVELS
-from inventory.reserves import services
-from inventory.reserves.models import SEASONS, Norm, StockMinimum, Target
+from inventory.readiness import queries, services
+from inventory.readiness.models import SEASONS, Norm, StockMinimum, Target
 from inventory.xlsx import MIMETYPE, add_table, send_workbook, workbook
 
 blp = Blueprint("reserves_api", __name__,
@@ -216,12 +216,12 @@ class MinimumCompliance(MethodView):
     @blp.response(200, MinimumComplianceSchema(many=True))
     def get(self):
         """Each depot of each tier against its minimums: met or short, and by how much"""
-        return services.minimum_compliance(db.session)
+        return queries.minimum_compliance(db.session)
 
 
 def _assessment(target_id: int) -> dict:
-    target = services.get_target(db.session, target_id)
-    result = services.assess_target(db.session, target)
+    target = queries.get_target(db.session, target_id)
+    result = queries.assess_target(db.session, target)
     return {"target": target, "people": result.people, "deadline_hours": result.deadline_hours,
             "people_supplied": result.people_supplied, "coverage": result.coverage,
             "limiting_items": [i.need.code for i in result.limiting_items], "items": result.items,
@@ -237,7 +237,7 @@ class AdequacyView(MethodView):
         coverage and shortfall; the people fully supplied and the items that limit them"""
         found = _assessment(query["target"])
         del found["_result"]
-        return found | {"flags": services.flags(db.session)}
+        return found | {"flags": queries.flags(db.session)}
 
 
 HEADERS = ["物资编码", "物资名称", "单位", "类别", "人均标准", "需求量", "实物储备", "协议储备",

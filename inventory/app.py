@@ -1,0 +1,42 @@
+"""The application factory: settings, extensions, blueprints, commands and jobs."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from inventory.base import ROOT
+from inventory.jsonio import IsoJSONProvider
+
+
+class _ReservesFlask(Flask):
+    json_provider_class = IsoJSONProvider
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application; ``test_config`` overrides settings read from the environment."""
+    from inventory import api, cli, config, i18n, jobs, web
+    from inventory.auth import passwords, readonly
+    from inventory.db import db
+
+    app = _ReservesFlask(
+        "inventory",
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "inventory" / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    passwords.configure(time_cost=app.config["PASSWORD_HASH_TIME_COST"],
+                        memory_cost=app.config["PASSWORD_HASH_MEMORY_KIB"],
+                        parallelism=app.config["PASSWORD_HASH_PARALLELISM"])
+    db.init_app(app)
+    i18n.init_app(app)
+    api.init_app(app)
+    web.init_app(app)
+    readonly.init_app(app)
+    cli.init_app(app)
+    jobs.init_app(app)
+    return app

@@ -1,1 +1,0 @@
-"""Reserves beyond the shelf (contract and capacity reserves), norms, targets and adequacy."""
