@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    config.check_production(app.config, debug=app.debug)
 
     passwords.configure(time_cost=app.config["PASSWORD_HASH_TIME_COST"],
                         memory_cost=app.config["PASSWORD_HASH_MEMORY_KIB"],

@@ -47,10 +47,18 @@ def init_db():
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has depots.")
-def seed_demo(if_empty):
+@click.option("--in-production", is_flag=True,
+              help="Load it even with RESERVES_ENV=production (its passwords are public).")
+def seed_demo(if_empty, in_production):
     """Load the demo county: areas, depots, catalogue, users and a year of history."""
     from inventory import demo
     from inventory.geo.models import Depot
+
+    if current_app.config.get("RESERVES_ENV") == "production" and not in_production:
+        click.echo("拒绝：生产模式下不载入演示数据（其账号密码公开在 README 中）。/ Refused: the "
+                   "demo's accounts have public passwords; not loaded with RESERVES_ENV="
+                   "production (add --in-production to load them anyway).", err=True)
+        sys.exit(2)
 
     if if_empty and inspect(db.engine).has_table("depots") and db.session.scalar(
             select(func.count(Depot.id))):

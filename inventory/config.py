@@ -14,9 +14,26 @@ def default_jobs_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "jobs.sqlite3")
 
 
+#: secret keys seen in examples and tests, refused in production whatever their length
+KNOWN_WEAK_SECRETS = {"dev", "secret", "changeme", "change-me", "test-secret", "secret-key",
+                      "development", "please-change-me"}
+MIN_SECRET_LENGTH = 32
+
+
+class UnsafeConfiguration(RuntimeError):
+    """Production settings that would expose the installation; the app refuses to start."""
+
+
 def from_environment(instance_path: str) -> dict:
     """Read settings from the environment (see README, section Configuration)."""
+    production = os.environ.get("RESERVES_ENV", "development") == "production"
     return {
+        # "production" makes the app refuse weak settings (check_production) and mark its
+        # cookies Secure unless SECURE_COOKIES says otherwise.
+        "RESERVES_ENV": os.environ.get("RESERVES_ENV", "development"),
+        # Production needs the key from the environment, so that every machine behind the
+        # load balancer signs alike; a laptop gets one generated into the instance folder.
+        "SECRET_KEY_FROM_ENVIRONMENT": bool(os.environ.get("SECRET_KEY")),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
         # Signs QR labels; kept apart from SECRET_KEY so printed labels outlive key rotation.
         "LABEL_SECRET": os.environ.get("LABEL_SECRET")
@@ -71,7 +88,40 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_DURATION": 30 * 86400,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Cookies travel over HTTPS only: on by default in production (TLS at nginx).
+        "SESSION_COOKIE_SECURE": _flag("SECURE_COOKIES", production),
+        "REMEMBER_COOKIE_SECURE": _flag("SECURE_COOKIES", production),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
     }
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def check_production(config: dict, *, debug: bool) -> None:
+    """Refuse to run a production installation with a weak secret key or in debug mode.
+
+    :raise UnsafeConfiguration: naming every setting to fix.
+    """
+    if config.get("RESERVES_ENV") != "production":
+        return
+    problems = []
+    secret = str(config.get("SECRET_KEY") or "")
+    if not config.get("SECRET_KEY_FROM_ENVIRONMENT"):
+        problems.append("SECRET_KEY is not set in the environment (generate one with "
+                        "python3 -c 'import secrets; print(secrets.token_hex(32))' and keep it)")
+    elif len(secret) < MIN_SECRET_LENGTH or secret.lower() in KNOWN_WEAK_SECRETS \
+            or len(set(secret)) < 8:
+        problems.append(f"SECRET_KEY is weak (at least {MIN_SECRET_LENGTH} random characters)")
+    if debug:
+        problems.append("debug mode is on (unset FLASK_DEBUG)")
+    if problems:
+        raise UnsafeConfiguration(
+            "拒绝以生产模式启动 / Refusing to start in production (RESERVES_ENV=production): "
+            + "; ".join(problems) + ".")
 
 
 def _instance_secret(instance_path: str, name: str = "secret_key") -> str:
