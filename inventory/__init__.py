@@ -16,7 +16,7 @@ class _ReservesFlask(Flask):
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; ``test_config`` overrides settings read from the environment."""
     from inventory import api, cli, config, i18n, jobs, web
-    from inventory.auth import passwords, readonly
+    from inventory.auth import passwords, readonly, throttle
     from inventory.db import db
 
     app = _ReservesFlask(
@@ -30,6 +30,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     config.check_production(app.config, debug=app.debug)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     passwords.configure(time_cost=app.config["PASSWORD_HASH_TIME_COST"],
                         memory_cost=app.config["PASSWORD_HASH_MEMORY_KIB"],
@@ -38,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     api.init_app(app)
     web.init_app(app)
+    throttle.init_app(app)
     readonly.init_app(app)
     cli.init_app(app)
     jobs.init_app(app)

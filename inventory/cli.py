@@ -93,12 +93,16 @@ def create_user(username, role, depots, display_name):
 @click.command("create-token")
 @click.argument("username")
 @click.option("--name", help="A name for the token, e.g. the device.")
-def create_token(username, name):
+@click.option("--days", type=float, default=None,
+              help="Days the token works (default API_TOKEN_LIFETIME_DAYS; 0: until revoked).")
+def create_token(username, name, days):
     """Print a new bearer token for the user."""
     from inventory.auth.services import create_token as create
 
+    if days is None:
+        days = current_app.config["API_TOKEN_LIFETIME_DAYS"]
     try:
-        click.echo(create(db.session, username, name))
+        click.echo(create(db.session, username, name, days=days))
     except DomainError as error:
         _fail(error)
 

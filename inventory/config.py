@@ -84,8 +84,24 @@ def from_environment(instance_path: str) -> dict:
         # The scan screen's CSRF token lives as long as the session, so actions queued
         # offline can still be sent hours later.
         "WTF_CSRF_TIME_LIMIT": None,
-        # Keepers stay logged in on their phones for a month (“remember me”).
-        "REMEMBER_COOKIE_DURATION": 30 * 86400,
+        # Keepers stay logged in on their phones for a month (“remember me”); without it a
+        # session ends SESSION_LIFETIME_HOURS after it was last refreshed.
+        "REMEMBER_COOKIE_DURATION": int(float(os.environ.get("REMEMBER_DAYS", "30")) * 86400),
+        "PERMANENT_SESSION_LIFETIME": int(
+            float(os.environ.get("SESSION_LIFETIME_HOURS", "12")) * 3600),
+        # A bearer token issued at login works this many days (0: until revoked).
+        "API_TOKEN_LIFETIME_DAYS": float(os.environ.get("API_TOKEN_LIFETIME_DAYS", "90")),
+        # Logins per client address, and the lock-out of a username after repeated failures
+        # (inventory/auth/throttle.py); the counts live in RATELIMIT_STORAGE_URI.
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "20 per minute"),
+        "LOGIN_LOCKOUT_FAILURES": int(os.environ.get("LOGIN_LOCKOUT_FAILURES", "5")),
+        "LOGIN_LOCKOUT_MINUTES": int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")),
+        # memory:// counts per worker process; redis://host:6379/1 shares the counts between
+        # gunicorn workers and machines.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # How many proxies (nginx) stand in front and set X-Forwarded-For; the login limit
+        # counts per client address, which behind a proxy only the header tells.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         # Cookies travel over HTTPS only: on by default in production (TLS at nginx).
