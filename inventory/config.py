@@ -102,6 +102,14 @@ def from_environment(instance_path: str) -> dict:
         # How many proxies (nginx) stand in front and set X-Forwarded-For; the login limit
         # counts per client address, which behind a proxy only the header tells.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        # Larger request bodies are answered 413 before they are read.
+        "MAX_CONTENT_LENGTH": int(float(os.environ.get("MAX_REQUEST_MB", "16")) * 1024 * 1024),
+        # Imports (inventory/imports/services.py): the file, its unpacked workbook, its rows.
+        "IMPORT_MAX_MB": float(os.environ.get("IMPORT_MAX_MB", "5")),
+        "IMPORT_MAX_UNPACKED_MB": float(os.environ.get("IMPORT_MAX_UNPACKED_MB", "50")),
+        "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", "50000")),
+        # The most labels one PDF sheet holds; a larger selection is refused, never cut short.
+        "LABELS_MAX": int(os.environ.get("LABELS_MAX", "1000")),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         # Cookies travel over HTTPS only: on by default in production (TLS at nginx).

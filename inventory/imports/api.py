@@ -38,7 +38,7 @@ class PreviewSchema(Schema):
 
 def _upload(data):
     upload = data["file"]
-    return upload.read(), upload.filename or ""
+    return services.read_upload(upload.stream), upload.filename or ""
 
 
 @blp.route("/imports/<kind>/template.<any(xlsx, csv):fmt>")

@@ -10,10 +10,13 @@ file again finds its rows already imported and doubles nothing.
 import csv
 import hashlib
 import io
+import itertools
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from flask import current_app, has_app_context
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
@@ -21,7 +24,7 @@ from sqlalchemy import select
 from inventory import audit
 from inventory.auth.permissions import ensure_role
 from inventory.catalogue.models import Item
-from inventory.errors import InvalidInput, NotFound
+from inventory.errors import DomainError, InvalidInput, NotFound
 from inventory.geo.models import Area, Depot
 from inventory.i18n import N_
 from inventory.imports.columns import KINDS, Column
@@ -40,7 +43,43 @@ IMPORTERS = ("admin", "bureau")
 ACTION_LABELS = {"create": N_("新增"), "update": N_("更新"), "already imported": N_("已导入过"),
                  "unchanged": N_("无变化")}
 OPENING = "期初"
+#: the defaults of IMPORT_MAX_ROWS, IMPORT_MAX_MB and IMPORT_MAX_UNPACKED_MB: a county's
+#: spreadsheets are far smaller, and a file past them would hold a worker for seconds
 MAX_ROWS = 50_000
+MAX_MB = 5
+MAX_UNPACKED_MB = 50
+
+
+class FileTooLarge(DomainError):
+    code = "too_large"
+    status = 413
+
+
+def limits() -> tuple[int, int, int]:
+    """Return the most rows, bytes and unpacked bytes of a workbook an import reads."""
+    config = current_app.config if has_app_context() else {}
+    return (int(config.get("IMPORT_MAX_ROWS", MAX_ROWS)),
+            int(float(config.get("IMPORT_MAX_MB", MAX_MB)) * 1024 * 1024),
+            int(float(config.get("IMPORT_MAX_UNPACKED_MB", MAX_UNPACKED_MB)) * 1024 * 1024))
+
+
+def read_upload(stream) -> bytes:
+    """Read an uploaded file, no more than the import limit allows.
+
+    :raise FileTooLarge: when the file is larger than IMPORT_MAX_MB.
+    """
+    most = limits()[1]
+    data = stream.read(most + 1)
+    _check_size(len(data), most)
+    return data
+
+
+def _check_size(size: int, most: int) -> None:
+    if size > most:
+        mb = f"{round(most / 1024 / 1024, 2):g}"
+        raise FileTooLarge(f"文件过大：导入文件最大 {mb} MB，请分成几个文件。",
+                           f"The file is too large: imports take at most {mb} MB; split it.",
+                           {"file": [f"at most {mb} MB"]})
 
 
 @dataclass(frozen=True)
@@ -125,16 +164,15 @@ def template_csv(kind: str) -> bytes:
 
 # -- reading -----------------------------------------------------------------
 
-def _cells(data: bytes, filename: str) -> list[list]:
+def _cells(data: bytes, filename: str, max_rows: int):
+    """Yield the first sheet's rows, one at a time, so that reading can stop at the limit.
+
+    :raise FileTooLarge: when a workbook unpacks to more than IMPORT_MAX_UNPACKED_MB or says
+        it has more rows than the limit.
+    """
     name = filename.lower()
     if name.endswith((".xlsx", ".xlsm")):
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as error:  # any unreadable workbook: say so, do not fail
-            raise InvalidInput("无法读取该 Excel 文件。", f"The workbook cannot be read ({error}).",
-                               {"file": ["not a readable .xlsx"]}) from error
-        sheet = book.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        return _workbook_rows(data, max_rows)
     if name.endswith(".csv"):
         for encoding in ("utf-8-sig", "gb18030"):
             try:
@@ -145,9 +183,35 @@ def _cells(data: bytes, filename: str) -> list[list]:
         else:
             raise InvalidInput("CSV 文件编码无法识别（请用 UTF-8 或 GBK）。",
                                "The CSV encoding is not UTF-8 or GBK.", {"file": ["encoding"]})
-        return [row for row in csv.reader(io.StringIO(text))]
+        return csv.reader(io.StringIO(text))
     raise InvalidInput("请上传 .xlsx 或 .csv 文件。", "Upload an .xlsx or .csv file.",
                        {"file": ["xlsx or csv"]})
+
+
+def _workbook_rows(data: bytes, max_rows: int):
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise InvalidInput("无法读取该 Excel 文件。", f"The workbook cannot be read ({error}).",
+                           {"file": ["not a readable .xlsx"]}) from error
+    _check_size(unpacked, limits()[2])
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        declared = sheet.max_row  # the sheet's own dimension, read without its rows
+    except Exception as error:  # any unreadable workbook: say so, do not fail
+        raise InvalidInput("无法读取该 Excel 文件。", f"The workbook cannot be read ({error}).",
+                           {"file": ["not a readable .xlsx"]}) from error
+    if declared and declared > max_rows + 1:
+        raise _too_many_rows(max_rows)
+    return (list(row) for row in sheet.iter_rows(values_only=True))
+
+
+def _too_many_rows(max_rows: int) -> FileTooLarge:
+    return FileTooLarge(f"行数超过 {max_rows}，请分成几个文件。",
+                        f"More than {max_rows} rows; split the file.",
+                        {"file": [f"at most {max_rows} rows"]})
 
 
 def _header_key(cell, columns: list[Column]) -> str | None:
@@ -214,20 +278,24 @@ def read_rows(kind: str, data: bytes, filename: str) -> Preview:
     columns = kind_columns(kind)
     by_key = {c.key: c for c in columns}
     found = Preview(kind)
-    table = _cells(data, filename)
-    if not table:
+    max_rows, max_bytes, _ = limits()
+    _check_size(len(data), max_bytes)
+    table = _cells(data, filename, max_rows)
+    header = next(table, None)
+    if header is None:
         found.errors.append(RowError(1, "", "文件为空", "the file is empty"))
         return found
-    keys = [_header_key(cell, columns) for cell in table[0]]
+    keys = [_header_key(cell, columns) for cell in header]
     for column in columns:
         if column.required and column.key not in keys:
             found.errors.append(RowError(1, column.header, "缺少此列", "column missing"))
     if found.errors:
         return found
-    body = table[1:]
-    if len(body) > MAX_ROWS:
-        found.errors.append(RowError(1, "", f"行数超过 {MAX_ROWS}", f"more than {MAX_ROWS} rows"))
-        return found
+    # Reading stops one row past the limit: a sheet of 300,000 rows is refused as soon as the
+    # limit is passed, never read whole.
+    body = list(itertools.islice(table, max_rows + 1))
+    if len(body) > max_rows:
+        raise _too_many_rows(max_rows)
     for number, cells in enumerate(body, start=2):
         if all(c is None or str(c).strip() == "" for c in cells):
             continue

@@ -45,14 +45,13 @@ def preview(kind):
     if upload is None or not upload.filename:
         flash(gettext("请选择要导入的文件。"), "warn")
         return redirect(url_for("imports.index"))
-    data = upload.read()
-    suffix = Path(upload.filename).suffix.lower()
-    token = hashlib.sha256(data).hexdigest() + suffix
     try:
+        data = services.read_upload(upload.stream)
         found = services.preview(db.session, kind, data, upload.filename)
     except DomainError as error:
         flash(error.message("en" if current_language() == "en" else "zh"), "warn")
         return redirect(url_for("imports.index"))
+    token = hashlib.sha256(data).hexdigest() + Path(upload.filename).suffix.lower()
     (_store() / token).write_bytes(data)
     return render_template("imports/preview.html", kind=kind, title=KINDS[kind][0],
                            labels=services.ACTION_LABELS,
