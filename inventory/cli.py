@@ -34,7 +34,7 @@ def init_app(app) -> None:
     from inventory.exports.cli import export_ledger, verify_export
 
     for cmd in (init_db, seed_demo, create_user, create_token, verify_ledger, seal_ledger,
-                import_data, backup, restore, export_ledger, verify_export):
+                import_data, backup, restore, export_ledger, verify_export, purge_idempotency):
         app.cli.add_command(cmd)
 
 
@@ -105,6 +105,24 @@ def create_token(username, name, days):
         click.echo(create(db.session, username, name, days=days))
     except DomainError as error:
         _fail(error)
+
+
+@click.command("purge-idempotency")
+@click.option("--days", type=float, default=None,
+              help="Keep records this many days (default IDEMPOTENCY_RETENTION_DAYS).")
+def purge_idempotency(days):
+    """Delete the idempotency records past their retention period (daily from cron)."""
+    from inventory.api import idempotency
+    from inventory.db import utcnow
+
+    days = current_app.config["IDEMPOTENCY_RETENTION_DAYS"] if days is None else days
+    if days < current_app.config["MOVEMENT_BACKDATE_DAYS"]:
+        click.echo("拒绝：保留天数须不少于 MOVEMENT_BACKDATE_DAYS。/ Refused: keep the records at "
+                   "least MOVEMENT_BACKDATE_DAYS, as long as a phone may queue an action.",
+                   err=True)
+        sys.exit(2)
+    purged = idempotency.purge(db.session, utcnow() - timedelta(days=days))
+    click.echo(f"Purged {purged} idempotency records older than {days:g} days.")
 
 
 @click.command("verify-ledger")

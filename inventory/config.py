@@ -110,6 +110,9 @@ def from_environment(instance_path: str) -> dict:
         "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", "50000")),
         # The most labels one PDF sheet holds; a larger selection is refused, never cut short.
         "LABELS_MAX": int(os.environ.get("LABELS_MAX", "1000")),
+        # How long the first answer to an Idempotency-Key is kept for retries
+        # (``purge-idempotency``); well past MOVEMENT_BACKDATE_DAYS, the oldest queued action.
+        "IDEMPOTENCY_RETENTION_DAYS": float(os.environ.get("IDEMPOTENCY_RETENTION_DAYS", "30")),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         # Cookies travel over HTTPS only: on by default in production (TLS at nginx).

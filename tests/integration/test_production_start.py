@@ -117,7 +117,7 @@ def serve(tmp_path):
                               env=base | env, capture_output=True, text=True, timeout=60)
         calls = log.read_text().splitlines() if log.exists() else []
         log.unlink(missing_ok=True)
-        return done, [c for c in calls if "seal-ledger" not in c]
+        return done, [c for c in calls if "seal-ledger" not in c and "purge-" not in c]
 
     return run
 
