@@ -30,6 +30,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     config.check_production(app.config, debug=app.debug)
+    # A database error's text never carries the statement's parameters (user data, token
+    # digests, password hashes) into the error log; the code still reads them on the error.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "hide_parameters": True, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
