@@ -169,9 +169,10 @@ def import_data(kind, path, username, dry_run):
     if user is None:
         _fail(DomainError(f"没有用户 {username}。", f"No user {username}."))
     data = path.read_bytes()
+    limits = services.Limits.of(current_app.config)
     try:
-        found = (services.preview(db.session, kind, data, path.name) if dry_run
-                 else services.commit(db.session, user, kind, data, path.name))
+        found = (services.preview(db.session, kind, data, path.name, limits) if dry_run
+                 else services.commit(db.session, user, kind, data, path.name, limits))
     except services.ImportRejected as error:
         found = error.preview
     except DomainError as error:

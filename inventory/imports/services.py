@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from flask import current_app, has_app_context
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
@@ -55,22 +54,29 @@ class FileTooLarge(DomainError):
     status = 413
 
 
-def limits() -> tuple[int, int, int]:
-    """Return the most rows, bytes and unpacked bytes of a workbook an import reads."""
-    config = current_app.config if has_app_context() else {}
-    return (int(config.get("IMPORT_MAX_ROWS", MAX_ROWS)),
-            int(float(config.get("IMPORT_MAX_MB", MAX_MB)) * 1024 * 1024),
-            int(float(config.get("IMPORT_MAX_UNPACKED_MB", MAX_UNPACKED_MB)) * 1024 * 1024))
+@dataclass(frozen=True)
+class Limits:
+    """The most an import reads (IMPORT_MAX_ROWS, IMPORT_MAX_MB, IMPORT_MAX_UNPACKED_MB)."""
+
+    rows: int = MAX_ROWS
+    bytes: int = MAX_MB * 1024 * 1024
+    unpacked_bytes: int = MAX_UNPACKED_MB * 1024 * 1024
+
+    @classmethod
+    def of(cls, config) -> "Limits":
+        """Take the limits from the app's settings."""
+        return cls(int(config["IMPORT_MAX_ROWS"]),
+                   int(float(config["IMPORT_MAX_MB"]) * 1024 * 1024),
+                   int(float(config["IMPORT_MAX_UNPACKED_MB"]) * 1024 * 1024))
 
 
-def read_upload(stream) -> bytes:
+def read_upload(stream, limits: Limits = Limits()) -> bytes:
     """Read an uploaded file, no more than the import limit allows.
 
     :raise FileTooLarge: when the file is larger than IMPORT_MAX_MB.
     """
-    most = limits()[1]
-    data = stream.read(most + 1)
-    _check_size(len(data), most)
+    data = stream.read(limits.bytes + 1)
+    _check_size(len(data), limits.bytes)
     return data
 
 
@@ -164,7 +170,7 @@ def template_csv(kind: str) -> bytes:
 
 # -- reading -----------------------------------------------------------------
 
-def _cells(data: bytes, filename: str, max_rows: int):
+def _cells(data: bytes, filename: str, limits: Limits):
     """Yield the first sheet's rows, one at a time, so that reading can stop at the limit.
 
     :raise FileTooLarge: when a workbook unpacks to more than IMPORT_MAX_UNPACKED_MB or says
@@ -172,7 +178,7 @@ def _cells(data: bytes, filename: str, max_rows: int):
     """
     name = filename.lower()
     if name.endswith((".xlsx", ".xlsm")):
-        return _workbook_rows(data, max_rows)
+        return _workbook_rows(data, limits)
     if name.endswith(".csv"):
         for encoding in ("utf-8-sig", "gb18030"):
             try:
@@ -188,14 +194,14 @@ def _cells(data: bytes, filename: str, max_rows: int):
                        {"file": ["xlsx or csv"]})
 
 
-def _workbook_rows(data: bytes, max_rows: int):
+def _workbook_rows(data: bytes, limits: Limits):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
     except zipfile.BadZipFile as error:
         raise InvalidInput("无法读取该 Excel 文件。", f"The workbook cannot be read ({error}).",
                            {"file": ["not a readable .xlsx"]}) from error
-    _check_size(unpacked, limits()[2])
+    _check_size(unpacked, limits.unpacked_bytes)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
@@ -203,8 +209,8 @@ def _workbook_rows(data: bytes, max_rows: int):
     except Exception as error:  # any unreadable workbook: say so, do not fail
         raise InvalidInput("无法读取该 Excel 文件。", f"The workbook cannot be read ({error}).",
                            {"file": ["not a readable .xlsx"]}) from error
-    if declared and declared > max_rows + 1:
-        raise _too_many_rows(max_rows)
+    if declared and declared > limits.rows + 1:
+        raise _too_many_rows(limits.rows)
     return (list(row) for row in sheet.iter_rows(values_only=True))
 
 
@@ -273,14 +279,13 @@ def _parse_date(value) -> date:
     raise ValueError("日期格式应为 2026-03-01", "dates look like 2026-03-01")
 
 
-def read_rows(kind: str, data: bytes, filename: str) -> Preview:
+def read_rows(kind: str, data: bytes, filename: str, limits: Limits = Limits()) -> Preview:
     """Read a file into typed rows, with an error for every cell that does not fit."""
     columns = kind_columns(kind)
     by_key = {c.key: c for c in columns}
     found = Preview(kind)
-    max_rows, max_bytes, _ = limits()
-    _check_size(len(data), max_bytes)
-    table = _cells(data, filename, max_rows)
+    _check_size(len(data), limits.bytes)
+    table = _cells(data, filename, limits)
     header = next(table, None)
     if header is None:
         found.errors.append(RowError(1, "", "文件为空", "the file is empty"))
@@ -293,9 +298,9 @@ def read_rows(kind: str, data: bytes, filename: str) -> Preview:
         return found
     # Reading stops one row past the limit: a sheet of 300,000 rows is refused as soon as the
     # limit is passed, never read whole.
-    body = list(itertools.islice(table, max_rows + 1))
-    if len(body) > max_rows:
-        raise _too_many_rows(max_rows)
+    body = list(itertools.islice(table, limits.rows + 1))
+    if len(body) > limits.rows:
+        raise _too_many_rows(limits.rows)
     for number, cells in enumerate(body, start=2):
         if all(c is None or str(c).strip() == "" for c in cells):
             continue
@@ -486,9 +491,10 @@ def _action(session, look: _Lookup, kind: str, values: dict) -> str:
     return "update"  # norms and travel times are set, whether new or not
 
 
-def preview(session, kind: str, data: bytes, filename: str) -> Preview:
+def preview(session, kind: str, data: bytes, filename: str,
+            limits: Limits = Limits()) -> Preview:
     """Read and check a file; write nothing."""
-    found = read_rows(kind, data, filename)
+    found = read_rows(kind, data, filename, limits)
     if not found.errors or found.rows:
         _check(session, found)
     found.errors.sort(key=lambda e: (e.row, e.column))
@@ -497,7 +503,8 @@ def preview(session, kind: str, data: bytes, filename: str) -> Preview:
 
 # -- writing -----------------------------------------------------------------
 
-def commit(session, actor, kind: str, data: bytes, filename: str) -> Preview:
+def commit(session, actor, kind: str, data: bytes, filename: str,
+           limits: Limits = Limits()) -> Preview:
     """Write every row of a file without errors, in one transaction.
 
     :raise ImportRejected: when any row has an error; nothing is written.
@@ -505,7 +512,7 @@ def commit(session, actor, kind: str, data: bytes, filename: str) -> Preview:
     # Opening stock is received into depots, which only an admin (or the depot's keeper) may do.
     ensure_role(actor, *(("admin",) if kind == "opening_stock" else IMPORTERS))
     with unit_of_work(session):
-        found = preview(session, kind, data, filename)
+        found = preview(session, kind, data, filename, limits)
         if not found.ok:
             raise ImportRejected(found)
         actions = dict(found.actions)
