@@ -56,3 +56,10 @@ def test_secure_cookies_when_the_setting_says_so(app, world):
         data={"username": "keeper", "password": PASSWORD, "remember": "on"})
     cookies = response.headers.getlist("Set-Cookie")
     assert len(cookies) == 2 and all("Secure" in c and "HttpOnly" in c for c in cookies)
+
+
+def test_a_page_asked_for_with_a_bearer_token_renders_and_sets_no_cookie(client, world):
+    response = client.get("/", headers=world.headers("admin") | BROWSER)
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    missing = client.get("/labels.pdf?lot=999999", headers=world.headers("admin") | BROWSER)
+    assert missing.status_code == 404 and "Set-Cookie" not in missing.headers
