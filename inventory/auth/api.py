@@ -9,6 +9,7 @@ from inventory.api.fields import Strict
 from inventory.auth import services
 from inventory.auth.tokens import token_cache
 from inventory.db import db
+from inventory.errors import InvalidInput
 
 blp = Blueprint("auth_api", __name__, description="Logging in 登录")
 
@@ -54,8 +55,13 @@ class Tokens(MethodView):
     @blp.response(204)
     def delete(self):
         """Log out: revoke the bearer token of this request"""
-        token = request.headers["Authorization"].split(" ", 1)[1].strip()
-        services.revoke_token(db.session, token, token_cache())
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            # A web session logs out with POST /logout; it has no token to revoke.
+            raise InvalidInput("此请求没有访问令牌可撤销；网页登录请用“退出”。",
+                               "This request carries no bearer token to revoke; a web session "
+                               "logs out with POST /logout.")
+        services.revoke_token(db.session, token.strip(), token_cache())
 
 
 @blp.route("/me")

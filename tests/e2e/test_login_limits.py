@@ -157,3 +157,13 @@ def test_a_web_session_expires_after_its_lifetime(app, world):
     time.sleep(2.1)
     page = keeper.get("/", headers=BROWSER)
     assert page.status_code == 302 and "/login" in page.headers["Location"]
+
+
+def test_logging_out_over_the_api_without_a_token_is_refused_not_a_failure(app, world):
+    from test_users import csrf_token
+
+    keeper = app.test_client()
+    keeper.post("/login", data={"username": "keeper", "password": PASSWORD})
+    response = keeper.delete("/api/v1/tokens", headers={"X-CSRFToken": csrf_token(keeper)})
+    assert response.status_code == 422 and response.get_json()["code"] == "invalid_input"
+    assert keeper.get("/", headers=BROWSER).status_code == 200  # the session goes on
