@@ -85,7 +85,7 @@ def from_environment(instance_path: str) -> dict:
         # offline can still be sent hours later.
         "WTF_CSRF_TIME_LIMIT": None,
         # Keepers stay logged in on their phones for a month (“remember me”); without it a
-        # session ends SESSION_LIFETIME_HOURS after it was last refreshed.
+        # session ends SESSION_LIFETIME_HOURS after logging in.
         "REMEMBER_COOKIE_DURATION": int(float(os.environ.get("REMEMBER_DAYS", "30")) * 86400),
         "PERMANENT_SESSION_LIFETIME": int(
             float(os.environ.get("SESSION_LIFETIME_HOURS", "12")) * 3600),

@@ -30,9 +30,20 @@ class LoginThrottled(DomainError):
 
 
 def init_app(app) -> None:
-    """Bind the limiter's storage; a moving window counts the last minutes exactly."""
+    """Bind the limiter's storage; a moving window counts the last minutes exactly.
+
+    :raise ValueError: when LOGIN_RATE_LIMIT is not a limit such as "20 per minute", so that
+        a mistyped setting stops the start rather than turning the limit off.
+    """
+    parse(app.config["LOGIN_RATE_LIMIT"])
+    if app.config["LOGIN_LOCKOUT_FAILURES"] < 1 or app.config["LOGIN_LOCKOUT_MINUTES"] < 1:
+        raise ValueError("LOGIN_LOCKOUT_FAILURES and LOGIN_LOCKOUT_MINUTES must be at least 1")
     app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
     limiter.init_app(app)
+    if (app.config.get("RESERVES_ENV") == "production"
+            and app.config["RATELIMIT_STORAGE_URI"].startswith("memory")):
+        log.warning("RATELIMIT_STORAGE_URI is memory://: each worker process counts failed "
+                    "logins on its own; set redis://… so that they count together")
 
 
 def _counter() -> MovingWindowRateLimiter | None:

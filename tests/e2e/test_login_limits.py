@@ -167,3 +167,15 @@ def test_logging_out_over_the_api_without_a_token_is_refused_not_a_failure(app, 
     response = keeper.delete("/api/v1/tokens", headers={"X-CSRFToken": csrf_token(keeper)})
     assert response.status_code == 422 and response.get_json()["code"] == "invalid_input"
     assert keeper.get("/", headers=BROWSER).status_code == 200  # the session goes on
+
+
+@pytest.mark.parametrize("setting", [{"LOGIN_RATE_LIMIT": "twenty a minute"},
+                                     {"LOGIN_LOCKOUT_FAILURES": 0}])
+def test_a_mistyped_login_limit_stops_the_start_instead_of_turning_the_limit_off(
+        tmp_path, setting):
+    from apps import _config
+
+    from inventory import create_app
+
+    with pytest.raises(ValueError):
+        create_app(_config(f"sqlite:///{tmp_path}/db.sqlite3", tmp_path) | setting)
