@@ -15,7 +15,7 @@ class _ReservesFlask(Flask):
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; ``test_config`` overrides settings read from the environment."""
     from inventory import api, cli, config, i18n, jobs, web
-    from inventory.auth import passwords, readonly
+    from inventory.auth import passwords, readonly, throttle
     from inventory.db import db
 
     app = _ReservesFlask(
@@ -28,6 +28,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    config.check_production(app.config, debug=app.debug)
+    # A database error's text never carries the statement's parameters (user data, token
+    # digests, password hashes) into the error log; the code still reads them on the error.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "hide_parameters": True, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     passwords.configure(time_cost=app.config["PASSWORD_HASH_TIME_COST"],
                         memory_cost=app.config["PASSWORD_HASH_MEMORY_KIB"],
@@ -36,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     api.init_app(app)
     web.init_app(app)
+    throttle.init_app(app)
     readonly.init_app(app)
     cli.init_app(app)
     jobs.init_app(app)

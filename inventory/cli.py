@@ -34,7 +34,7 @@ def init_app(app) -> None:
     from inventory.exports.cli import export_ledger, verify_export
 
     for cmd in (init_db, seed_demo, create_user, create_token, verify_ledger, seal_ledger,
-                import_data, backup, restore, export_ledger, verify_export):
+                import_data, backup, restore, export_ledger, verify_export, purge_idempotency):
         app.cli.add_command(cmd)
 
 
@@ -47,10 +47,18 @@ def init_db():
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has depots.")
-def seed_demo(if_empty):
+@click.option("--in-production", is_flag=True,
+              help="Load it even with RESERVES_ENV=production (its passwords are public).")
+def seed_demo(if_empty, in_production):
     """Load the demo county: areas, depots, catalogue, users and a year of history."""
     from inventory import demo
     from inventory.geo.models import Depot
+
+    if current_app.config.get("RESERVES_ENV") == "production" and not in_production:
+        click.echo("拒绝：生产模式下不载入演示数据（其账号密码公开在 README 中）。/ Refused: the "
+                   "demo's accounts have public passwords; not loaded with RESERVES_ENV="
+                   "production (add --in-production to load them anyway).", err=True)
+        sys.exit(2)
 
     if if_empty and inspect(db.engine).has_table("depots") and db.session.scalar(
             select(func.count(Depot.id))):
@@ -85,14 +93,36 @@ def create_user(username, role, depots, display_name):
 @click.command("create-token")
 @click.argument("username")
 @click.option("--name", help="A name for the token, e.g. the device.")
-def create_token(username, name):
+@click.option("--days", type=float, default=None,
+              help="Days the token works (default API_TOKEN_LIFETIME_DAYS; 0: until revoked).")
+def create_token(username, name, days):
     """Print a new bearer token for the user."""
     from inventory.auth.services import create_token as create
 
+    if days is None:
+        days = current_app.config["API_TOKEN_LIFETIME_DAYS"]
     try:
-        click.echo(create(db.session, username, name))
+        click.echo(create(db.session, username, name, days=days))
     except DomainError as error:
         _fail(error)
+
+
+@click.command("purge-idempotency")
+@click.option("--days", type=float, default=None,
+              help="Keep records this many days (default IDEMPOTENCY_RETENTION_DAYS).")
+def purge_idempotency(days):
+    """Delete the idempotency records past their retention period (daily from cron)."""
+    from inventory.api import idempotency
+    from inventory.db import utcnow
+
+    days = current_app.config["IDEMPOTENCY_RETENTION_DAYS"] if days is None else days
+    if days < current_app.config["MOVEMENT_BACKDATE_DAYS"]:
+        click.echo("拒绝：保留天数须不少于 MOVEMENT_BACKDATE_DAYS。/ Refused: keep the records at "
+                   "least MOVEMENT_BACKDATE_DAYS, as long as a phone may queue an action.",
+                   err=True)
+        sys.exit(2)
+    purged = idempotency.purge(db.session, utcnow() - timedelta(days=days))
+    click.echo(f"Purged {purged} idempotency records older than {days:g} days.")
 
 
 @click.command("verify-ledger")
@@ -139,9 +169,10 @@ def import_data(kind, path, username, dry_run):
     if user is None:
         _fail(DomainError(f"没有用户 {username}。", f"No user {username}."))
     data = path.read_bytes()
+    limits = services.Limits.of(current_app.config)
     try:
-        found = (services.preview(db.session, kind, data, path.name) if dry_run
-                 else services.commit(db.session, user, kind, data, path.name))
+        found = (services.preview(db.session, kind, data, path.name, limits) if dry_run
+                 else services.commit(db.session, user, kind, data, path.name, limits))
     except services.ImportRejected as error:
         found = error.preview
     except DomainError as error:

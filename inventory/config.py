@@ -14,9 +14,26 @@ def default_jobs_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "jobs.sqlite3")
 
 
+#: secret keys seen in examples and tests, refused in production whatever their length
+KNOWN_WEAK_SECRETS = {"dev", "secret", "changeme", "change-me", "test-secret", "secret-key",
+                      "development", "please-change-me"}
+MIN_SECRET_LENGTH = 32
+
+
+class UnsafeConfiguration(RuntimeError):
+    """Production settings that would expose the installation; the app refuses to start."""
+
+
 def from_environment(instance_path: str) -> dict:
     """Read settings from the environment (see README, section Configuration)."""
+    production = os.environ.get("RESERVES_ENV", "development") == "production"
     return {
+        # "production" makes the app refuse weak settings (check_production) and mark its
+        # cookies Secure unless SECURE_COOKIES says otherwise.
+        "RESERVES_ENV": os.environ.get("RESERVES_ENV", "development"),
+        # Production needs the key from the environment, so that every machine behind the
+        # load balancer signs alike; a laptop gets one generated into the instance folder.
+        "SECRET_KEY_FROM_ENVIRONMENT": bool(os.environ.get("SECRET_KEY")),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
         # Signs QR labels; kept apart from SECRET_KEY so printed labels outlive key rotation.
         "LABEL_SECRET": os.environ.get("LABEL_SECRET")
@@ -67,11 +84,71 @@ def from_environment(instance_path: str) -> dict:
         # The scan screen's CSRF token lives as long as the session, so actions queued
         # offline can still be sent hours later.
         "WTF_CSRF_TIME_LIMIT": None,
-        # Keepers stay logged in on their phones for a month (“remember me”).
-        "REMEMBER_COOKIE_DURATION": 30 * 86400,
+        # Keepers stay logged in on their phones for a month (“remember me”); without it a
+        # session ends SESSION_LIFETIME_HOURS after logging in.
+        "REMEMBER_COOKIE_DURATION": int(float(os.environ.get("REMEMBER_DAYS", "30")) * 86400),
+        "PERMANENT_SESSION_LIFETIME": int(
+            float(os.environ.get("SESSION_LIFETIME_HOURS", "12")) * 3600),
+        # A bearer token issued at login works this many days (0: until revoked).
+        "API_TOKEN_LIFETIME_DAYS": float(os.environ.get("API_TOKEN_LIFETIME_DAYS", "90")),
+        # Logins per client address, and the lock-out of a username after repeated failures
+        # (inventory/auth/throttle.py); the counts live in RATELIMIT_STORAGE_URI.
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "20 per minute"),
+        "LOGIN_LOCKOUT_FAILURES": int(os.environ.get("LOGIN_LOCKOUT_FAILURES", "5")),
+        "LOGIN_LOCKOUT_MINUTES": int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")),
+        # memory:// counts per worker process; redis://host:6379/1 shares the counts between
+        # gunicorn workers and machines.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # How many proxies (nginx) stand in front and set X-Forwarded-For; the login limit
+        # counts per client address, which behind a proxy only the header tells.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        # Larger request bodies are answered 413 before they are read.
+        "MAX_CONTENT_LENGTH": int(float(os.environ.get("MAX_REQUEST_MB", "16")) * 1024 * 1024),
+        # Imports (inventory/imports/services.py): the file, its unpacked workbook, its rows.
+        "IMPORT_MAX_MB": float(os.environ.get("IMPORT_MAX_MB", "5")),
+        "IMPORT_MAX_UNPACKED_MB": float(os.environ.get("IMPORT_MAX_UNPACKED_MB", "50")),
+        "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", "50000")),
+        # The most labels one PDF sheet holds; a larger selection is refused, never cut short.
+        "LABELS_MAX": int(os.environ.get("LABELS_MAX", "1000")),
+        # How long the first answer to an Idempotency-Key is kept for retries
+        # (``purge-idempotency``); well past MOVEMENT_BACKDATE_DAYS, the oldest queued action.
+        "IDEMPOTENCY_RETENTION_DAYS": float(os.environ.get("IDEMPOTENCY_RETENTION_DAYS", "30")),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Cookies travel over HTTPS only: on by default in production (TLS at nginx).
+        "SESSION_COOKIE_SECURE": _flag("SECURE_COOKIES", production),
+        "REMEMBER_COOKIE_SECURE": _flag("SECURE_COOKIES", production),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
     }
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def check_production(config: dict, *, debug: bool) -> None:
+    """Refuse to run a production installation with a weak secret key or in debug mode.
+
+    :raise UnsafeConfiguration: naming every setting to fix.
+    """
+    if config.get("RESERVES_ENV") != "production":
+        return
+    problems = []
+    secret = str(config.get("SECRET_KEY") or "")
+    if not config.get("SECRET_KEY_FROM_ENVIRONMENT"):
+        problems.append("SECRET_KEY is not set in the environment (generate one with "
+                        "python3 -c 'import secrets; print(secrets.token_hex(32))' and keep it)")
+    elif len(secret) < MIN_SECRET_LENGTH or secret.lower() in KNOWN_WEAK_SECRETS \
+            or len(set(secret)) < 8:
+        problems.append(f"SECRET_KEY is weak (at least {MIN_SECRET_LENGTH} random characters)")
+    if debug:
+        problems.append("debug mode is on (unset FLASK_DEBUG)")
+    if problems:
+        raise UnsafeConfiguration(
+            "拒绝以生产模式启动 / Refusing to start in production (RESERVES_ENV=production): "
+            + "; ".join(problems) + ".")
 
 
 def _instance_secret(instance_path: str, name: str = "secret_key") -> str:

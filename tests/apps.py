@@ -34,6 +34,9 @@ def _config(url: str, tmp_path) -> dict:
         # Jobs run where they are queued; tests/integration/test_jobs_consumer.py runs a real
         # consumer.
         "JOBS_IMMEDIATE": True,
+        # Tests log in far more often than a person; tests/e2e/test_login_limits.py sets
+        # the real limits.
+        "LOGIN_RATE_LIMIT": "1000 per minute",
     }
 
 

@@ -75,12 +75,19 @@ PUBLIC_ENDPOINTS = {("POST", "auth_api.Tokens")}
 
 
 class BearerAwareSessionInterface(SecureCookieSessionInterface):
-    """No cookie session for requests that carry a bearer token: they never use one."""
+    """No cookie session for requests that carry a bearer token: they never use one. Such a
+    request gets an empty session that is never saved, so a page it asks for (which carries
+    a CSRF token for its forms) still renders."""
 
     def open_session(self, app, request):
         if request.headers.get("Authorization"):
-            return self.null_session_class()
+            return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        if request.headers.get("Authorization"):
+            return
+        super().save_session(app, session, response)
 
 
 def init_app(app) -> None:

@@ -11,16 +11,20 @@ requests with one key meet the same way: the second waits for the first to commi
 
 import hashlib
 import json
+import logging
+from datetime import datetime
 from functools import wraps
 
 from flask import current_app, g, request
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 
 from inventory.db import DriverStatement, db, utcnow
 from inventory.errors import DomainError, IdempotencyKeyReused, InvalidInput
 from inventory.stock.models import IdempotencyRecord
 from inventory.uow import unit_of_work
+
+log = logging.getLogger(__name__)
 
 _INSERT_RECORD = DriverStatement(insert(IdempotencyRecord.__table__))
 
@@ -132,3 +136,17 @@ def idempotent(view):
         return answer_once(key, attempt)
 
     return wrapper
+
+
+def purge(session, before: datetime) -> int:
+    """Delete the records of keys first used before the given time; return how many.
+
+    A key older than the retention period (``IDEMPOTENCY_RETENTION_DAYS``, longer than any
+    phone's offline queue may hold an action) will not be retried; its ledger rows keep their
+    own unique keys, so a very late retry is still refused rather than applied twice.
+    """
+    with unit_of_work(session):
+        result = session.execute(delete(IdempotencyRecord)
+                                 .where(IdempotencyRecord.created_at < before))
+    log.info("purged %d idempotency records older than %s", result.rowcount, before)
+    return result.rowcount

@@ -176,6 +176,8 @@ PATTERNS = [
     (re.compile(r"^1 to (\S+) letters, digits, - _ \.$"), r"须为 1 到 \1 个字母、数字或 - _ ."),
     (re.compile(r"^whole number, 1 to (\S+)$"), r"须为 1 到 \1 的整数"),
     (re.compile(r"^at most (\S+) rows in a PDF$"), r"PDF 最多 \1 行"),
+    (re.compile(r"^at most (\S+) rows$"), r"最多 \1 行"),
+    (re.compile(r"^at most (\S+) MB$"), r"最多 \1 MB"),
     (re.compile(r"^at least (\S+)$"), r"至少 \1"),
     (re.compile(r"^1 to (\S+)$"), r"须在 1 到 \1 之间"),
     (re.compile(r"^between (\S+) and (\S+)$"), r"须在 \1 至 \2 之间"),

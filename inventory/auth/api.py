@@ -1,14 +1,15 @@
 """API login: exchange a username and password for a bearer token."""
 
-from flask import g, request
+from flask import current_app, g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from inventory.api.fields import Strict
 from inventory.auth import services
 from inventory.auth.tokens import token_cache
 from inventory.db import db
+from inventory.errors import InvalidInput
 
 blp = Blueprint("auth_api", __name__, description="Logging in 登录")
 
@@ -25,6 +26,8 @@ class TokenSchema(Schema):
     username = fields.String()
     role = fields.String()
     depots = fields.List(fields.String())
+    expires_at = fields.DateTime(allow_none=True,
+                                 metadata={"description": "when the token stops working"})
 
 
 class MeSchema(Schema):
@@ -41,18 +44,24 @@ class Tokens(MethodView):
     @blp.doc(security=[])
     def post(self, data):
         """Log in: returns a bearer token for the Authorization header"""
-        user = services.authenticate(db.session, data["username"], data["password"])
-        if user is None:
-            abort(401, message="用户名或密码错误。Wrong username or password.")
-        token = services.create_token(db.session, user.username, data["name"])
+        user = services.log_in(db.session, data["username"], data["password"],
+                               request.remote_addr)
+        token, expires_at = services.issue_token(
+            db.session, user.username, data["name"],
+            days=current_app.config["API_TOKEN_LIFETIME_DAYS"])
         return {"token": token, "username": user.username, "role": user.role,
-                "depots": [d.code for d in user.depots]}
+                "depots": [d.code for d in user.depots], "expires_at": expires_at}
 
     @blp.response(204)
     def delete(self):
         """Log out: revoke the bearer token of this request"""
-        token = request.headers["Authorization"].split(" ", 1)[1].strip()
-        services.revoke_token(db.session, token, token_cache())
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            # A web session logs out with POST /logout; it has no token to revoke.
+            raise InvalidInput("此请求没有访问令牌可撤销；网页登录请用“退出”。",
+                               "This request carries no bearer token to revoke; a web session "
+                               "logs out with POST /logout.")
+        services.revoke_token(db.session, token.strip(), token_cache())
 
 
 @blp.route("/me")

@@ -3,8 +3,9 @@
 import hashlib
 import re
 import secrets
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from inventory import audit
@@ -14,7 +15,7 @@ from inventory.auth.passwords import hash_password
 from inventory.auth.permissions import ensure_role
 from inventory.auth.tokens import Principal, TokenCache
 from inventory.db import utcnow
-from inventory.errors import InvalidInput, NotFound, StateConflict
+from inventory.errors import DomainError, InvalidInput, NotFound, StateConflict
 from inventory.geo.models import Depot
 from inventory.uow import unit_of_work
 
@@ -213,6 +214,31 @@ def revoke_tokens(session, actor, username: str, cache: TokenCache | None = None
     return len(tokens)
 
 
+class LoginFailed(DomainError):
+    """Wrong username or password: which of the two is never said."""
+
+    code = "unauthorized"
+    status = 401
+
+
+def log_in(session, username: str, password: str, address: str | None) -> User:
+    """Return the active user whose password matches, counting failures against the username.
+
+    :raise LoginThrottled: when the address tried too often or the username is locked out.
+    :raise LoginFailed: when the username and password do not match an active user.
+    """
+    from inventory.auth import throttle
+
+    username = (username or "").strip()
+    throttle.before_attempt(username, address)
+    user = authenticate(session, username, password)
+    if user is None:
+        throttle.failed(username)
+        raise LoginFailed("用户名或密码错误。", "Wrong username or password.")
+    throttle.succeeded(username)
+    return user
+
+
 def authenticate(session, username: str, password: str) -> User | None:
     """Return the active user whose password matches, else None."""
     user = session.scalar(select(User).where(User.username == username))
@@ -230,16 +256,27 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session, username: str, name: str | None = None) -> str:
+def create_token(session, username: str, name: str | None = None, *,
+                 days: float | None = None) -> str:
     """Issue a bearer token for the user; only its digest is stored."""
+    return issue_token(session, username, name, days=days)[0]
+
+
+def issue_token(session, username: str, name: str | None = None, *,
+                days: float | None = None) -> tuple[str, datetime | None]:
+    """Issue a bearer token that works for ``days`` (forever when None or 0); return it and
+    when it expires. Only its digest is stored."""
+    expires_at = utcnow() + timedelta(days=days) if days else None
     with unit_of_work(session):
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             raise NotFound(f"没有用户 {username}。", f"No user {username}.")
         token = "rsv_" + secrets.token_urlsafe(32)
-        session.add(ApiToken(user_id=user.id, token_hash=_digest(token), name=name))
-        audit.record(session, user, "token.create", "user", user.id, name=name)
-    return token
+        session.add(ApiToken(user_id=user.id, token_hash=_digest(token), name=name,
+                             expires_at=expires_at))
+        audit.record(session, user, "token.create", "user", user.id, name=name,
+                     expires_at=audit.plain(expires_at))
+    return token, expires_at
 
 
 def user_for_token(session, token: str, cache: TokenCache | None = None) -> Principal | None:
@@ -254,7 +291,9 @@ def user_for_token(session, token: str, cache: TokenCache | None = None) -> Prin
     # One round trip: the token, its user and the user's depots (permission checks need them,
     # not the depots' areas).
     record = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None),
+                               or_(ApiToken.expires_at.is_(None),
+                                   ApiToken.expires_at > utcnow()))
         .options(joinedload(ApiToken.user).joinedload(User.depots).lazyload(Depot.area))
     ).unique().one_or_none()
     if record is None or not record.user.active:

@@ -32,11 +32,12 @@ def _safe_next(target: str | None) -> str:
 def login():
     """Log in with username and password; the session keeps the user logged in."""
     if request.method == "POST":
-        user = services.authenticate(db.session, request.form.get("username", ""),
-                                     request.form.get("password", ""))
-        if user is None:
-            flash(gettext("用户名或密码错误。"), "error")
-            return render_template("auth/login.html"), 401
+        try:
+            user = services.log_in(db.session, request.form.get("username", ""),
+                                   request.form.get("password", ""), request.remote_addr)
+        except DomainError as error:
+            _refused(error)
+            return render_template("auth/login.html"), error.status
         login_user(user, remember=bool(request.form.get("remember")))
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html")

@@ -1,6 +1,6 @@
 """Imports over the API: templates, a preview with every row's errors, an all-or-nothing commit."""
 
-from flask import Response, g
+from flask import Response, current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
@@ -38,7 +38,8 @@ class PreviewSchema(Schema):
 
 def _upload(data):
     upload = data["file"]
-    return upload.read(), upload.filename or ""
+    limits = services.Limits.of(current_app.config)
+    return services.read_upload(upload.stream, limits), upload.filename or "", limits
 
 
 @blp.route("/imports/<kind>/template.<any(xlsx, csv):fmt>")

@@ -10,6 +10,8 @@ file again finds its rows already imported and doubles nothing.
 import csv
 import hashlib
 import io
+import itertools
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -24,7 +26,7 @@ from inventory.base import N_
 from inventory.catalogue.models import Item
 from inventory.contracts import services as contracts
 from inventory.contracts.models import Agreement, CapacityReserve
-from inventory.errors import InvalidInput, NotFound
+from inventory.errors import DomainError, InvalidInput, NotFound
 from inventory.geo.models import Area, Depot
 from inventory.imports.columns import KINDS, Column
 from inventory.readiness import services as readiness
@@ -41,7 +43,50 @@ IMPORTERS = ("admin", "bureau")
 ACTION_LABELS = {"create": N_("新增"), "update": N_("更新"), "already imported": N_("已导入过"),
                  "unchanged": N_("无变化")}
 OPENING = "期初"
+#: the defaults of IMPORT_MAX_ROWS, IMPORT_MAX_MB and IMPORT_MAX_UNPACKED_MB: a county's
+#: spreadsheets are far smaller, and a file past them would hold a worker for seconds
 MAX_ROWS = 50_000
+MAX_MB = 5
+MAX_UNPACKED_MB = 50
+
+
+class FileTooLarge(DomainError):
+    code = "too_large"
+    status = 413
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The most an import reads (IMPORT_MAX_ROWS, IMPORT_MAX_MB, IMPORT_MAX_UNPACKED_MB)."""
+
+    rows: int = MAX_ROWS
+    bytes: int = MAX_MB * 1024 * 1024
+    unpacked_bytes: int = MAX_UNPACKED_MB * 1024 * 1024
+
+    @classmethod
+    def of(cls, config) -> "Limits":
+        """Take the limits from the app's settings."""
+        return cls(int(config["IMPORT_MAX_ROWS"]),
+                   int(float(config["IMPORT_MAX_MB"]) * 1024 * 1024),
+                   int(float(config["IMPORT_MAX_UNPACKED_MB"]) * 1024 * 1024))
+
+
+def read_upload(stream, limits: Limits = Limits()) -> bytes:
+    """Read an uploaded file, no more than the import limit allows.
+
+    :raise FileTooLarge: when the file is larger than IMPORT_MAX_MB.
+    """
+    data = stream.read(limits.bytes + 1)
+    _check_size(len(data), limits.bytes)
+    return data
+
+
+def _check_size(size: int, most: int) -> None:
+    if size > most:
+        mb = f"{round(most / 1024 / 1024, 2):g}"
+        raise FileTooLarge(f"文件过大：导入文件最大 {mb} MB，请分成几个文件。",
+                           f"The file is too large: imports take at most {mb} MB; split it.",
+                           {"file": [f"at most {mb} MB"]})
 
 
 @dataclass(frozen=True)
@@ -126,16 +171,15 @@ def template_csv(kind: str) -> bytes:
 
 # -- reading -----------------------------------------------------------------
 
-def _cells(data: bytes, filename: str) -> list[list]:
+def _cells(data: bytes, filename: str, limits: Limits):
+    """Yield the first sheet's rows, one at a time, so that reading can stop at the limit.
+
+    :raise FileTooLarge: when a workbook unpacks to more than IMPORT_MAX_UNPACKED_MB or says
+        it has more rows than the limit.
+    """
     name = filename.lower()
     if name.endswith((".xlsx", ".xlsm")):
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as error:  # any unreadable workbook: say so, do not fail
-            raise InvalidInput("无法读取该 Excel 文件。", f"The workbook cannot be read ({error}).",
-                               {"file": ["not a readable .xlsx"]}) from error
-        sheet = book.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        return _workbook_rows(data, limits)
     if name.endswith(".csv"):
         for encoding in ("utf-8-sig", "gb18030"):
             try:
@@ -146,9 +190,35 @@ def _cells(data: bytes, filename: str) -> list[list]:
         else:
             raise InvalidInput("CSV 文件编码无法识别（请用 UTF-8 或 GBK）。",
                                "The CSV encoding is not UTF-8 or GBK.", {"file": ["encoding"]})
-        return [row for row in csv.reader(io.StringIO(text))]
+        return csv.reader(io.StringIO(text))
     raise InvalidInput("请上传 .xlsx 或 .csv 文件。", "Upload an .xlsx or .csv file.",
                        {"file": ["xlsx or csv"]})
+
+
+def _workbook_rows(data: bytes, limits: Limits):
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise InvalidInput("无法读取该 Excel 文件。", f"The workbook cannot be read ({error}).",
+                           {"file": ["not a readable .xlsx"]}) from error
+    _check_size(unpacked, limits.unpacked_bytes)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        declared = sheet.max_row  # the sheet's own dimension, read without its rows
+    except Exception as error:  # any unreadable workbook: say so, do not fail
+        raise InvalidInput("无法读取该 Excel 文件。", f"The workbook cannot be read ({error}).",
+                           {"file": ["not a readable .xlsx"]}) from error
+    if declared and declared > limits.rows + 1:
+        raise _too_many_rows(limits.rows)
+    return (list(row) for row in sheet.iter_rows(values_only=True))
+
+
+def _too_many_rows(max_rows: int) -> FileTooLarge:
+    return FileTooLarge(f"行数超过 {max_rows}，请分成几个文件。",
+                        f"More than {max_rows} rows; split the file.",
+                        {"file": [f"at most {max_rows} rows"]})
 
 
 def _header_key(cell, columns: list[Column]) -> str | None:
@@ -210,25 +280,28 @@ def _parse_date(value) -> date:
     raise ValueError("日期格式应为 2026-03-01", "dates look like 2026-03-01")
 
 
-def read_rows(kind: str, data: bytes, filename: str) -> Preview:
+def read_rows(kind: str, data: bytes, filename: str, limits: Limits = Limits()) -> Preview:
     """Read a file into typed rows, with an error for every cell that does not fit."""
     columns = kind_columns(kind)
     by_key = {c.key: c for c in columns}
     found = Preview(kind)
-    table = _cells(data, filename)
-    if not table:
+    _check_size(len(data), limits.bytes)
+    table = _cells(data, filename, limits)
+    header = next(table, None)
+    if header is None:
         found.errors.append(RowError(1, "", "文件为空", "the file is empty"))
         return found
-    keys = [_header_key(cell, columns) for cell in table[0]]
+    keys = [_header_key(cell, columns) for cell in header]
     for column in columns:
         if column.required and column.key not in keys:
             found.errors.append(RowError(1, column.header, "缺少此列", "column missing"))
     if found.errors:
         return found
-    body = table[1:]
-    if len(body) > MAX_ROWS:
-        found.errors.append(RowError(1, "", f"行数超过 {MAX_ROWS}", f"more than {MAX_ROWS} rows"))
-        return found
+    # Reading stops one row past the limit: a sheet of 300,000 rows is refused as soon as the
+    # limit is passed, never read whole.
+    body = list(itertools.islice(table, limits.rows + 1))
+    if len(body) > limits.rows:
+        raise _too_many_rows(limits.rows)
     for number, cells in enumerate(body, start=2):
         if all(c is None or str(c).strip() == "" for c in cells):
             continue
@@ -419,9 +492,10 @@ def _action(session, look: _Lookup, kind: str, values: dict) -> str:
     return "update"  # norms and travel times are set, whether new or not
 
 
-def preview(session, kind: str, data: bytes, filename: str) -> Preview:
+def preview(session, kind: str, data: bytes, filename: str,
+            limits: Limits = Limits()) -> Preview:
     """Read and check a file; write nothing."""
-    found = read_rows(kind, data, filename)
+    found = read_rows(kind, data, filename, limits)
     if not found.errors or found.rows:
         _check(session, found)
     found.errors.sort(key=lambda e: (e.row, e.column))
@@ -430,7 +504,8 @@ def preview(session, kind: str, data: bytes, filename: str) -> Preview:
 
 # -- writing -----------------------------------------------------------------
 
-def commit(session, actor, kind: str, data: bytes, filename: str) -> Preview:
+def commit(session, actor, kind: str, data: bytes, filename: str,
+           limits: Limits = Limits()) -> Preview:
     """Write every row of a file without errors, in one transaction.
 
     :raise ImportRejected: when any row has an error; nothing is written.
@@ -438,7 +513,7 @@ def commit(session, actor, kind: str, data: bytes, filename: str) -> Preview:
     # Opening stock is received into depots, which only an admin (or the depot's keeper) may do.
     ensure_role(actor, *(("admin",) if kind == "opening_stock" else IMPORTERS))
     with unit_of_work(session):
-        found = preview(session, kind, data, filename)
+        found = preview(session, kind, data, filename, limits)
         if not found.ok:
             raise ImportRejected(found)
         actions = dict(found.actions)

@@ -45,14 +45,14 @@ def preview(kind):
     if upload is None or not upload.filename:
         flash(gettext("请选择要导入的文件。"), "warn")
         return redirect(url_for("imports.index"))
-    data = upload.read()
-    suffix = Path(upload.filename).suffix.lower()
-    token = hashlib.sha256(data).hexdigest() + suffix
+    limits = services.Limits.of(current_app.config)
     try:
-        found = services.preview(db.session, kind, data, upload.filename)
+        data = services.read_upload(upload.stream, limits)
+        found = services.preview(db.session, kind, data, upload.filename, limits)
     except DomainError as error:
         flash(error.message("en" if current_language() == "en" else "zh"), "warn")
         return redirect(url_for("imports.index"))
+    token = hashlib.sha256(data).hexdigest() + Path(upload.filename).suffix.lower()
     (_store() / token).write_bytes(data)
     return render_template("imports/preview.html", kind=kind, title=KINDS[kind][0],
                            labels=services.ACTION_LABELS,
@@ -72,7 +72,8 @@ def commit(kind):
         flash(gettext("预览已过期，请重新上传。"), "warn")
         return redirect(url_for("imports.index"))
     try:
-        found = services.commit(db.session, current_user, kind, path.read_bytes(), token)
+        found = services.commit(db.session, current_user, kind, path.read_bytes(), token,
+                                services.Limits.of(current_app.config))
     except DomainError as error:
         flash(error.message("en" if current_language() == "en" else "zh"), "warn")
         return redirect(url_for("imports.index"))

@@ -1,6 +1,12 @@
 """Job kinds of the ledger: a full check and a seal, which on a city's ledger take longer
-than a request should."""
+than a request should; and the purge of idempotency records past their retention."""
 
+from datetime import timedelta
+
+from flask import current_app
+
+from inventory.api import idempotency
+from inventory.db import utcnow
 from inventory.jobs.runner import JobContext
 from inventory.jobs.services import job_kind
 from inventory.stock import ledger
@@ -30,3 +36,13 @@ def seal(ctx: JobContext) -> dict:
     taken = ledger.take_seal(ctx.session, kind="on_demand", actor=ctx.actor)
     return {"seal": taken.id, "digest": taken.digest, "lots_count": taken.lots_count,
             "movements_count": taken.movements_count}
+
+
+@job_kind("idempotency.purge", roles=("admin",), title_zh="清理幂等记录",
+          title_en="Purge old idempotency records")
+def purge_idempotency(ctx: JobContext) -> dict:
+    """Delete the idempotency records older than IDEMPOTENCY_RETENTION_DAYS."""
+    days = current_app.config["IDEMPOTENCY_RETENTION_DAYS"]
+    ctx.progress("purge", "清理过期的幂等记录")
+    purged = idempotency.purge(ctx.session, utcnow() - timedelta(days=days))
+    return {"purged": purged, "retention_days": days}

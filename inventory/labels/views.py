@@ -1,6 +1,15 @@
 """Web entry points for labels: /q/<payload> (what a phone camera opens) and the PDF sheets."""
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy import select
@@ -14,7 +23,7 @@ from inventory.web import download
 
 bp = Blueprint("labels", __name__)
 
-#: the most labels one PDF may hold (about 40 sheets)
+#: the default of LABELS_MAX, the most labels one PDF may hold (about 40 sheets of 3 × 8)
 MAX_LABELS = 1000
 
 
@@ -61,6 +70,11 @@ def _depots(codes: list[str]) -> list[Depot]:
     return sorted(depots, key=lambda depot: codes.index(depot.code))
 
 
+def _too_many(most: int):
+    """:raise 400: a sheet past the limit is refused whole rather than cut short unseen."""
+    abort(400, description=gettext("一次最多打印 %(count)d 张标签，请分批打印。", count=most))
+
+
 @bp.get("/labels.pdf")
 @download
 @login_required
@@ -72,24 +86,31 @@ def label_sheet():
     if layout not in pdf.LAYOUTS:
         abort(400, description=gettext("layout 须为 sheet 或 pallet。"))
     lot_ids, bin_ids = _ids("lot"), _ids("bin")
-    depot_codes = request.args.getlist("depot")
-    if len(lot_ids) + len(depot_codes) + len(bin_ids) > MAX_LABELS:
-        abort(400, description=gettext("一次最多打印 %(count)d 张标签。", count=MAX_LABELS))
+    depot_codes, depot_lots = request.args.getlist("depot"), request.args.getlist("depot_lots")
+    most = current_app.config.get("LABELS_MAX", MAX_LABELS)
+    if len(lot_ids) + len(depot_codes) + len(bin_ids) + len(depot_lots) > most:
+        _too_many(most)
     labels = []
     if lot_ids:
         lots = db.session.scalars(select(Lot).where(Lot.id.in_(lot_ids))).all()
         by_id = {lot.id: lot for lot in lots}
         labels += [service.lot_label(by_id[i]) for i in lot_ids if i in by_id]
-    for depot in _depots(request.args.getlist("depot_lots")):
+    for depot in _depots(depot_lots):
+        # One more than may be printed, to tell a sheet that fits from one that does not.
         lots = db.session.scalars(select(Lot).where(Lot.depot_id == depot.id, Lot.quantity > 0)
-                                  .order_by(Lot.item_id, Lot.expires_on).limit(MAX_LABELS)).all()
+                                  .order_by(Lot.item_id, Lot.expires_on)
+                                  .limit(most + 1 - len(labels))).all()
         labels += [service.lot_label(lot) for lot in lots]
+        if len(labels) > most:
+            _too_many(most)
     labels += [service.depot_label(depot) for depot in _depots(depot_codes)]
     if bin_ids:
         bins = db.session.scalars(select(Bin).where(Bin.id.in_(bin_ids))).all()
         labels += [service.bin_label(bin_) for bin_ in bins]
     if not labels:
         abort(404, description=gettext("没有找到要打印的对象。"))
-    body = pdf.render(labels[:MAX_LABELS], layout, title="物资标签")
+    if len(labels) > most:
+        _too_many(most)
+    body = pdf.render(labels, layout, title="物资标签")
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="labels.pdf"'})

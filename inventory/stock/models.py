@@ -201,4 +201,5 @@ class IdempotencyRecord(db.Model):
     fingerprint: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int | None]
     response: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: records older than IDEMPOTENCY_RETENTION_DAYS are purged (``purge-idempotency``)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -117,9 +117,11 @@ def init_app(app) -> None:
     from inventory.transfers.views import bp as transfers_bp
     from inventory.transport.models import CARRIER_KIND_LABELS, PRICE_UNIT_LABELS
     from inventory.transport.views import bp as transport_bp
+    from inventory.web import security
 
     login_manager.init_app(app)
     csrf.init_app(app)
+    security.init_app(app)
     app.register_blueprint(bp)
     app.register_blueprint(login_bp)
     app.register_blueprint(stock_pages)

@@ -45,6 +45,28 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def no_content_security_policy_violations(request, monkeypatch):
+    """Fail a test whose pages broke the Content-Security-Policy: Chromium reports each script,
+    style or frame it refused on the console."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    violations = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("console", lambda message: violations.append(message.text)
+                   if "Content Security Policy" in message.text else None)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield violations
+    assert violations == [], "the pages broke the Content-Security-Policy"
+
+
 @pytest.fixture
 def live_app(tmp_path):
     """The app on its own SQLite file, served by a threaded server on a free port."""

@@ -68,30 +68,30 @@ def test_a_keeper_scans_a_rotation_order_out_online_and_offline(phone, live_app,
     assert "不在" in page.inner_text("#message")
 
     scan(page, label)
-    page.wait_for_function(f"!document.querySelector('#rotation-list tr[data-lot=\"{lot.id}\"] "
-                           "button').disabled")
+    page.wait_for_function(f"() => !document.querySelector("
+                           f"'#rotation-list tr[data-lot=\"{lot.id}\"] button').disabled")
     row.locator("input").fill("12")
     row.locator("button").click()
-    page.wait_for_function("document.getElementById('message').classList.contains('ok')")
+    page.wait_for_function("() => document.getElementById('message').classList.contains('ok')")
     assert rotations_of(lot.id) == [(-12, order.number, "县第一中学食堂")]
-    page.wait_for_function(f"document.querySelector('#rotation-list tr[data-lot=\"{lot.id}\"]')"
-                           ".innerText.includes('8')")
+    page.wait_for_function(f"() => document.querySelector("
+                           f"'#rotation-list tr[data-lot=\"{lot.id}\"]').innerText.includes('8')")
 
     # Offline: the order is still there, the rest waits in the queue and goes out once.
     phone.set_offline(True)
-    page.wait_for_function("document.getElementById('net').classList.contains('offline')")
+    page.wait_for_function("() => document.getElementById('net').classList.contains('offline')")
     page.click('.tabs [data-tab="queue"]')
     page.click('.tabs [data-tab="rotation"]')
     row.wait_for()
     scan(page, lot.code)
-    page.wait_for_function(f"!document.querySelector('#rotation-list tr[data-lot=\"{lot.id}\"] "
-                           "button').disabled")
+    page.wait_for_function(f"() => !document.querySelector("
+                           f"'#rotation-list tr[data-lot=\"{lot.id}\"] button').disabled")
     assert row.locator("input").input_value() == "8"
     row.locator("button").click()
-    page.wait_for_function("document.getElementById('queue-count').textContent === '1'")
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '1'")
     assert len(rotations_of(lot.id)) == 1
     phone.set_offline(False)
-    page.wait_for_function("document.getElementById('queue-count').textContent === '0'")
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'")
     assert rotations_of(lot.id) == [(-12, order.number, "县第一中学食堂"),
                                     (-8, order.number, "县第一中学食堂")]
     page.click('.tabs [data-tab="queue"]')

@@ -85,7 +85,7 @@ def test_receive_print_scan_issue_and_replay_offline(phone, live_world, live_app
     assert page.inner_text("#lot-code") == "PW-2026-01"
     screenshot(page, "scan-lot.png")
     issue(page, 5)
-    page.wait_for_function("document.getElementById('lot-quantity').textContent === '35'")
+    page.wait_for_function("() => document.getElementById('lot-quantity').textContent === '35'")
     assert "出库" in page.inner_text("#result-rows")
     assert issues_of(lot.id) == [-5]
 
@@ -98,18 +98,18 @@ def test_receive_print_scan_issue_and_replay_offline(phone, live_world, live_app
 
     # Offline: two issues wait on the phone, with their keys and device times.
     phone.set_offline(True)
-    page.wait_for_function("document.getElementById('net').classList.contains('offline')")
+    page.wait_for_function("() => document.getElementById('net').classList.contains('offline')")
     issue(page, 3)
     issue(page, 2)
-    page.wait_for_function("document.getElementById('queue-count').textContent === '2'")
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '2'")
     assert "其中待发送 -5" in page.inner_text("#lot-pending")
     screenshot(page, "scan-offline.png")
     assert issues_of(lot.id) == [-5]
 
     # Back online: sent once each, in order; nothing doubled.
     phone.set_offline(False)
-    page.wait_for_function("document.getElementById('queue-count').textContent === '0'")
-    page.wait_for_function("document.getElementById('lot-quantity').textContent === '30'")
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'")
+    page.wait_for_function("() => document.getElementById('lot-quantity').textContent === '30'")
     assert issues_of(lot.id) == [-5, -3, -2]
     db.session.rollback()
     assert db.session.get(Lot, lot.id).quantity == 30
@@ -126,12 +126,12 @@ def test_receive_print_scan_issue_and_replay_offline(phone, live_world, live_app
     # The action is queued before it is sent, so the count alone does not show the answer lost.
     with page.expect_event("requestfailed", lambda request: "/api/v1/issues" in request.url):
         issue(page, 1)
-    page.wait_for_function("document.getElementById('queue-count').textContent === '1'")
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '1'")
     assert len(lost) >= 1 and issues_of(lot.id) == [-5, -3, -2, -1]
     phone.unroute("**/api/v1/issues")
     page.click("[role=tab][data-tab=queue]")
     page.click("#queue-send")
-    page.wait_for_function("document.getElementById('queue-count').textContent === '0'")
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'")
     assert issues_of(lot.id) == [-5, -3, -2, -1]
     assert errors == []
 
@@ -147,12 +147,12 @@ def test_a_refused_queued_action_is_shown_with_its_reason(phone, live_world, liv
     scan(page, "RF-1")
     page.wait_for_selector("#lot-card:not([hidden])")
     phone.set_offline(True)
-    page.wait_for_function("document.getElementById('net').classList.contains('offline')")
+    page.wait_for_function("() => document.getElementById('net').classList.contains('offline')")
     issue(page, 8)
     # Meanwhile someone else issues most of the lot.
     services.issue(db.session, live_world.users["admin"], lot=lot.id, quantity=5)
     phone.set_offline(False)
-    page.wait_for_function("document.getElementById('queue-count').textContent === '0'")
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'")
     page.click("[role=tab][data-tab=queue]")
     refused = page.inner_text("#refused-list")
     assert "库存不足" in refused or "不足" in refused
@@ -185,11 +185,11 @@ def test_the_scan_screen_opens_without_a_signal(phone, live_world, live_app):
     page = phone.new_page()
     log_in(page, "keeper")
     page.goto("/scan/")
-    page.wait_for_function("navigator.serviceWorker.controller !== null || "
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null || "
                            "navigator.serviceWorker.ready.then(() => true)")
     page.evaluate("navigator.serviceWorker.ready")
     page.reload()  # now controlled by the service worker, which caches the shell
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     phone.set_offline(True)
     page.reload()
     assert page.is_visible("#scan-code")
@@ -248,10 +248,10 @@ def test_an_issue_is_undone_by_a_reversal_with_a_reason(phone, live_world, live_
     scan(page, "REV-1")
     page.wait_for_selector("#lot-card:not([hidden])")
     issue(page, 4)
-    page.wait_for_function("document.getElementById('lot-quantity').textContent === '6'")
+    page.wait_for_function("() => document.getElementById('lot-quantity').textContent === '6'")
     page.once("dialog", lambda dialog: dialog.accept("数量录错"))
     page.click("#result-rows button >> text=冲正")
-    page.wait_for_function("document.getElementById('lot-quantity').textContent === '10'")
+    page.wait_for_function("() => document.getElementById('lot-quantity').textContent === '10'")
     db.session.rollback()
     reversal = db.session.scalar(select(Movement).where(Movement.lot_id == lot.id,
                                                         Movement.kind == "reversal"))
@@ -302,7 +302,7 @@ def test_a_transfer_out_from_the_scan_screen_puts_goods_in_transit(phone, live_w
     page.fill("#form-transfer [name=quantity]", "12")
     page.fill("#form-transfer [name=reason]", "汛前预置")
     page.click("#form-transfer button[type=submit]")
-    page.wait_for_function("document.getElementById('lot-quantity').textContent === '18'")
+    page.wait_for_function("() => document.getElementById('lot-quantity').textContent === '18'")
     db.session.rollback()
     [transfer] = db.session.scalars(select(Transfer)).all()
     assert (transfer.status, transfer.from_depot.code, transfer.to_depot.code) == (

@@ -154,3 +154,17 @@ def test_a_label_sheet_names_depots_by_code_and_says_which_code_is_unknown(app, 
     unknown = client.get("/labels.pdf?depot=XZ-99")
     assert unknown.status_code == 404 and "XZ-99" in unknown.json["message"]
     assert client.get("/labels.pdf?depot_lots=XZ-99").status_code == 404
+
+
+def test_a_label_sheet_past_the_limit_is_refused_whole(app, client, world):
+    app.config["LABELS_MAX"] = 3
+    for n in range(3):
+        services.receive(db.session, world.users["keeper"], depot="XZ-01", item="SH-TENT-12",
+                         quantity=1, lot_code=f"CAP-{n}")
+    login(client)
+    fits = client.get("/labels.pdf?depot_lots=XZ-01")
+    assert fits.status_code == 200 and fits.mimetype == "application/pdf"
+    for query in ("depot_lots=XZ-01&depot=XZ-01", "depot_lots=XZ-01&depot=TS-01",
+                  "depot=XZ-01&depot=TS-01&depot=VL-01&depot=XZ-01"):
+        assert_refused_page(client.get(f"/labels.pdf?{query}", headers=BROWSER), 400,
+                            "一次最多打印 3 张标签")
