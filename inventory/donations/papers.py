@@ -93,7 +93,7 @@ def disclosure_pdf(report: Disclosure) -> bytes:
     printed.total([gettext("合计"), "", "", gettext("元"), f"{report.money_total:,.2f}"])
     printed.heading(gettext("三、捐赠物资使用（按用途和地点）"))
     for row in report.used:
-        printed.rows.append([row.purpose, f"{row.place}（{row.area}）", row.item.name_zh,
+        printed.rows.append([row.purpose, f"{row.place} · {row.area}", row.item.name_zh,
                              row.item.unit, f"{row.quantity:,}"])
     for code, quantity in sorted(report.used_by_item().items()):
         item = next(i for i in report.items() if i.code == code)
