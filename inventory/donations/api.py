@@ -395,7 +395,7 @@ def read_disclosure(query: dict):
 
     period = scope.period(query.get("from_"), query.get("to"))
     return disclosure(db.session, period, anonymous_name=gettext("匿名捐赠人"),
-                      no_purpose=gettext("未指定用途"))
+                      no_purpose=gettext("未指定用途"), unregistered=gettext("未登记捐赠方"))
 
 
 @blp.route("/donations/disclosure")

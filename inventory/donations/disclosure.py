@@ -1,9 +1,10 @@
 """The public disclosure (捐赠物资接收和使用情况公示) for a period: what was received, by
 donor, and what was used, by the use the donors asked for and the place it was handed out.
 
-Every figure of goods is read from the ledger: received is the receipt rows of the donated
-lots (less their reversals) dated in the period; used is the issue rows (less their
-reversals) in the donated lots and every lot their goods went into by transfer. Money is
+Every figure of goods is read from the ledger: received is the receipt rows of the lots whose
+source is the donation (less their reversals) dated in the period, whether received against a
+pledge or through the plain receipt (then under "donor not registered"); used is the issue
+rows (less their reversals) in those lots and every lot their goods went into by transfer. Money is
 read from the money receipts. Recipients are never read: the report names donors (or
 "anonymous", as they asked), uses and places, and nobody who received anything.
 """
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from inventory.donations.models import DonationReceipt, DonationReceiptLine
 from inventory.reports.scope import Period
 from inventory.shelters.models import Shelter
-from inventory.stock.models import Movement
+from inventory.stock.models import Lot, Movement
 from inventory.trace import queries as trace
 
 #: ledger kinds counted as used: handed out to people (not rotations, write-offs or counts)
@@ -80,38 +81,47 @@ def _in_period(period: Period):
     return (Movement.occurred_at >= period.starts_at, Movement.occurred_at < period.ends_before)
 
 
-def disclosure(session, period: Period, *, anonymous_name: str, no_purpose: str) -> Disclosure:
-    """Return the disclosure for the period (see the module's docstring); ``anonymous_name``
-    and ``no_purpose`` are the words printed for a donor who asked not to be named and for
-    goods given without a use asked, in the reader's language."""
+def disclosure(session, period: Period, *, anonymous_name: str, no_purpose: str,
+               unregistered: str) -> Disclosure:
+    """Return the disclosure for the period (see the module's docstring). The words printed
+    for a donor who asked not to be named, for goods given without a use asked, and for a
+    donation received without a pledge (a lot whose source is the donation, received through
+    the plain receipt) are given in the reader's language."""
     report = Disclosure(period)
-    lines = list(session.scalars(select(DonationReceiptLine)))
+    roots = list(session.scalars(select(Lot).where(Lot.source == "donation")))
+    lines = {line.lot_id: line for line in session.scalars(select(DonationReceiptLine))}
     lineage = trace.read_lineage(session)
-    line_of_lot: dict[int, DonationReceiptLine] = {}
-    for line in lines:
-        for lot_id in lineage.descendants(line.lot_id):
-            line_of_lot.setdefault(lot_id, line)
+    root_of: dict[int, Lot] = {}
+    for root in roots:
+        for lot_id in lineage.descendants(root.id):
+            root_of.setdefault(lot_id, root)
 
-    def donor_of(line: DonationReceiptLine) -> tuple[str, str]:
+    def donor_of(root: Lot) -> tuple[str, str | None]:
+        line = lines.get(root.id)
+        if line is None:
+            return unregistered, None
         donor = line.receipt.pledge.donor
         return (anonymous_name if donor.anonymous else donor.name), donor.kind
 
+    def purpose_of(root: Lot) -> str:
+        line = lines.get(root.id)
+        return (line.pledge_line.use if line else None) or no_purpose
+
+    items = {root.item.code: root.item for root in roots}
     received: dict[tuple, int] = {}
-    by_movement = {line.movement_id: line for line in lines}
-    for row in _rows(session, period, list(by_movement), ("receipt",)):
-        line = by_movement.get(row.reverses_id or row.id)
-        key = (*donor_of(line), line.lot.item.code)
+    for row in _rows(session, period, [root.id for root in roots], ("receipt",)):
+        key = (*donor_of(root_of[row.lot_id]), row.lot.item.code)
         received[key] = received.get(key, 0) + row.quantity
-    items = {line.lot.item.code: line.lot.item for line in lines}
     report.received = [Received(donor, kind, items[code], quantity)
-                       for (donor, kind, code), quantity in sorted(received.items()) if quantity]
+                       for (donor, kind, code), quantity in sorted(
+                           received.items(), key=lambda pair: (pair[0][0], pair[0][2]))
+                       if quantity]
 
     shelters = dict(session.execute(select(Shelter.depot_id, Shelter.name)).all())
     used: dict[tuple, int] = {}
-    for row in _used_rows(session, period, list(line_of_lot)):
-        line = line_of_lot[row.lot_id]
+    for row in _rows(session, period, list(root_of), USED):
         depot = row.lot.depot
-        key = (line.pledge_line.use or no_purpose, shelters.get(depot.id, depot.name),
+        key = (purpose_of(root_of[row.lot_id]), shelters.get(depot.id, depot.name),
                depot.area.name, row.lot.item.code)
         used[key] = used.get(key, 0) - row.quantity
         items.setdefault(row.lot.item.code, row.lot.item)
@@ -131,25 +141,16 @@ def disclosure(session, period: Period, *, anonymous_name: str, no_purpose: str)
     return report
 
 
-def _rows(session, period: Period, movement_ids: list[int], kinds) -> list[Movement]:
-    """The ledger rows with the ids, and the reversals of them, dated in the period."""
-    if not movement_ids:
-        return []
-    return list(session.scalars(select(Movement).where(
-        Movement.id.in_(movement_ids) | Movement.reverses_id.in_(movement_ids),
-        Movement.kind.in_((*kinds, "reversal")), *_in_period(period))))
-
-
-def _used_rows(session, period: Period, lot_ids: list[int]) -> list[Movement]:
-    """The issue rows of the lots dated in the period, and the reversals of issue rows."""
+def _rows(session, period: Period, lot_ids: list[int], kinds) -> list[Movement]:
+    """The rows of the kinds in the lots dated in the period, and the reversals of such rows."""
     if not lot_ids:
         return []
     rows = list(session.scalars(select(Movement).where(
-        Movement.lot_id.in_(lot_ids), Movement.kind.in_((*USED, "reversal")),
+        Movement.lot_id.in_(lot_ids), Movement.kind.in_((*kinds, "reversal")),
         *_in_period(period))))
     reversed_ids = [row.reverses_id for row in rows if row.kind == "reversal"]
     reversed_kinds = dict(session.execute(
         select(Movement.id, Movement.kind).where(Movement.id.in_(reversed_ids))).all()
     ) if reversed_ids else {}
     return [row for row in rows
-            if row.kind in USED or reversed_kinds.get(row.reverses_id) in USED]
+            if row.kind in kinds or reversed_kinds.get(row.reverses_id) in kinds]

@@ -67,8 +67,8 @@ def covers(report: Disclosure) -> str:
                    last=report.period.last.isoformat())
 
 
-def _kind(kind: str) -> str:
-    return gettext(DONOR_KIND_LABELS[kind])
+def _kind(kind: str | None) -> str:
+    return gettext(DONOR_KIND_LABELS[kind]) if kind else ""
 
 
 def disclosure_pdf(report: Disclosure) -> bytes:
@@ -83,6 +83,8 @@ def disclosure_pdf(report: Disclosure) -> bytes:
     for row in report.received:
         printed.rows.append([row.donor, _kind(row.donor_kind), row.item.name_zh, row.item.unit,
                              f"{row.quantity:,}"])
+    if not report.received:
+        printed.rows.append([gettext("本期未接收捐赠物资。"), "", "", "", ""])
     for code, quantity in sorted(report.received_by_item().items()):
         item = next(i for i in report.items() if i.code == code)
         printed.total([gettext("合计"), "", item.name_zh, item.unit, f"{quantity:,}"])
@@ -95,6 +97,8 @@ def disclosure_pdf(report: Disclosure) -> bytes:
     for row in report.used:
         printed.rows.append([row.purpose, f"{row.place} · {row.area}", row.item.name_zh,
                              row.item.unit, f"{row.quantity:,}"])
+    if not report.used:
+        printed.rows.append([gettext("本期未使用捐赠物资。"), "", "", "", ""])
     for code, quantity in sorted(report.used_by_item().items()):
         item = next(i for i in report.items() if i.code == code)
         printed.total([gettext("合计"), "", item.name_zh, item.unit, f"{quantity:,}"])

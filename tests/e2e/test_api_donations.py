@@ -310,7 +310,8 @@ def test_the_disclosure_adds_up_to_the_ledger_and_names_no_recipient(
     assert report["used_by_item"] == used == {"SH-TENT-12": 13}
     assert sum(row["quantity"] for row in report["used"]) == sum(used.values())
     assert {(row["purpose"], row["place"], row["quantity"]) for row in report["used"]} == {
-        ("凤城镇受灾群众安置", "凤城镇中学体育馆", 10), ("凤城镇受灾群众安置", "县级救灾物资储备库", 3)}
+        ("凤城镇受灾群众安置", "凤城镇中学体育馆", 10),
+        ("凤城镇受灾群众安置", "县级救灾物资储备库", 3)}
     assert report["money_total"] == "1000.00"
     assert {row["donor"] for row in report["received"]} == {"宁夏某商贸有限公司"}
     files = [client.get(f"/api/v1/donations/disclosure.{fmt}", headers=world.headers("keeper"))
