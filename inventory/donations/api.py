@@ -33,6 +33,8 @@ blp = Blueprint("donations_api", __name__, description="Donations 捐赠")
 ID = "int(max=2147483647)"
 #: roles that see a donor's contact details
 SEE_CONTACTS = ("admin", "bureau", "auditor")
+#: an amount of money in yuan, more than nothing
+MONEY = validate.Range(min=0, min_inclusive=False, max=float(services.MAX_AMOUNT))
 
 
 def _contact(attribute: str):
@@ -137,10 +139,8 @@ class PledgeCreateSchema(Strict):
     donor = fields.Integer(required=True, strict=True, validate=Id)
     lines = fields.List(fields.Nested(PledgeLineInSchema), load_default=list,
                         validate=validate.Length(max=services.MAX_LINES))
-    amount = fields.Decimal(load_default=None, allow_nan=False, places=2,
-                            validate=validate.Range(min=0, min_inclusive=False,
-                                                    max=services.MAX_AMOUNT),
-                            metadata={"description": "money promised, in yuan"})
+    amount = fields.Float(load_default=None, allow_nan=False, validate=MONEY,
+                          metadata={"description": "money promised, in yuan"})
     purpose = text_field(200, load_default=None, metadata={"description": "the use asked"})
     pledged_on = fields.Date(load_default=None)
     note = text_field(1000, load_default=None)
@@ -159,9 +159,9 @@ class GoodsLineInSchema(Strict):
                                                       "the line's position"})
     expires_on = fields.Date(load_default=None)
     manufactured_on = fields.Date(load_default=None)
-    unit_cost = fields.Decimal(load_default=None, allow_nan=False, places=2,
-                               validate=validate.Range(min=0, max=10**9),
-                               metadata={"description": "a value per unit, for the accounts"})
+    unit_cost = fields.Float(load_default=None, allow_nan=False,
+                             validate=validate.Range(min=0, max=1e9),
+                             metadata={"description": "a value per unit, for the accounts"})
     bin = code_field(load_default=None)
 
 
@@ -174,9 +174,8 @@ class GoodsReceiptSchema(Strict):
 
 
 class MoneyReceiptSchema(Strict):
-    amount = fields.Decimal(required=True, allow_nan=False, places=2,
-                            validate=validate.Range(min=0, min_inclusive=False,
-                                                    max=services.MAX_AMOUNT))
+    amount = fields.Float(required=True, allow_nan=False, validate=MONEY,
+                          metadata={"description": "yuan received"})
     received_at = AwareDateTime(load_default=None)
     note = text_field(1000, load_default=None)
 

@@ -79,8 +79,8 @@ def _amount(errors: dict, key: str, value, *, required: bool = False) -> Decimal
     except InvalidOperation:
         errors[key] = ["a number of yuan"]
         return None
-    if not amount.is_finite() or not 0 < amount <= MAX_AMOUNT:
-        errors[key] = ["more than 0 yuan"]
+    if not amount.is_finite() or not Decimal("0.01") <= amount <= MAX_AMOUNT:
+        errors[key] = [f"0.01 to {MAX_AMOUNT} yuan"]
         return None
     return amount.quantize(Decimal("0.01"))
 
