@@ -10,7 +10,6 @@ from inventory.donations.models import DonationReceipt, DonationReceiptLine, Don
 from inventory.donations.services import money_received, received_by_line
 from inventory.stock.models import Lot
 from inventory.trace import queries as trace
-from inventory.trace.sections import Section
 
 
 def list_donors(session) -> list[Donor]:
@@ -125,31 +124,3 @@ def donation_trace(session, pledge: Pledge) -> DonationTrace:
     found.places = [Place(*held) for held in places.values()]
     found.places.sort(key=lambda place: (place.depot.code, place.item.code))
     return found
-
-
-# -- the donation section of a lot's trace -----------------------------------------------
-
-def donation_section(session, lot_trace: trace.LotTrace) -> Section | None:
-    """The donor, pledge and receipt a donated lot came from (the donor's public name only)."""
-    from flask import url_for
-
-    from inventory.i18n import N_
-
-    line = receipt_of_lot(session, lot_trace.first.id)
-    if line is None:
-        return None
-    receipt, pledge = line.receipt, line.receipt.pledge
-    donor = pledge.donor
-    return Section(
-        key="donation", title=N_("捐赠来源"),
-        headers=[N_("捐赠登记"), N_("捐赠方"), N_("接收单"), N_("用途"), N_("数量")],
-        rows=[[pledge.number, public_name(donor), receipt.number,
-               line.pledge_line.use or "", str(line.quantity)]],
-        links=[url_for("donations.pledge", pledge_id=pledge.id)])
-
-
-def public_name(donor: Donor) -> str:
-    """The donor's name as shown to the public, in the request's language."""
-    from flask_babel import gettext
-
-    return gettext("匿名捐赠人") if donor.anonymous else donor.name

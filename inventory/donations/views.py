@@ -134,7 +134,7 @@ def pledge(pledge_id):
     return render_template(
         "donations/pledge.html", pledge=found, progress=queries.progress(found),
         status=queries.pledge_status(found), money=services.money_received(found),
-        depots=_receiving_depots(), edits=_edits(), public_name=queries.public_name)
+        depots=_receiving_depots(), edits=_edits())
 
 
 @bp.post("/pledges/<int:pledge_id>/receipts")

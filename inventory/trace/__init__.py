@@ -8,7 +8,7 @@ def init_app(app) -> None:
     Distribution to households plugs its section in here: a provider of the handed-out
     rows' distributions, by their references.
     """
-    from inventory.donations.queries import donation_section
+    from inventory.donations.trace import donation_section
     from inventory.trace.sections import register_lot_section
 
     register_lot_section(donation_section)
