@@ -1,7 +1,6 @@
 """What donations add to the trace and to pages: the donation section of a lot's trace (the
 donor, pledge and receipt a donated lot came from), and a donor's name as the public reads it."""
 
-from flask import url_for
 from flask_babel import gettext
 
 from inventory.donations.models import Donor
@@ -23,7 +22,7 @@ def donation_section(session, lot_trace: LotTrace) -> Section | None:
         headers=[N_("捐赠登记"), N_("捐赠方"), N_("接收单"), N_("用途"), N_("数量")],
         rows=[[pledge.number, public_name(pledge.donor), receipt.number,
                line.pledge_line.use or "", str(line.quantity)]],
-        links=[url_for("donations.pledge", pledge_id=pledge.id)])
+        links=[("donations.pledge", {"pledge_id": pledge.id})])
 
 
 def public_name(donor: Donor) -> str:

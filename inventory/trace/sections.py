@@ -23,8 +23,9 @@ class Section:
     title: str
     headers: list[str]
     rows: list[list[str]]
-    #: for each row, a page address to link its first cell to (or None)
-    links: list[str | None] = field(default_factory=list)
+    #: for each row, the page its first cell links to, as (endpoint, values) for ``url_for``,
+    #: or None: built where a page is drawn, so a section is read outside a request too
+    links: list[tuple[str, dict] | None] = field(default_factory=list)
 
 
 #: providers of sections for a lot's trace, in the order their sections are shown
