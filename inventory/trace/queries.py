@@ -90,7 +90,11 @@ class Lineage:
         return found
 
     def ancestors(self, lot_id: int) -> list[int]:
-        """The ids of the lots the goods came through, first received first (not the lot)."""
+        """The ids of the lots the goods came through, first received first (not the lot).
+
+        A receiving lot is topped up only by goods of the same lot code and expiry, so it has
+        one line of descent; should two sources ever share one, the first transfer's is taken.
+        """
         path: list[int] = []
         current = lot_id
         while current in self.up and self.up[current].lot_id not in path + [lot_id]:
