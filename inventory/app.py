@@ -14,7 +14,7 @@ class _ReservesFlask(Flask):
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; ``test_config`` overrides settings read from the environment."""
-    from inventory import api, cli, config, i18n, jobs, web
+    from inventory import api, cli, config, i18n, jobs, trace, web
     from inventory.auth import passwords, readonly, throttle
     from inventory.db import db
 
@@ -50,4 +50,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     readonly.init_app(app)
     cli.init_app(app)
     jobs.init_app(app)
+    trace.init_app(app)
     return app

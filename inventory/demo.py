@@ -37,6 +37,7 @@ from inventory.catalogue.models import Item
 from inventory.catalogue.seed import load_catalogue
 from inventory.contracts import services as contracts
 from inventory.contracts.models import Agreement
+from inventory.donations import services as donations
 from inventory.geo.models import Area, Depot
 from inventory.outlets import services as outlets
 from inventory.outlets.models import Outlet
@@ -332,6 +333,25 @@ def _receipt(demo: _Demo, when: datetime, depot: str, item: str, quantity: int, 
     return code
 
 
+def _donation(demo: _Demo, when: datetime) -> None:
+    """Plan a company's donation: quilts for the flood-hit townships, received at the county
+    warehouse against its pledge (a lot whose source is the donation), and money."""
+    def run():
+        bureau = demo.users["bureau"]
+        donor = donations.create_donor(demo.session, bureau, name="宁夏某爱心企业",
+                                       kind="organisation", contact_name="刘经理",
+                                       contact_phone="0952-6019999")
+        pledge = donations.create_pledge(
+            demo.session, bureau, donor=donor.id, pledged_on=when.date(), amount=20000,
+            purpose="受灾群众安置和过冬", lines=[{"item": "SH-QUILT", "quantity": 200}])
+        donations.receive_goods(demo.session, demo.keeper_of("XZ-01"), pledge.id, depot="XZ-01",
+                                lines=[{"line": pledge.lines[0].id, "quantity": 200,
+                                        "unit_cost": 0}], occurred_at=when)
+        donations.receive_money(demo.session, bureau, pledge.id, amount=20000, received_at=when)
+
+    demo.at(when, run)
+
+
 def _plan_opening_stock(demo: _Demo) -> None:
     rng, today = demo.rng, demo.today
     when = demo.moment(0)
@@ -475,9 +495,7 @@ def _plan_history(demo: _Demo) -> None:
         made = demo.start + timedelta(days=day - made_days) if made_days else None
         _receipt(demo, when, depot, item, quantity, made=made, reference=demo.reference("CG", when),
                  reason="年度采购入库")
-    donated = demo.moment(60, 11)
-    _receipt(demo, donated, "XZ-01", "SH-QUILT", 200, source="donation", unit_cost=0,
-             reference=demo.reference("JZ", donated), reason="爱心企业捐赠")
+    _donation(demo, demo.moment(60, 11))
     twice = demo.moment(210, 10)
     hygiene_ref = demo.reference("CG", twice)
     hygiene = _receipt(demo, twice, "XZ-01", "SH-HYGIENE", 50,

@@ -5,6 +5,13 @@ from inventory.auth.models import ApiToken, User, user_depots
 from inventory.catalogue.models import Item
 from inventory.contracts.models import Agreement, CallOff, CapacityReserve
 from inventory.db import db
+from inventory.donations.models import (
+    DonationReceipt,
+    DonationReceiptLine,
+    Donor,
+    Pledge,
+    PledgeLine,
+)
 from inventory.geo.models import Area, Bin, Depot
 from inventory.jobs.models import Job
 from inventory.outlets.models import Outlet
@@ -32,5 +39,6 @@ __all__ = [
     "IdempotencyRecord", "Item", "Lot", "Movement",
     "Seal", "SealHead", "Stocktake", "StocktakeCount", "Transfer", "TransferLine", "User",
     "Carrier", "TransportAgreement", "Vehicle", "Waybill",
+    "DonationReceipt", "DonationReceiptLine", "Donor", "Pledge", "PledgeLine",
     "metadata", "user_depots",
 ]

@@ -97,6 +97,7 @@ def init_app(app) -> None:
     from inventory.catalogue.api import blp as catalogue_blp
     from inventory.contracts.api import blp as contracts_blp
     from inventory.documents.api import blp as documents_blp
+    from inventory.donations.api import blp as donations_blp
     from inventory.exports.api import blp as exports_blp
     from inventory.geo.api import blp as geo_blp
     from inventory.imports.api import blp as imports_blp
@@ -110,6 +111,7 @@ def init_app(app) -> None:
     from inventory.shelters.api import blp as shelters_blp
     from inventory.stock.api import blp as stock_blp
     from inventory.stocktake.api import blp as stocktake_blp
+    from inventory.trace.api import blp as trace_blp
     from inventory.transfers.api import blp as transfers_blp
     from inventory.transport.api import blp as transport_blp
     from inventory.transport.waybill_api import blp as waybills_blp
@@ -120,7 +122,8 @@ def init_app(app) -> None:
     for blp in (auth_blp, geo_blp, catalogue_blp, stock_blp, transfers_blp, stocktake_blp,
                 scan_blp, reserves_blp, contracts_blp, imports_blp, documents_blp,
                 shelters_blp, jobs_blp, reports_blp, planning_blp, planorders_blp, users_blp,
-                audit_blp, outlets_blp, transport_blp, waybills_blp, exports_blp):
+                audit_blp, outlets_blp, transport_blp, waybills_blp, exports_blp,
+                donations_blp, trace_blp):
         csrf.exempt(blp)  # bearer tokens, not cookies, authenticate the API
         api.register_blueprint(blp, url_prefix="/api/v1")
         API_BLUEPRINTS.add(blp.name)

@@ -94,6 +94,8 @@ def init_app(app) -> None:
     )
     from inventory.contracts.views import bp as contracts_bp
     from inventory.documents.views import bp as documents_bp
+    from inventory.donations.models import DONOR_KIND_LABELS
+    from inventory.donations.views import bp as donations_bp
     from inventory.exports.views import bp as exports_bp
     from inventory.geo.views import bp as depots_bp
     from inventory.imports.views import bp as imports_bp
@@ -114,6 +116,7 @@ def init_app(app) -> None:
     from inventory.stock.views import bp as lots_bp
     from inventory.stock.views import pages as stock_pages
     from inventory.stocktake.views import bp as stocktakes_bp
+    from inventory.trace.views import bp as trace_bp
     from inventory.transfers.views import bp as transfers_bp
     from inventory.transport.models import CARRIER_KIND_LABELS, PRICE_UNIT_LABELS
     from inventory.transport.views import bp as transport_bp
@@ -145,6 +148,8 @@ def init_app(app) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(outlets_bp)
     app.register_blueprint(transport_bp)
+    app.register_blueprint(donations_bp)
+    app.register_blueprint(trace_bp)
     app.jinja_env.globals.update(
         LEVEL_LABELS=LEVEL_LABELS, DEPOT_KIND_LABELS=DEPOT_KIND_LABELS, KIND_LABELS=KIND_LABELS,
         STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, ROLE_LABELS=ROLE_LABELS,
@@ -157,6 +162,7 @@ def init_app(app) -> None:
         ROTATION_STATUS_LABELS=ROTATION_STATUS_LABELS,
         PRODUCTION_STATUS_LABELS=PRODUCTION_STATUS_LABELS,
         CARRIER_KIND_LABELS=CARRIER_KIND_LABELS, PRICE_UNIT_LABELS=PRICE_UNIT_LABELS,
+        DONOR_KIND_LABELS=DONOR_KIND_LABELS,
     )
     # Every time on a page is in the bureau's time zone (RESERVES_TIMEZONE); never strftime.
     app.jinja_env.filters.update(localtime=clock.format_local, localdate=clock.format_local_date)

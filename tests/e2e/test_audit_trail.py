@@ -22,6 +22,7 @@ from inventory import clock
 from inventory.audit import AuditEvent
 from inventory.contracts import services as contracts
 from inventory.db import db
+from inventory.donations import services as donations
 from inventory.outlets import services as outlets
 from inventory.planning import services as planning
 from inventory.readiness import services as readiness
@@ -82,6 +83,17 @@ def _transport_agreement(world):
         vehicle_type="9.6 米厢式货车", vehicles=3, payload_kg=10000, volume_m3=55,
         response_hours=4, depot="XZ-01", unit_price=1800, price_unit="trip",
         valid_from=date(2026, 1, 1), valid_until=date(2030, 12, 31))
+
+
+def _donor(world):
+    return donations.create_donor(db.session, world.users["bureau"], name="某商贸公司",
+                                  kind="organisation")
+
+
+def _pledge(world):
+    return donations.create_pledge(db.session, world.users["bureau"], donor=_donor(world).id,
+                                   lines=[{"item": "SH-TENT-12", "quantity": 10}],
+                                   amount=1000)
 
 
 def _file(kind, header, row):
@@ -231,6 +243,23 @@ CHANGES = {
         ("transport agreement change", "transport_agreement", lambda w: (
             _transport_agreement(w) and "/api/v1/transport-agreements/YL-2026-01",
             {"json": {"vehicles": 4}}))],
+    ("POST", "/api/v1/donors"): [
+        ("donor", "donor", lambda w: ("/api/v1/donors", {"json": {
+            "name": "某商贸公司", "kind": "organisation"}}))],
+    ("PATCH", "/api/v1/donors/{donor_id}"): [
+        ("donor change", "donor", lambda w: (
+            f"/api/v1/donors/{_donor(w).id}", {"json": {"anonymous": True}}))],
+    ("POST", "/api/v1/pledges"): [
+        ("pledge", "pledge", lambda w: ("/api/v1/pledges", {"json": {
+            "donor": _donor(w).id, "lines": [{"item": "SH-TENT-12", "quantity": 5}]}}))],
+    ("POST", "/api/v1/pledges/{pledge_id}/receipts"): [
+        ("donated goods received", "pledge", lambda w: (
+            (pledge := _pledge(w)) and f"/api/v1/pledges/{pledge.id}/receipts",
+            {"json": {"depot": "XZ-01", "lines": [{"line": pledge.lines[0].id,
+                                                   "quantity": 4}]}}))],
+    ("POST", "/api/v1/pledges/{pledge_id}/money"): [
+        ("donated money received", "pledge", lambda w: (
+            f"/api/v1/pledges/{_pledge(w).id}/money", {"json": {"amount": "500"}}))],
     ("POST", "/api/v1/users"): [
         ("user", "user", lambda w: ("/api/v1/users", {"json": {
             "username": "li.wei", "password": "a long password", "role": "keeper",
