@@ -4,6 +4,12 @@ from inventory.audit import AuditEvent
 from inventory.auth.models import ApiToken, User, user_depots
 from inventory.catalogue.models import Item
 from inventory.db import db
+from inventory.distribution.models import (
+    Confirmation,
+    Distribution,
+    DistributionBatch,
+    DistributionLine,
+)
 from inventory.geo.models import Area, Bin, Depot
 from inventory.jobs.models import Job
 from inventory.outlets.models import Outlet
@@ -38,5 +44,6 @@ __all__ = [
     "IdempotencyRecord", "Item", "Lot", "Movement",
     "Seal", "SealHead", "Stocktake", "StocktakeCount", "Transfer", "TransferLine", "User",
     "Carrier", "TransportAgreement", "Vehicle", "Waybill",
+    "Confirmation", "Distribution", "DistributionBatch", "DistributionLine",
     "metadata", "user_depots",
 ]

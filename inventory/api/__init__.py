@@ -88,6 +88,7 @@ def init_app(app) -> None:
     from inventory.auth.api import blp as auth_blp
     from inventory.auth.users_api import blp as users_blp
     from inventory.catalogue.api import blp as catalogue_blp
+    from inventory.distribution.api import blp as distributions_blp
     from inventory.documents.api import blp as documents_blp
     from inventory.exports.api import blp as exports_blp
     from inventory.geo.api import blp as geo_blp
@@ -113,7 +114,8 @@ def init_app(app) -> None:
     for blp in (auth_blp, geo_blp, catalogue_blp, stock_blp, transfers_blp, stocktake_blp,
                 scan_blp, reserves_blp, contracts_blp, imports_blp, documents_blp,
                 shelters_blp, jobs_blp, reports_blp, planning_blp, planorders_blp, users_blp,
-                audit_blp, outlets_blp, transport_blp, waybills_blp, exports_blp):
+                audit_blp, outlets_blp, transport_blp, waybills_blp, exports_blp,
+                distributions_blp):
         csrf.exempt(blp)  # bearer tokens, not cookies, authenticate the API
         api.register_blueprint(blp, url_prefix="/api/v1")
         API_BLUEPRINTS.add(blp.name)
