@@ -206,6 +206,5 @@ class BatchConfirmation(MethodView):
     def post(self, files, code):
         """Keep the photo of the batch's signed sign-off sheet"""
         upload = files["photo"]
-        image = domain.image_from_upload(upload.read(domain.MAX_PHOTO_BYTES + 1),
-                                         upload.mimetype)
+        image = domain.image_from_upload(upload.read(domain.MAX_PHOTO_BYTES + 1))
         return services.confirm_batch(db.session, g.user, code, image)

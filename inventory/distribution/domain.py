@@ -200,10 +200,11 @@ def _too_large(limit: int) -> InvalidInput:
                         {"confirmation": [f"at most {limit // 1024} KB"]})
 
 
-def image_from_upload(data: bytes, mimetype: str | None) -> Image:
-    """Read an uploaded photo (a form's file) as a confirmation image.
+def image_from_upload(data: bytes) -> Image:
+    """Read an uploaded photo (a form's file) as a confirmation image, its type told by its
+    first bytes rather than by what the browser claims.
 
     :raise InvalidInput: as ``decode_confirmation``.
     """
-    return decode_confirmation(
-        "photo", f"data:{mimetype or ''};base64," + base64.b64encode(data).decode())
+    mime = "image/png" if data.startswith(PNG_MAGIC) else "image/jpeg"
+    return decode_confirmation("photo", f"data:{mime};base64," + base64.b64encode(data).decode())

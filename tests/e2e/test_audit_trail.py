@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from inventory import clock
 from inventory.audit import AuditEvent
 from inventory.db import db
+from inventory.distribution import services as distribution
 from inventory.outlets import services as outlets
 from inventory.planning import services as planning
 from inventory.reserves import services as reserves
@@ -81,6 +82,18 @@ def _transport_agreement(world):
         vehicle_type="9.6 米厢式货车", vehicles=3, payload_kg=10000, volume_m3=55,
         response_hours=4, depot="XZ-01", unit_price=1800, price_unit="trip",
         valid_from=date(2026, 1, 1), valid_until=date(2030, 12, 31))
+
+
+def _batch(world):
+    return distribution.stage_batch(db.session, world.users["admin"], depot="XZ-01", households=[
+        {"name": "张三", "household_size": 3, "items": [{"item": "FW-WATER-5L", "quantity": 1}]}])
+
+
+def _photo():
+    from distribution_helpers import jpeg_bytes
+
+    return {"data": {"photo": (io.BytesIO(jpeg_bytes()), "sheet.jpg")},
+            "content_type": "multipart/form-data"}
 
 
 def _file(kind, header, row):
@@ -242,6 +255,9 @@ CHANGES = {
             "password": "a long password"}}))],
     ("DELETE", "/api/v1/users/{username}/tokens"): [
         ("tokens revoked", "user", lambda w: ("/api/v1/users/keeper/tokens", {}))],
+    ("POST", "/api/v1/distribution-batches/{code}/confirmation"): [
+        ("signed sheet photo", "distribution_batch", lambda w: (
+            f"/api/v1/distribution-batches/{_batch(w).code}/confirmation", _photo()))],
     ("POST", "/api/v1/me/password"): [
         ("own password", "user", lambda w: ("/api/v1/me/password", {"json": {
             "current_password": "correct horse battery", "password": "a long password"}}))],
@@ -283,6 +299,11 @@ NOT_ENTITIES = {
                                               "places records its agreement's event)",
     ("POST", "/api/v1/rotation-orders/{order_id}/scans"): "work orders: the ledger",
     ("POST", "/api/v1/rotation-orders/{order_id}/cancel"): "work orders",
+    ("POST", "/api/v1/distributions"): "distributions: the ledger (issue rows whose reference "
+                                       "is the distribution number)",
+    ("POST", "/api/v1/distribution-batches"): "a staged households list: nothing moves until "
+                                              "it is issued",
+    ("POST", "/api/v1/distribution-batches/{code}/issue"): "distributions: the ledger",
 }
 
 
