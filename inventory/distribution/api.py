@@ -12,6 +12,7 @@ from inventory.api.idempotency import idempotent, request_key
 from inventory.api.pagination import paginate
 from inventory.db import db
 from inventory.distribution import batches, domain, queries, services
+from inventory.distribution.keys import hash_key
 
 blp = Blueprint("distributions_api", __name__,
                 description="Distribution to households 发放（避难场所、村级发放点）")
@@ -143,7 +144,8 @@ class Distributions(MethodView):
     def post(self, data):
         """Hand stock to a household (发放): lots chosen first-expiry-first-out, issue rows in
         the ledger; a repeat within the ration's duration is answered 409 unless confirmed"""
-        return services.create_distribution(db.session, g.user, key=request_key(), **data)
+        return services.create_distribution(db.session, g.user, id_key=hash_key(),
+                                             key=request_key(), **data)
 
 
 @blp.route(f"/distributions/<{ID}:distribution_id>")
@@ -177,7 +179,7 @@ class Batches(MethodView):
         upload = files["file"]
         data, filename = upload.read(), upload.filename or ""
         households = batches.read_households(data, filename)
-        return services.stage_batch(db.session, g.user, depot=form["depot"],
+        return services.stage_batch(db.session, g.user, id_key=hash_key(), depot=form["depot"],
                                     households=households, filename=filename[:200])
 
 
@@ -196,7 +198,8 @@ class BatchIssue(MethodView):
     @blp.response(201, BatchSchema)
     def post(self, data, code):
         """Issue a staged batch: one distribution per household, all or none"""
-        return services.issue_batch(db.session, g.user, code, key=request_key(), **data)
+        return services.issue_batch(db.session, g.user, code, id_key=hash_key(),
+                                   key=request_key(), **data)
 
 
 @blp.route("/distribution-batches/<code>/confirmation")

@@ -9,7 +9,6 @@ import hashlib
 import logging
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from inventory import audit, clock
@@ -34,14 +33,6 @@ MAX_ITEMS = 20
 MAX_QUANTITY = 100_000
 #: roles that hand out stock anywhere; keepers hand it out at their own depots
 ANYWHERE = ("admin", "bureau")
-
-
-def hash_key() -> bytes:
-    """The key of the ID numbers' hash: DISTRIBUTION_ID_KEY, else derived from SECRET_KEY."""
-    configured = current_app.config.get("DISTRIBUTION_ID_KEY")
-    if configured:
-        return configured.encode()
-    return domain.id_key(current_app.config["SECRET_KEY"])
 
 
 def ensure_can_distribute(user, depot) -> None:
@@ -85,7 +76,8 @@ def _store_image(session, actor, image: domain.Image) -> Confirmation:
     return row
 
 
-def create_distribution(session, actor, *, depot: str, items: list[dict], name: str = "",
+def create_distribution(session, actor, *, id_key: bytes, depot: str, items: list[dict],
+                        name: str = "",
                         household_size: int = 1, phone: str | None = None,
                         id_number: str | None = None, confirmation: dict | None = None,
                         occurred_at: datetime | None = None, confirm_repeat: bool = False,
@@ -93,7 +85,8 @@ def create_distribution(session, actor, *, depot: str, items: list[dict], name: 
                         recipient: domain.Recipient | None = None,
                         batch: DistributionBatch | None = None) -> Distribution:
     """Hand stock to a household (发放): a record and its ledger rows, lots chosen
-    first-expiry-first-out. A batch passes its recipient already masked and hashed.
+    first-expiry-first-out. A batch passes its recipient already masked and hashed;
+    ``id_key`` keys the hash of ID numbers (and of name and phone without one).
 
     :raise RepeatDistribution: when the household received an item within its ration's
         duration and ``confirm_repeat`` is not set.
@@ -101,7 +94,7 @@ def create_distribution(session, actor, *, depot: str, items: list[dict], name: 
     :raise Forbidden: unless the actor may distribute at the depot.
     """
     pairs = checked_items(items)
-    who = recipient or domain.recipient(hash_key(), name=name, household_size=household_size,
+    who = recipient or domain.recipient(id_key, name=name, household_size=household_size,
                                         phone=phone, id_number=id_number)
     image = None
     if batch is None:
@@ -122,7 +115,7 @@ def create_distribution(session, actor, *, depot: str, items: list[dict], name: 
             if code not in found:
                 stock.get_item(session, code)  # raises NotFound naming the code
         when = occurred_at or utcnow()
-        household_key = who.household_key(hash_key())
+        household_key = who.household_key(id_key)
         _check_repeats(session, household_key, [found[c] for c, _ in pairs], when,
                        confirm_repeat)
         record = Distribution(
@@ -192,7 +185,7 @@ def _ledger_time(session, lot, occurred_at: datetime | None) -> tuple[datetime |
 # -- batches ----------------------------------------------------------------
 
 
-def stage_batch(session, actor, *, depot: str, households: list[dict],
+def stage_batch(session, actor, *, id_key: bytes, depot: str, households: list[dict],
                 filename: str | None = None) -> DistributionBatch:
     """Stage a households list read from a spreadsheet for its sign-off sheet; ID numbers are
     kept only masked and hashed. Nothing leaves the shelves until it is issued.
@@ -204,7 +197,7 @@ def stage_batch(session, actor, *, depot: str, households: list[dict],
     with unit_of_work(session):
         depot_row = stock.get_depot(session, depot)
         ensure_can_distribute(actor, depot_row)
-        rows = batches.checked_households(session, hash_key(), households)
+        rows = batches.checked_households(session, id_key, households)
         batch = DistributionBatch(depot_id=depot_row.id, status="staged", households=rows,
                                   filename=filename, created_by_id=actor.id, created_at=utcnow())
         session.add(batch)
@@ -215,7 +208,7 @@ def stage_batch(session, actor, *, depot: str, households: list[dict],
     return batch
 
 
-def issue_batch(session, actor, code: str, *, confirm_repeats: bool = False,
+def issue_batch(session, actor, code: str, *, id_key: bytes, confirm_repeats: bool = False,
                 occurred_at: datetime | None = None, key: str | None = None
                 ) -> DistributionBatch:
     """Issue a staged batch: one distribution per household, all or none.
@@ -233,7 +226,8 @@ def issue_batch(session, actor, code: str, *, confirm_repeats: bool = False,
         for n, row in enumerate(batch.households, start=1):
             who = domain.Recipient(row["name"], row["household_size"], row.get("phone"),
                                    row.get("id_masked"), row.get("id_hash"))
-            create_distribution(session, actor, depot=batch.depot.code, items=row["items"],
+            create_distribution(session, actor, id_key=id_key, depot=batch.depot.code,
+                                items=row["items"],
                                 recipient=who, batch=batch, occurred_at=occurred_at,
                                 confirm_repeat=confirm_repeats,
                                 key=None if key is None else f"{key}/h{n}")

@@ -85,8 +85,10 @@ def _transport_agreement(world):
 
 
 def _batch(world):
-    return distribution.stage_batch(db.session, world.users["admin"], depot="XZ-01", households=[
-        {"name": "张三", "household_size": 3, "items": [{"item": "FW-WATER-5L", "quantity": 1}]}])
+    return distribution.stage_batch(
+        db.session, world.users["admin"], id_key=b"test", depot="XZ-01", households=[
+            {"name": "张三", "household_size": 3,
+             "items": [{"item": "FW-WATER-5L", "quantity": 1}]}])
 
 
 def _photo():
