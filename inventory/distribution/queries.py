@@ -83,6 +83,12 @@ def batch_distributions(session, batch: DistributionBatch) -> list[Distribution]
                                 .order_by(Distribution.id)))
 
 
+def recent_batches(session, limit: int = 20) -> list[DistributionBatch]:
+    """Return the newest batches."""
+    return list(session.scalars(select(DistributionBatch)
+                                .order_by(DistributionBatch.id.desc()).limit(limit)))
+
+
 def items_by_code(session, codes) -> dict[str, Item]:
     """Return the catalogue items with the codes, by code."""
     return {item.code: item for item in session.scalars(

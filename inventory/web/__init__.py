@@ -87,6 +87,7 @@ def init_app(app) -> None:
     from inventory.audit.views import bp as audit_bp
     from inventory.auth.views import bp as users_bp
     from inventory.auth.views import login_bp
+    from inventory.distribution.views import bp as distribution_bp
     from inventory.documents.views import bp as documents_bp
     from inventory.exports.views import bp as exports_bp
     from inventory.geo.views import bp as depots_bp
@@ -144,6 +145,7 @@ def init_app(app) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(outlets_bp)
     app.register_blueprint(transport_bp)
+    app.register_blueprint(distribution_bp)
     app.jinja_env.globals.update(
         LEVEL_LABELS=LEVEL_LABELS, DEPOT_KIND_LABELS=DEPOT_KIND_LABELS, KIND_LABELS=KIND_LABELS,
         STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, ROLE_LABELS=ROLE_LABELS,
