@@ -39,10 +39,10 @@ def sign_off_sheet(session, batch: DistributionBatch) -> Document:
                  (gettext("制表"), f"{_person(batch.created_by)} "
                                    f"{clock.format_local(batch.created_at)}"),
                  (gettext("合计"), summary)],
-        columns=[Column(gettext("序号"), 0.05), Column(gettext("姓名"), 0.1),
-                 Column(gettext("人口"), 0.05, True), Column(gettext("身份证号"), 0.19),
-                 Column(gettext("电话"), 0.12), Column(gettext("物资及数量"), 0.18),
-                 Column(gettext("发放单号"), 0.16), Column(gettext("领取人签名"), 0.15)],
+        columns=[Column(gettext("序号"), 0.05), Column(gettext("姓名"), 0.08),
+                 Column(gettext("人口"), 0.05, True), Column(gettext("身份证号"), 0.21),
+                 Column(gettext("电话"), 0.14), Column(gettext("物资及数量"), 0.18),
+                 Column(gettext("发放单号"), 0.13), Column(gettext("领取人签名"), 0.16)],
         rows=rows,
         notes=[gettext("领取人核对物资数量无误后在本表签名；身份证号仅显示前四位和后四位。"
                        "全部发放后拍照上传本表。")],
