@@ -9,7 +9,7 @@ import hashlib
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from inventory import audit, clock
 from inventory.db import utcnow
@@ -116,6 +116,7 @@ def create_distribution(session, actor, *, id_key: bytes, depot: str, items: lis
                 stock.get_item(session, code)  # raises NotFound naming the code
         when = occurred_at or utcnow()
         household_key = who.household_key(id_key)
+        _lock_household(session, household_key)
         _check_repeats(session, household_key, [found[c] for c, _ in pairs], when,
                        confirm_repeat)
         record = Distribution(
@@ -135,6 +136,16 @@ def create_distribution(session, actor, *, id_key: bytes, depot: str, items: lis
                      occurred_at, key)
         log.info("distribution %s at %s: %d items", record.number, depot_row.code, len(pairs))
     return record
+
+
+def _lock_household(session, household_key: str) -> None:
+    """Serve one household at a time (PostgreSQL; SQLite writes one at a time anyway), so that
+    two phones handing the same household its ration at once cannot both pass the repeat
+    check: the second waits for the first to commit, then sees it."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                           {"key": int(household_key[:15], 16)})
 
 
 def _check_repeats(session, household_key: str, items, when: datetime, confirmed: bool) -> None:
