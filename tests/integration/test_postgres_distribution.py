@@ -45,8 +45,8 @@ def test_two_phones_serving_one_household_at_once_give_its_ration_once(pg_app, p
     for round_ in range(5):
         barrier = threading.Barrier(2)
         with ThreadPoolExecutor(2) as pool:
-            outcomes = list(pool.map(lambda n, r=round_: _give(
-                pg_app, keeper_id, barrier, 500 + r, f"r{r}-{n}"), range(2)))
+            outcomes = list(pool.map(lambda n, r=round_, b=barrier: _give(
+                pg_app, keeper_id, b, 500 + r, f"r{r}-{n}"), range(2)))
         assert sorted(outcomes) == ["given", "repeat"]
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Distribution)) == 5
