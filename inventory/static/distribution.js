@@ -88,6 +88,24 @@
   });
   ["pointerup", "pointercancel"].forEach((name) => canvas.addEventListener(name, () => { drawing = false; }));
   function clearSignature() { pen.clearRect(0, 0, canvas.width, canvas.height); signed = false; }
+
+  // A photo of a signed paper list instead of a signature: scaled down to a JPEG that the
+  // server takes (at most 2 MB) and the phone can keep while offline.
+  async function photo() {
+    const file = $("photo").files[0];
+    if (!file) return null;
+    const bitmap = await createImageBitmap(file);
+    const scale = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
+    const sheet = document.createElement("canvas");
+    sheet.width = Math.round(bitmap.width * scale);
+    sheet.height = Math.round(bitmap.height * scale);
+    sheet.getContext("2d").drawImage(bitmap, 0, 0, sheet.width, sheet.height);
+    for (const quality of [0.8, 0.6, 0.4]) {
+      const image = sheet.toDataURL("image/jpeg", quality);
+      if (image.length < 2.6e6) return image;
+    }
+    throw new Error("photo too large");
+  }
   $("clear-signature").addEventListener("click", clearSignature);
 
   // -- the form ------------------------------------------------------------------------------
@@ -107,7 +125,7 @@
     }));
   }
 
-  form.addEventListener("submit", (event) => {
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const depot = $("depot").value;
     const name = form.elements.name.value.trim();
@@ -117,7 +135,9 @@
     if (!name) { say(T.need_name, "error"); return; }
     if (!Number.isInteger(size) || size < 1 || size > 50) { say(T.need_size, "error"); return; }
     if (lines.some((l) => !Number.isInteger(l.quantity) || l.quantity < 1)) { say(T.need_quantity, "error"); return; }
-    if (!signed) { say(T.need_signature, "error"); return; }
+    let image = null;
+    try { image = await photo(); } catch (e) { say(T.photo_failed, "error"); return; }
+    if (!signed && !image) { say(T.need_signature, "error"); return; }
     const merged = {};
     lines.forEach((l) => { merged[l.item] = (merged[l.item] || 0) + l.quantity; });
     const idNumber = form.elements.id_number.value.trim();
@@ -126,14 +146,19 @@
       phone: form.elements.phone.value.trim() || null,
       id_number: idNumber || null,
       items: Object.entries(merged).map(([item, quantity]) => ({item, quantity})),
-      confirmation: {kind: "signature", image: canvas.toDataURL("image/png")},
+      confirmation: image ? {kind: "photo", image} : {kind: "signature", image: canvas.toDataURL("image/png")},
     };
     const summary = `${name} ${masked(idNumber)} · ${lines.map((l) => `${l.label} × ${l.quantity}`).join("，")}`;
+    try {
+      queue.enqueue({url: "/api/v1/distributions", body, summary});
+    } catch (e) {
+      say(T.storage_full, "error"); // localStorage is full: nothing was queued, the form stays
+      return;
+    }
     form.reset();
     $("lines").querySelectorAll(".line:not(:first-child)").forEach((line) => line.remove());
     clearSignature();
     if (!navigator.onLine) say(`${T.queued}: ${summary}`, "warn");
-    queue.enqueue({url: "/api/v1/distributions", body, summary});
   });
 
   $("queue-send").addEventListener("click", () => queue.flush());

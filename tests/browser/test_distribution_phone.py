@@ -125,3 +125,26 @@ def test_the_distribution_screen_opens_without_a_signal(phone, live_world, live_
     page.reload()
     assert page.is_visible("#form-distribute")
     assert page.inner_text("#net") == "离线"
+
+
+def test_a_photo_of_the_signed_paper_list_confirms_instead_of_a_signature(
+        phone, live_world, live_app):
+    from distribution_helpers import jpeg_bytes
+
+    stock.receive(db.session, live_world.users["keeper"], depot="XZ-01", item="FW-WATER-5L",
+                  quantity=10, lot_code="W-1")
+    page = phone.new_page()
+    log_in(page, "keeper")
+    page.goto("/distributions/new")
+    page.fill("#form-distribute [name=name]", "周五")
+    page.select_option("#lines .line [name=item]", "FW-WATER-5L")
+    page.click("#distribute")
+    assert "签名" in page.inner_text("#message") and recorded() == []
+    page.set_input_files("#photo", files=[{"name": "list.jpg", "mimeType": "image/jpeg",
+                                           "buffer": jpeg_bytes()}])
+    page.click("#distribute")
+    page.wait_for_selector("#done-list li")
+    db.session.rollback()
+    record = db.session.scalar(select(Distribution))
+    assert record.recipient_name == "周五" and record.confirmation_kind == "photo"
+    assert record.confirmation.mime == "image/jpeg"
