@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from inventory.api.fields import AwareDateTime, OccurredAt, Strict, code_field, text_field
 from inventory.api.idempotency import idempotent, request_key
 from inventory.api.pagination import paginate
-from inventory.db import db
+from inventory.db import db, utcnow
 from inventory.distribution import batches, domain, queries, services
 from inventory.distribution.keys import hash_key
 
@@ -110,6 +110,11 @@ class BatchSchema(Schema):
     confirmed = fields.Function(lambda b: b.confirmation_id is not None)
     distributions = fields.Function(
         lambda b: [d.number for d in queries.batch_distributions(db.session, b)])
+    repeats = fields.Function(lambda b: [
+        {"row": b.households[index]["row"], "distributions": numbers}
+        for index, numbers in queries.batch_repeats(db.session, b, utcnow()).items()],
+        metadata={"description": "households that received an item within its ration's "
+                                 "duration: issuing needs confirm_repeats"})
 
 
 class BatchFormSchema(Strict):

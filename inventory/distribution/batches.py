@@ -123,6 +123,7 @@ def checked_households(session, key: bytes, households: list[dict]) -> list[dict
         rows.append({"row": household.get("row", index), "name": who.name,
                      "household_size": who.household_size, "phone": who.phone,
                      "id_masked": who.id_masked, "id_hash": who.id_hash,
+                     "household_key": household_key,
                      "items": [{"item": code, "quantity": q} for code, q in items]})
     if errors:
         raise InvalidInput(f"有 {len(errors)} 行有误，未导入：" + "；".join(

@@ -77,6 +77,36 @@ def earlier_rations(session, household_key: str, item_ids, since: datetime,
     return found
 
 
+def batch_repeats(session, batch: DistributionBatch, now: datetime) -> dict[int, list[str]]:
+    """Return, by household (its index in the batch), the distributions that gave it one of
+    its items within that ration's duration before ``now``: what issuing would warn about."""
+    codes = {line["item"] for row in batch.households for line in row["items"]}
+    items = items_by_code(session, codes)
+    hours = ration_hours(session, [item.id for item in items.values()])
+    keys = {row.get("household_key") for row in batch.households} - {None}
+    if not hours or not keys or batch.status != "staged":
+        return {}
+    since = now - timedelta(hours=max(hours.values()))
+    rows = session.execute(
+        select(Distribution.household_key, DistributionLine.item_id, Distribution.number,
+               Distribution.occurred_at)
+        .join(DistributionLine, DistributionLine.distribution_id == Distribution.id)
+        .where(Distribution.household_key.in_(keys), Distribution.occurred_at > since,
+               DistributionLine.item_id.in_(list(hours))).distinct())
+    earlier: dict[tuple[str, int], list[tuple[str, datetime]]] = {}
+    for key, item_id, number, at in rows:
+        earlier.setdefault((key, item_id), []).append((number, at))
+    found = {}
+    for index, row in enumerate(batch.households):
+        numbers = sorted({number for line in row["items"]
+                          for number, at in earlier.get((row.get("household_key"),
+                                                         items[line["item"]].id), [])
+                          if now - at < timedelta(hours=hours[items[line["item"]].id])})
+        if numbers:
+            found[index] = numbers
+    return found
+
+
 def batch_distributions(session, batch: DistributionBatch) -> list[Distribution]:
     """Return the distributions made from a batch, in the order of its households."""
     return list(session.scalars(select(Distribution).where(Distribution.batch_id == batch.id)

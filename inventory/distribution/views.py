@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from inventory import ROOT
-from inventory.db import db
+from inventory.db import db, utcnow
 from inventory.distribution import batches, domain, queries, services, sheet
 from inventory.distribution.keys import hash_key
 from inventory.distribution.models import BATCH_STATUS_LABELS, CONFIRMATION_LABELS
@@ -151,6 +151,7 @@ def batch(code):
         abort(404)
     return render_template("distribution/batch.html", batch=found,
                            made=queries.batch_distributions(db.session, found),
+                           repeats=queries.batch_repeats(db.session, found, utcnow()),
                            can_distribute=found.depot_id in {d.id for d in _depots()})
 
 

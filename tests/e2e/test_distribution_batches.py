@@ -120,13 +120,18 @@ def test_a_sheet_with_bad_rows_is_refused_naming_them_and_nothing_is_staged(clie
     assert IDS[0][:17] not in response.get_data(as_text=True)
 
 
-def test_a_batch_is_issued_all_or_nothing_and_repeats_need_confirming(client, shelf):
+def test_a_batch_is_issued_all_or_nothing_and_repeats_need_confirming(app, client, shelf):
     world = shelf
     client.post("/api/v1/distributions", headers=world.headers("keeper"), json={
         "depot": "XZ-01", "name": "刘一", "household_size": 3, "id_number": IDS[0],
         "items": [{"item": "FW-WATER-5L", "quantity": 1}],
         "confirmation": {"kind": "signature", "image": signature_png()}})
-    code = stage(client, world).get_json()["code"]
+    staged = stage(client, world).get_json()
+    code = staged["code"]
+    assert [r["row"] for r in staged["repeats"]] == [2]
+    assert staged["repeats"][0]["distributions"][0].startswith("FF-")
+    page = logged_in(app, "keeper", PASSWORD).get(f"/distributions/batches/{code}")
+    assert "保障时长内已领取" in page.get_data(as_text=True)
     with nothing_changes(db.session):
         refused = client.post(f"/api/v1/distribution-batches/{code}/issue", json={},
                               headers=world.headers("keeper"))
