@@ -2,11 +2,13 @@
 roles, idempotent replays, the repeat warning, refusals that change nothing, and no full ID
 number in any answer, export or log."""
 
+import io
 import logging
 from datetime import date, timedelta
 
 import pytest
 from checks import assert_refused, nothing_changes
+from pypdf import PdfReader
 from distribution_helpers import add_norm, id_number, signature_png
 from sqlalchemy import func, select
 
@@ -183,6 +185,14 @@ def test_no_answer_export_or_log_holds_a_full_id_number(client, world, shelf, ca
     for status, data in bodies:
         assert status == 200, data[:200]
         assert ID.encode() not in data and ID[:17].encode() not in data
+    pdf = client.get("/api/v1/ledger/export.pdf", headers=world.headers("auditor"))
+    reader = PdfReader(io.BytesIO(pdf.data))
+    printed = "".join(page.extract_text() for page in reader.pages)
+    attached = b"".join(b"".join(files) for files in reader.attachments.values())
+    assert created["number"] in "".join(printed.split())
+    assert ID not in printed and ID.encode() not in attached and "张三" not in printed
+    trail = client.get("/api/v1/audit-events.csv", headers=world.headers("auditor"))
+    assert trail.status_code == 200 and ID.encode() not in trail.data
     csv_text = bodies[2][1].decode("utf-8-sig")
     assert created["number"] in csv_text
     assert created["household_code"].encode() in bodies[4][1]  # the ledger's recipient
