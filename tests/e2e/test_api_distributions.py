@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 from checks import assert_refused, nothing_changes
-from pypdf import PdfReader
 from distribution_helpers import add_norm, id_number, signature_png
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from inventory.db import db
