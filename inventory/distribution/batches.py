@@ -24,6 +24,24 @@ HEADERS = {
 _ITEM_PART = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9\-_.]*)\s*[×xX*:：]\s*(\d+)\s*$")
 
 
+def template_xlsx() -> bytes:
+    """A households list to fill in: the headers and one example row (ID numbers as text)."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "户表"
+    sheet.append(["姓名", "家庭人口", "电话", "身份证号", "物资"])
+    sheet.append(["张三", 4, "13800000000", "", "FW-WATER-5L×2，FW-BISCUIT×3"])
+    for row in range(1, 1002):
+        sheet.cell(row=row, column=4).number_format = "@"  # 18 digits would lose precision
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def read_households(data: bytes, filename: str) -> list[dict]:
     """Read the sheet's rows as households: {row, name, household_size, phone, id_number,
     items}; quantities and sizes as typed (checked later).

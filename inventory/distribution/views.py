@@ -141,6 +141,16 @@ def stage():
     return redirect(url_for("distribution.batch", code=batch.code))
 
 
+@bp.get("/batches/template.xlsx")
+@login_required
+def template():
+    """An empty households list with its headers and an example row."""
+    from inventory.xlsx import MIMETYPE
+
+    return Response(batches.template_xlsx(), mimetype=MIMETYPE, headers={
+        "Content-Disposition": "attachment; filename=households-template.xlsx"})
+
+
 @bp.get("/batches/<code>")
 @login_required
 def batch(code):

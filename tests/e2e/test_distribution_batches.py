@@ -180,8 +180,18 @@ def test_every_role_reads_the_distribution_pages_without_a_full_id_number(app, c
     assert pages.get(f"/distributions/{made['id']}/confirmation").mimetype == "image/png"
 
 
+def test_the_households_template_reads_back_as_its_example_household():
+    from inventory.distribution.batches import read_households, template_xlsx
+
+    [example] = read_households(template_xlsx(), "households-template.xlsx")
+    assert example["name"] == "张三" and example["items"] == [
+        {"item": "FW-WATER-5L", "quantity": 2}, {"item": "FW-BISCUIT", "quantity": 3}]
+
+
 def test_a_keeper_stages_and_issues_a_batch_from_the_pages(app, shelf):
     pages = logged_in(app, "keeper", PASSWORD)
+    template = pages.get("/distributions/batches/template.xlsx")
+    assert template.status_code == 200 and template.data[:2] == b"PK"
     staged = pages.post("/distributions/batches", content_type="multipart/form-data", data={
         "depot": "XZ-01", "file": (io.BytesIO(households_xlsx()), "户表.xlsx")})
     assert staged.status_code == 302
