@@ -33,6 +33,8 @@ MAX_ITEMS = 20
 MAX_QUANTITY = 100_000
 #: roles that hand out stock anywhere; keepers hand it out at their own depots
 ANYWHERE = ("admin", "bureau")
+#: a handover recorded later than this keeps its time in the ledger row's reason
+LATE_NOTE = timedelta(minutes=5)
 
 
 def ensure_can_distribute(user, depot) -> None:
@@ -182,14 +184,17 @@ def _issue_lines(session, actor, record: Distribution, depot, wanted, occurred_a
 
 def _ledger_time(session, lot, occurred_at: datetime | None) -> tuple[datetime | None, str]:
     """Date the ledger row at the handover, unless the lot already has a later row (another
-    phone's, sent while this one was offline): a lot's history runs in order, so the row is
-    then dated when it is recorded and its reason keeps the handover time."""
+    phone's, sent first): a lot's history runs in order, so the row is then dated when it is
+    recorded, and its reason keeps the handover time when that was long before (a phone that
+    was offline), not when two phones' clocks differ by seconds."""
     if occurred_at is None or not lot.seq:
         return occurred_at, "发放"
     last = session.scalar(select(Movement.occurred_at).where(Movement.lot_id == lot.id,
                                                               Movement.seq == lot.seq))
     if last is None or occurred_at >= last:
         return occurred_at, "发放"
+    if utcnow() - occurred_at < LATE_NOTE:
+        return None, "发放"
     return None, f"发放（交付于 {clock.format_local(occurred_at)}）"
 
 
