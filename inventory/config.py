@@ -40,6 +40,9 @@ def from_environment(instance_path: str) -> dict:
         or _instance_secret(instance_path, "label_secret"),
         # Public address printed in QR labels (default: the address the request came in on).
         "PUBLIC_URL": os.environ.get("PUBLIC_URL"),
+        # Keys the hash of recipients' ID numbers (inventory/distribution); empty: derived from
+        # SECRET_KEY. Changing it breaks the repeat check against earlier distributions.
+        "DISTRIBUTION_ID_KEY": os.environ.get("DISTRIBUTION_ID_KEY"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
         or default_sqlite_url(instance_path),
         # No ping before each request (a round trip a stock movement cannot afford): after a

@@ -5,6 +5,12 @@ from inventory.auth.models import ApiToken, User, user_depots
 from inventory.catalogue.models import Item
 from inventory.contracts.models import Agreement, CallOff, CapacityReserve
 from inventory.db import db
+from inventory.distribution.models import (
+    Confirmation,
+    Distribution,
+    DistributionBatch,
+    DistributionLine,
+)
 from inventory.donations.models import (
     DonationReceipt,
     DonationReceiptLine,
@@ -40,5 +46,6 @@ __all__ = [
     "Seal", "SealHead", "Stocktake", "StocktakeCount", "Transfer", "TransferLine", "User",
     "Carrier", "TransportAgreement", "Vehicle", "Waybill",
     "DonationReceipt", "DonationReceiptLine", "Donor", "Pledge", "PledgeLine",
+    "Confirmation", "Distribution", "DistributionBatch", "DistributionLine",
     "metadata", "user_depots",
 ]

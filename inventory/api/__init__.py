@@ -96,6 +96,7 @@ def init_app(app) -> None:
     from inventory.auth.users_api import blp as users_blp
     from inventory.catalogue.api import blp as catalogue_blp
     from inventory.contracts.api import blp as contracts_blp
+    from inventory.distribution.api import blp as distributions_blp
     from inventory.documents.api import blp as documents_blp
     from inventory.donations.api import blp as donations_blp
     from inventory.exports.api import blp as exports_blp
@@ -123,7 +124,7 @@ def init_app(app) -> None:
                 scan_blp, reserves_blp, contracts_blp, imports_blp, documents_blp,
                 shelters_blp, jobs_blp, reports_blp, planning_blp, planorders_blp, users_blp,
                 audit_blp, outlets_blp, transport_blp, waybills_blp, exports_blp,
-                donations_blp, trace_blp):
+                donations_blp, trace_blp, distributions_blp):
         csrf.exempt(blp)  # bearer tokens, not cookies, authenticate the API
         api.register_blueprint(blp, url_prefix="/api/v1")
         API_BLUEPRINTS.add(blp.name)

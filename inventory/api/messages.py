@@ -167,10 +167,33 @@ EXACT = {
     "cannot be changed": "不能修改",
     "unknown field": "未知字段",
     "boolean": "须为是或否",
+    # donations (捐赠)
+    "unknown donor": "没有这个捐赠方",
+    "unknown pledge": "没有这项捐赠登记",
+    "unknown receipt": "没有这张接收单",
+    "give goods lines or an amount of money": "须填写捐赠物资或捐款金额",
+    # distribution (发放)
+    "1 to 20 items": "须列 1 到 20 种物资",
+    "an item is listed twice": "同一物资列了两次",
+    "item": "请填写物资编码",
+    "not a valid ID number": "身份证号码格式或校验位有误",
+    "not an image": "不是可读的图片",
+    "not base64": "图片数据无法读取",
+    "signature or photo": "须为签名或照片",
+    "image/png": "须为 PNG 图片",
+    "image/png or image/jpeg": "须为 PNG 或 JPEG 图片",
+    "unknown batch": "没有这个批量发放",
+    "unknown distribution": "没有这条发放记录",
+    "issued": "已发放",
+    "columns: name, household_size": "须有“姓名”和“家庭人口”两列",
+    "a whole number from 1 to 50": "须为 1 到 50 的整数",
+    "digits, +, - and spaces, at most 30": "须为数字、+、- 或空格，最多 30 个",
 }
 
 #: messages with a figure or a list in them
 PATTERNS = [
+    (re.compile(r"^(\d+) to (\d+) lines$"), r"须有 \1 到 \2 行"),
+    (re.compile(r"^a list of at most (\d+) lines$"), r"最多 \1 行"),
     (re.compile(r"^at most (\S+) characters$"), r"最多 \1 个字"),
     (re.compile(r"^at most (\S+)$"), r"最多 \1"),
     (re.compile(r"^1 to (\S+) letters, digits, - _ \.$"), r"须为 1 到 \1 个字母、数字或 - _ ."),
@@ -202,6 +225,10 @@ PATTERNS = [
     (re.compile(r"^.+ cannot be formatted as an? (.+)\.$"), r"无法按要求的格式写出。"),
     (re.compile(r"^names (.+), not an? \S+ of the input$"), r"方案输入中没有 \1"),
     (re.compile(r"^more than (\S+) days ago$"), r"早于 \1 天前，离线记录须在 \1 天内补传"),
+    (re.compile(r"^at most (\S+) KB$"), r"最多 \1 KB"),
+    (re.compile(r"^(\S+): quantity 1 to (\S+)$"), r"\1：数量须为 1 到 \2"),
+    (re.compile(r"^unknown item (.+)$"), r"物资目录中没有 \1"),
+    (re.compile(r"^the same household as row (\S+)$"), r"与第 \1 行是同一户"),
 ]
 
 

@@ -171,7 +171,7 @@ def template_csv(kind: str) -> bytes:
 
 # -- reading -----------------------------------------------------------------
 
-def _cells(data: bytes, filename: str, limits: Limits):
+def read_cells(data: bytes, filename: str, limits: Limits):
     """Yield the first sheet's rows, one at a time, so that reading can stop at the limit.
 
     :raise FileTooLarge: when a workbook unpacks to more than IMPORT_MAX_UNPACKED_MB or says
@@ -286,7 +286,7 @@ def read_rows(kind: str, data: bytes, filename: str, limits: Limits = Limits()) 
     by_key = {c.key: c for c in columns}
     found = Preview(kind)
     _check_size(len(data), limits.bytes)
-    table = _cells(data, filename, limits)
+    table = read_cells(data, filename, limits)
     header = next(table, None)
     if header is None:
         found.errors.append(RowError(1, "", "文件为空", "the file is empty"))

@@ -93,6 +93,7 @@ def init_app(app) -> None:
         RESPONSE_TO_LABELS,
     )
     from inventory.contracts.views import bp as contracts_bp
+    from inventory.distribution.views import bp as distribution_bp
     from inventory.documents.views import bp as documents_bp
     from inventory.donations.models import DONOR_KIND_LABELS
     from inventory.donations.views import bp as donations_bp
@@ -150,6 +151,7 @@ def init_app(app) -> None:
     app.register_blueprint(transport_bp)
     app.register_blueprint(donations_bp)
     app.register_blueprint(trace_bp)
+    app.register_blueprint(distribution_bp)
     app.jinja_env.globals.update(
         LEVEL_LABELS=LEVEL_LABELS, DEPOT_KIND_LABELS=DEPOT_KIND_LABELS, KIND_LABELS=KIND_LABELS,
         STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, ROLE_LABELS=ROLE_LABELS,

@@ -22,6 +22,7 @@ from inventory import clock
 from inventory.audit import AuditEvent
 from inventory.contracts import services as contracts
 from inventory.db import db
+from inventory.distribution import services as distribution
 from inventory.donations import services as donations
 from inventory.outlets import services as outlets
 from inventory.planning import services as planning
@@ -94,6 +95,20 @@ def _pledge(world):
     return donations.create_pledge(db.session, world.users["bureau"], donor=_donor(world).id,
                                    lines=[{"item": "SH-TENT-12", "quantity": 10}],
                                    amount=1000)
+
+
+def _batch(world):
+    return distribution.stage_batch(
+        db.session, world.users["admin"], id_key=b"test", depot="XZ-01", households=[
+            {"name": "张三", "household_size": 3,
+             "items": [{"item": "FW-WATER-5L", "quantity": 1}]}])
+
+
+def _photo():
+    from distribution_helpers import jpeg_bytes
+
+    return {"data": {"photo": (io.BytesIO(jpeg_bytes()), "sheet.jpg")},
+            "content_type": "multipart/form-data"}
 
 
 def _file(kind, header, row):
@@ -272,6 +287,9 @@ CHANGES = {
             "password": "a long password"}}))],
     ("DELETE", "/api/v1/users/{username}/tokens"): [
         ("tokens revoked", "user", lambda w: ("/api/v1/users/keeper/tokens", {}))],
+    ("POST", "/api/v1/distribution-batches/{code}/confirmation"): [
+        ("signed sheet photo", "distribution_batch", lambda w: (
+            f"/api/v1/distribution-batches/{_batch(w).code}/confirmation", _photo()))],
     ("POST", "/api/v1/me/password"): [
         ("own password", "user", lambda w: ("/api/v1/me/password", {"json": {
             "current_password": "correct horse battery", "password": "a long password"}}))],
@@ -313,6 +331,11 @@ NOT_ENTITIES = {
                                               "places records its agreement's event)",
     ("POST", "/api/v1/rotation-orders/{order_id}/scans"): "work orders: the ledger",
     ("POST", "/api/v1/rotation-orders/{order_id}/cancel"): "work orders",
+    ("POST", "/api/v1/distributions"): "distributions: the ledger (issue rows whose reference "
+                                       "is the distribution number)",
+    ("POST", "/api/v1/distribution-batches"): "a staged households list: nothing moves until "
+                                              "it is issued",
+    ("POST", "/api/v1/distribution-batches/{code}/issue"): "distributions: the ledger",
 }
 
 
