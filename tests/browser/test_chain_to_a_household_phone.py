@@ -2,7 +2,8 @@
 keeper types the waybill's number on the scan screen to record the load's arrival, confirms
 the receipt on the incoming tab, hands some of the goods to a household on the distribution
 screen, and the lot's trace page then shows that distribution by number and household code,
-naming no one."""
+naming no one; the bureau then finds the household by its ID number on the recipient
+trace."""
 
 from distribution_helpers import id_number
 from sqlalchemy import func, select
@@ -20,10 +21,10 @@ from inventory.transport.models import Waybill
 ID = id_number(808)
 
 
-def _log_in(page, username: str) -> None:
+def _log_in(page, username: str, role: str = "keeper") -> None:
     page.goto("/login")
     page.fill("input[name=username]", username)
-    page.fill("input[name=password]", demo.PASSWORDS["keeper"])
+    page.fill("input[name=password]", demo.PASSWORDS[role])
     page.click("button[type=submit]")
     page.wait_for_url("**/")
 
@@ -97,4 +98,21 @@ def test_the_keeper_records_the_arrival_hands_out_and_the_lot_trace_shows_it(pho
     screenshot(page, "trace-with-distribution.png")
     page.click(f"table.trace-section.distributions a:has-text('{record.number}')")
     page.wait_for_url(f"**/distributions/{record.id}")
+
+    # The bureau looks the household up by its ID number, in both languages.
+    phone.clear_cookies()
+    _log_in(page, "bureau", "bureau")
+    for language, heading in (("zh_CN", "领取人追溯"), ("en", "Recipient trace")):
+        page.goto(f"/lang/{language}")
+        page.goto("/distributions/")
+        page.click(f"a:has-text('{heading}')")
+        page.fill("form.recipient-lookup [name=id_number]", ID)
+        page.click("form.recipient-lookup button[type=submit]")
+        page.wait_for_selector("section.recipient-result")
+        assert fits(page), wide_elements(page)
+        result = page.inner_text("section.recipient-result")
+        assert ID[:4] + "*" * 10 + ID[-4:] in result and record.number in result
+        assert ID not in page.content() and "/distributions/recipients" in page.url
+    page.click(f"section.recipient-result a[href='/trace/lots/{received_lot}']")
+    page.wait_for_url(f"**/trace/lots/{received_lot}")
     assert errors == []
