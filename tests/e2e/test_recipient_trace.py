@@ -7,6 +7,7 @@ name no one."""
 import csv
 import io
 import logging
+from datetime import date, timedelta
 
 import pytest
 from checks import assert_refused, nothing_changes
@@ -189,3 +190,21 @@ def test_the_recipient_page_finds_a_household_and_shows_the_number_masked(
     assert len(_events()) == 1
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert ID not in logged and ID[:17] not in logged
+
+
+def test_a_lots_trace_counts_only_its_own_share_of_a_distribution(client, world):
+    keeper = world.users["keeper"]
+    late, _ = stock.receive(db.session, keeper, depot="XZ-01", item="FW-WATER-5L", quantity=9,
+                            lot_code="W-LATE", expires_on=date.today() + timedelta(days=400))
+    early, _ = stock.receive(db.session, keeper, depot="XZ-01", item="FW-WATER-5L",
+                             quantity=3, lot_code="W-EARLY",
+                             expires_on=date.today() + timedelta(days=30))
+    made = client.post("/api/v1/distributions", headers=world.headers("keeper"), json={
+        "depot": "XZ-01", "name": "周八", "household_size": 2,
+        "items": [{"item": "FW-WATER-5L", "quantity": 5}],
+        "confirmation": {"kind": "signature", "image": signature_png()}}).get_json()
+    for lot, share in ((early.id, 3), (late.id, 2)):
+        trace = client.get(f"/api/v1/lots/{lot}/trace", headers=world.headers("keeper"))
+        [section] = [s for s in trace.get_json()["sections"] if s["key"] == "distributions"]
+        assert [(row[0], row[5]) for row in section["rows"]] == [
+            (made["number"], f"桶装饮用水 5L（FW-WATER-5L）×{share}")]
