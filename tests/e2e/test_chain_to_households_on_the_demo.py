@@ -212,9 +212,14 @@ def test_a_planned_transfer_reaches_three_households_and_every_trace_shows_it(co
     assert sheet.status_code == 200
     answers.append(("sign-off sheet", _pdf_text(sheet.data)))
     assert NAMES[0] in answers[-1][1] and IDS[0][:4] in answers[-1][1]
-    page = logged_in(county, *DEMO_USERS["planner"]).get(f"/trace/lots/{shelter_lot}")
+    planner = logged_in(county, *DEMO_USERS["planner"])
+    page = planner.get(f"/trace/lots/{shelter_lot}")
     answers.append(("lot trace page", page.get_data(as_text=True)))
-    assert made[2].number in answers[-1][1]
+    assert made[2].number in answers[-1][1] and waybill["number"] in answers[-1][1]
+    page = planner.get(f"/trace/shelters/{SHELTER}")
+    answers.append(("shelter trace page", page.get_data(as_text=True)))
+    assert made[2].number in answers[-1][1] and made[2].household_code in answers[-1][1]
+    assert not any(name in answers[-1][1] for name in NAMES)
     answers.append(("log", "\n".join(r.getMessage() for r in caplog.records)))
     assert made[0].number in answers[-1][1]
     for label, text in answers:

@@ -172,8 +172,9 @@ def test_the_recipient_page_finds_a_household_and_shows_the_number_masked(
         app, client, world, handed, caplog):
     caplog.set_level(logging.DEBUG)
     pages = logged_in(app, "bureau", PASSWORD)
-    form = pages.get("/distributions/recipients")
-    assert form.status_code == 200
+    form = pages.get("/distributions/recipients", query_string={"id_number": ID})
+    assert form.status_code == 200 and "recipient-result" not in form.get_data(as_text=True)
+    assert _events() == []  # a GET looks nothing up, whatever its query string
     app.config["WTF_CSRF_ENABLED"] = False
     try:
         result = pages.post("/distributions/recipients", data={"id_number": ID})
