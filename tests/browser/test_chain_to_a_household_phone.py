@@ -113,6 +113,7 @@ def test_the_keeper_records_the_arrival_hands_out_and_the_lot_trace_shows_it(pho
         result = page.inner_text("section.recipient-result")
         assert ID[:4] + "*" * 10 + ID[-4:] in result and record.number in result
         assert ID not in page.content() and "/distributions/recipients" in page.url
+        screenshot(page, f"recipient-trace-{language}.png")
     page.click(f"section.recipient-result a[href='/trace/lots/{received_lot}']")
     page.wait_for_url(f"**/trace/lots/{received_lot}")
     assert errors == []
