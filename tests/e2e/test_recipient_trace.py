@@ -168,10 +168,11 @@ def test_the_lot_and_shelter_traces_list_the_distributions_and_name_no_one(
             assert private not in data
 
 
+@pytest.mark.parametrize("who", ["bureau", "auditor"])
 def test_the_recipient_page_finds_a_household_and_shows_the_number_masked(
-        app, client, world, handed, caplog):
+        app, client, world, handed, caplog, who):
     caplog.set_level(logging.DEBUG)
-    pages = logged_in(app, "bureau", PASSWORD)
+    pages = logged_in(app, who, PASSWORD)
     form = pages.get("/distributions/recipients", query_string={"id_number": ID})
     assert form.status_code == 200 and "recipient-result" not in form.get_data(as_text=True)
     assert _events() == []  # a GET looks nothing up, whatever its query string
