@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import pytest
 from apps import sqlite_app
 from crawl import DEMO_USERS, logged_in
-from distribution_helpers import id_number
+from distribution_helpers import id_number, signature_png
 from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -105,6 +105,31 @@ def _handed_to_households(client, item: str) -> dict:
     return issued.json
 
 
+def _donated_goods_handed_out(client) -> tuple[int, dict]:
+    """Send two of the demo's donated quilts to the shelter by a transfer of that lot, receive
+    them and hand them to the first household; return the donated lot and the distribution."""
+    donated = db.session.scalars(select(Lot).where(Lot.source == "donation", Lot.quantity >= 2,
+                                                   Lot.expires_on.is_(None))).first()
+    ordered = client.post("/api/v1/transfers", headers=_token(client, "bureau"), json={
+        "from_depot": donated.depot.code, "to_depot": SHELTER,
+        "lines": [{"lot": donated.id, "quantity": 2}]})
+    assert ordered.status_code == 201, ordered.json
+    sent = client.post(f"/api/v1/transfers/{ordered.json['id']}/dispatch",
+                       headers=_token(client, _keeper_of(donated.depot.code)),
+                       json={"waybill": {"plate": "宁B·E3303"}})
+    assert sent.status_code == 200, sent.json
+    receiver = _token(client, _keeper_of(SHELTER))
+    received = client.post(f"/api/v1/transfers/{ordered.json['id']}/receive",
+                           headers=receiver, json={})
+    assert received.status_code == 200, received.json
+    handed = client.post("/api/v1/distributions", headers=receiver, json={
+        "depot": SHELTER, "name": NAMES[0], "household_size": 4, "phone": PHONES[0],
+        "id_number": IDS[0], "items": [{"item": donated.item.code, "quantity": 2}],
+        "confirmation": {"kind": "signature", "image": signature_png()}})
+    assert handed.status_code == 201, handed.json
+    return donated.id, handed.json
+
+
 def test_a_planned_transfer_reaches_three_households_and_every_trace_shows_it(county, caplog):
     caplog.set_level(logging.DEBUG)
     client = county.test_client()
@@ -179,8 +204,21 @@ def test_a_planned_transfer_reaches_three_households_and_every_trace_shows_it(co
     assert found.json["id_number"] == IDS[1][:4] + "*" * 10 + IDS[1][-4:]
     assert found.json["lots"] == [shelter_lot]
 
-    # The disclosure still adds up to the ledger.
+    # Donated goods sent on to the shelter and handed to a household show in the disclosure,
+    # which adds up to the ledger.
+    before = client.get("/api/v1/donations/disclosure?from=2000-01-01", headers=auditor).json
+    donated_lot, quilts = _donated_goods_handed_out(client)
+    answers.append(("donated goods handed out", str(quilts)))
     report = client.get("/api/v1/donations/disclosure?from=2000-01-01", headers=auditor).json
+    assert sum(report["used_by_item"].values()) == sum(before["used_by_item"].values()) + 2
+    donated_trace = client.get(f"/api/v1/lots/{donated_lot}/trace", headers=auditor).json
+    assert [s["key"] for s in donated_trace["sections"]] == ["donation", "distributions"]
+    assert donated_trace["sections"][1]["rows"][0][0] == quilts["number"]
+    first = client.post("/api/v1/recipients/trace", headers=auditor, json={"id_number": IDS[0]})
+    answers.append(("recipient trace, first household", first.get_data(as_text=True)))
+    assert [d["number"] for d in first.json["distributions"]] == [made[0].number,
+                                                                   quilts["number"]]
+    db.session.rollback()
     lots = {lot.id: lot for lot in db.session.scalars(select(Lot))}
 
     def root(lot):
