@@ -177,6 +177,7 @@ EXACT = {
     "an item is listed twice": "同一物资列了两次",
     "item": "请填写物资编码",
     "not a valid ID number": "身份证号码格式或校验位有误",
+    "an ID number, or name and phone": "须填写身份证号，或同时填写姓名和电话",
     "not an image": "不是可读的图片",
     "not base64": "图片数据无法读取",
     "signature or photo": "须为签名或照片",

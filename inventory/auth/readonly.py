@@ -11,14 +11,16 @@ from inventory.api.errors import error_body, language
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: what an auditor may still send: their own login, logout and password, a read-only check
-#: of an import file, and the ledger's seal (an audit act that records the chain heads and
-#: changes no data)
+#: of an import file, the ledger's seal (an audit act that records the chain heads and
+#: changes no data), and the recipient trace (a look-up sent as a POST so that an ID number
+#: stays out of URLs; it writes only its own audit event)
 AUDITOR_MAY = frozenset({
     ("POST", "auth_api.Tokens"), ("DELETE", "auth_api.Tokens"),
     ("POST", "users_api.OwnPassword"),
     ("POST", "auth.login"), ("POST", "auth.logout"), ("POST", "users.own_password"),
     ("POST", "imports_api.PreviewView"), ("POST", "imports.preview"),
     ("POST", "stock_api.Seals"), ("POST", "integrity.take_seal"),
+    ("POST", "distributions_api.RecipientTrace"), ("POST", "distribution.recipient_trace"),
 })
 #: background jobs an auditor may submit: checking and sealing the ledger
 AUDITOR_JOBS = frozenset({"ledger.verify", "ledger.seal"})

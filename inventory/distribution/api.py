@@ -11,7 +11,7 @@ from inventory.api.fields import AwareDateTime, OccurredAt, Strict, code_field, 
 from inventory.api.idempotency import idempotent, request_key
 from inventory.api.pagination import paginate
 from inventory.db import db, utcnow
-from inventory.distribution import batches, domain, queries, services
+from inventory.distribution import batches, domain, queries, recipients, services
 from inventory.distribution.keys import hash_key
 from inventory.imports.services import Limits, read_upload
 
@@ -218,3 +218,50 @@ class BatchConfirmation(MethodView):
         upload = files["photo"]
         image = domain.image_from_upload(upload.read(domain.MAX_PHOTO_BYTES + 1))
         return services.confirm_batch(db.session, g.user, code, image)
+
+
+class RecipientQuerySchema(Strict):
+    id_number = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(max=30), metadata={
+        "description": "the national ID number: hashed with the installation's key to find "
+                       "the household; neither stored, logged nor answered back"})
+    name = text_field(50, load_default=None)
+    phone = text_field(30, load_default=None)
+
+
+class RecipientDistributionSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    occurred_at = AwareDateTime()
+    depot = fields.Function(lambda d: d.depot.code)
+    depot_name = fields.Function(lambda d: d.depot.name)
+    household_code = fields.String()
+    household_size = fields.Integer()
+    recipient_name = fields.String()
+    id_number = fields.String(attribute="id_masked")
+    keeper = fields.Function(lambda d: d.keeper.username)
+    batch = fields.Function(lambda d: d.batch.code if d.batch else None)
+    lines = fields.Function(lambda d: [{
+        "item": line.item.code, "item_name": line.item.name_zh, "quantity": line.quantity,
+        "lot": line.lot_id, "lot_code": line.lot.code,
+        "lot_trace": f"/api/v1/lots/{line.lot_id}/trace"} for line in d.lines])
+
+
+class RecipientTraceSchema(Schema):
+    by = fields.String(metadata={"description": "id_number or name_phone"})
+    id_number = fields.String(attribute="id_masked", metadata={
+        "description": "masked, e.g. 6401**********1234"})
+    households = fields.List(fields.String())
+    lots = fields.List(fields.Integer(), attribute="lot_ids")
+    distributions = fields.List(fields.Nested(RecipientDistributionSchema))
+
+
+@blp.route("/recipients/trace")
+class RecipientTrace(MethodView):
+    @blp.arguments(RecipientQuerySchema())
+    @blp.response(200, RecipientTraceSchema)
+    def post(self, query):
+        """What one household received (bureau, admin, auditor): by ID number or by name and
+        phone, sent in the body so that no number sits in a URL; every look-up is written to
+        the audit trail with the ID number masked"""
+        return recipients.trace_recipient(db.session, g.user, id_key=hash_key(), **query)

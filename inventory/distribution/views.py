@@ -1,5 +1,6 @@
 """Distribution pages: the list, one record, the phone screen that works offline (with its
-service worker), and batch mode (upload a households list, its sign-off sheet, issue it)."""
+service worker), batch mode (upload a households list, its sign-off sheet, issue it), and the
+recipient trace (bureau, admins, auditors)."""
 
 import json
 
@@ -20,7 +21,7 @@ from sqlalchemy import select
 
 from inventory.base import ROOT
 from inventory.db import db, utcnow
-from inventory.distribution import batches, domain, queries, services, sheet
+from inventory.distribution import batches, domain, queries, recipients, services, sheet
 from inventory.distribution.keys import hash_key
 from inventory.distribution.models import BATCH_STATUS_LABELS, CONFIRMATION_LABELS
 from inventory.documents.views import pdf_response
@@ -77,6 +78,7 @@ def index():
     all_depots = db.session.scalars(select(Depot).order_by(Depot.code)).all()
     return render_template("distribution/index.html", rows=rows, filters=filters,
                            depots=all_depots, can_distribute=bool(_depots()),
+                           can_trace=current_user.role in recipients.READERS,
                            batches=queries.recent_batches(db.session))
 
 
@@ -207,3 +209,27 @@ def confirm(code):
     else:
         flash(gettext("签字照片已保存。"), "ok")
     return redirect(url_for("distribution.batch", code=code))
+
+
+# -- the recipient trace ----------------------------------------------------
+
+
+@bp.route("/recipients", methods=["GET", "POST"])
+@login_required
+def recipient_trace():
+    """What one household received, looked up by ID number or by name and phone (a form
+    posted, so the number never sits in a URL); the bureau, admins and auditors only."""
+    if current_user.role not in recipients.READERS:
+        abort(403)
+    found = None
+    if request.method == "POST":
+        try:
+            found = recipients.trace_recipient(
+                db.session, current_user, id_key=hash_key(),
+                id_number=request.form.get("id_number", "")[:30],
+                name=request.form.get("name", "")[:50], phone=request.form.get("phone", "")[:30])
+        except DomainError as error:
+            flash(_message(error), "error")
+    return render_template("distribution/recipient.html", found=found,
+                           name=request.form.get("name", "")[:50],
+                           phone=request.form.get("phone", "")[:30])

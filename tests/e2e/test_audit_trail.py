@@ -2,8 +2,9 @@
 event naming the entity, the actor, before and after; auditors browse, filter and export it;
 nothing in the application changes it.
 
-The sweep is driven by the OpenAPI document: a write endpoint that is neither in CHANGES (with
-a request that exercises it) nor in NOT_ENTITIES (the ledger and work in progress, with the
+The sweep is driven by the OpenAPI document: a write endpoint that is in none of CHANGES (with
+a request that exercises it), LOOKUPS (sensitive reads sent as a POST, each logged as one
+event and changing nothing else) or NOT_ENTITIES (the ledger and work in progress, with the
 reason) fails the test, so a new endpoint cannot go unlogged unnoticed.
 """
 
@@ -13,7 +14,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from checks import BROWSER, assert_refused
+from checks import BROWSER, assert_refused, nothing_changes
 from factories import PASSWORD
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
@@ -295,6 +296,15 @@ CHANGES = {
             "current_password": "correct horse battery", "password": "a long password"}}))],
 }
 
+#: sensitive reads sent as a POST (so that what is looked up stays out of URLs and access logs):
+#: (method, OpenAPI path) → (the event's action, its entity, prepare(world) → (url, kwargs));
+#: each records exactly one event and changes nothing else
+LOOKUPS = {
+    ("POST", "/api/v1/recipients/trace"): (
+        "recipient.trace", "household",
+        lambda w: ("/api/v1/recipients/trace", {"json": {"id_number": "11010519491231002X"}})),
+}
+
 #: write endpoints that change no entity of the trail, and why
 NOT_ENTITIES = {
     ("POST", "/api/v1/tokens"): "logging in",
@@ -356,9 +366,26 @@ def _write_operations(client) -> set[tuple[str, str]]:
 
 def test_every_write_endpoint_is_swept_or_named_as_outside_the_trail(client):
     found = _write_operations(client)
-    assert found - set(CHANGES) - set(NOT_ENTITIES) == set(), "write endpoints unaccounted for"
-    assert (set(CHANGES) | set(NOT_ENTITIES)) - found == set(), "the tables name gone endpoints"
-    assert not set(CHANGES) & set(NOT_ENTITIES)
+    named = set(CHANGES) | set(LOOKUPS) | set(NOT_ENTITIES)
+    assert found - named == set(), "write endpoints unaccounted for"
+    assert named - found == set(), "the tables name gone endpoints"
+    assert len(named) == len(CHANGES) + len(LOOKUPS) + len(NOT_ENTITIES), "named twice"
+
+
+@pytest.mark.parametrize(("key", "action", "entity", "prepare"),
+                         [(key, *case) for key, case in LOOKUPS.items()],
+                         ids=[f"{k[0]} {k[1]}" for k in LOOKUPS])
+@pytest.mark.parametrize("who", ["admin", "auditor"])
+def test_a_sensitive_look_up_records_one_event_and_changes_nothing_else(
+        client, world, key, action, entity, prepare, who):
+    url, kwargs = prepare(world)
+    seen = len(_events())
+    with nothing_changes(db.session, but=("audit_events",)):
+        response = client.open(url, method=key[0], headers=world.headers(who), **kwargs)
+    assert response.status_code == 200, response.get_json()
+    new = _events()[seen:]
+    assert [(e.action, e.subject_type, e.actor.username) for e in new] == [(action, entity, who)]
+    assert "11010519491231002X" not in new[0].details
 
 
 def _events() -> list[AuditEvent]:

@@ -91,7 +91,8 @@ def test_what_auditors_may_still_send_is_short_and_changes_no_data(client, stock
     assert {endpoint for _, endpoint in AUDITOR_MAY} <= {
         "auth_api.Tokens", "users_api.OwnPassword", "auth.login", "auth.logout",
         "users.own_password", "imports_api.PreviewView", "imports.preview", "stock_api.Seals",
-        "integrity.take_seal"}
+        "integrity.take_seal", "distributions_api.RecipientTrace",
+        "distribution.recipient_trace"}
     auditor = stocked.headers("auditor")
     assert client.post("/api/v1/ledger/seals", headers=auditor).status_code == 201
     assert client.post("/api/v1/jobs", headers=auditor,
@@ -99,6 +100,11 @@ def test_what_auditors_may_still_send_is_short_and_changes_no_data(client, stock
     preview = client.post("/api/v1/imports/areas/preview", headers=auditor,
                           data={"file": (b"\xef\xbb\xbf\xe5\x8c\xba\n", "a.csv")})
     assert preview.status_code in (200, 422)
+    # The recipient trace is a look-up sent as a POST: it writes its audit event only.
+    with nothing_changes(db.session, but=("audit_events",)):
+        trace = client.post("/api/v1/recipients/trace", headers=auditor,
+                            json={"name": "张三", "phone": "13800000000"})
+    assert trace.status_code == 200 and trace.get_json()["distributions"] == []
 
 
 def _path_value(name: str, converter):
