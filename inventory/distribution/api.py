@@ -13,6 +13,7 @@ from inventory.api.pagination import paginate
 from inventory.db import db, utcnow
 from inventory.distribution import batches, domain, queries, recipients, services
 from inventory.distribution.keys import hash_key
+from inventory.errors import Forbidden
 from inventory.imports.services import Limits, read_upload
 
 blp = Blueprint("distributions_api", __name__,
@@ -30,6 +31,15 @@ class LineSchema(Schema):
     movement = fields.Integer(attribute="movement_id")
 
 
+def _personal(attribute: str, description: str = "") -> fields.Function:
+    """A recipient's detail, shown only to those who may see who received at the depot
+    (``recipients.sees_recipient``); null for the others."""
+    return fields.Function(
+        lambda d: getattr(d, attribute) if recipients.sees_recipient(g.user, d.depot) else None,
+        allow_none=True, metadata={"description": description or "null for roles that may "
+                                   "not see who received"})
+
+
 class DistributionSchema(Schema):
     id = fields.Integer()
     number = fields.String(metadata={"description": "FF-<date>-<id>, the ledger's reference"})
@@ -37,11 +47,13 @@ class DistributionSchema(Schema):
     occurred_at = AwareDateTime()
     recorded_at = AwareDateTime()
     keeper = fields.Function(lambda d: d.keeper.username)
-    recipient_name = fields.String()
+    recipient_name = _personal("recipient_name", "the household code only for roles that may "
+                                                 "not see who received (planners, other "
+                                                 "depots' keepers): null")
     household_size = fields.Integer()
-    phone = fields.String()
-    id_number = fields.String(attribute="id_masked", metadata={
-        "description": "masked, e.g. 6401**********1234; the number is never stored"})
+    phone = _personal("phone")
+    id_number = _personal("id_masked", "masked, e.g. 6401**********1234; the number is never "
+                                       "stored")
     household_code = fields.String(metadata={"description": "the ledger's recipient"})
     confirmation = fields.String(attribute="confirmation_kind",
                                  metadata={"description": "signature, photo or sheet"})
@@ -99,12 +111,22 @@ class HouseholdSchema(Schema):
     items = fields.List(fields.Dict())
 
 
+def _households(batch) -> list[dict]:
+    shown = HouseholdSchema(many=True).dump(batch.households)
+    if not recipients.sees_recipient(g.user, batch.depot):
+        for row in shown:
+            row.update(name=None, phone=None, id_number=None)
+    return shown
+
+
 class BatchSchema(Schema):
     code = fields.String()
     depot = fields.Function(lambda b: b.depot.code)
     status = fields.String()
     filename = fields.String()
-    households = fields.List(fields.Nested(HouseholdSchema))
+    households = fields.Function(lambda b: _households(b), metadata={
+        "description": "rows of HouseholdSchema; name, phone and ID number null for roles "
+                       "that may not see who received"})
     created_by = fields.Function(lambda b: b.created_by.username)
     created_at = AwareDateTime()
     issued_at = AwareDateTime()
@@ -168,6 +190,9 @@ class DistributionConfirmation(MethodView):
     def get(self, distribution_id):
         """The recipient's signature or photo (PNG or JPEG)"""
         record = queries.get_distribution(db.session, distribution_id)
+        if not recipients.sees_recipient(g.user, record.depot):
+            raise Forbidden("签名和照片只有本储备库保管员、应急管理局和审计人员可以查看。",
+                            "Only the depot's keepers, the bureau and auditors see signatures.")
         image = record.confirmation or (record.batch.confirmation if record.batch else None)
         if image is None:
             raise queries.NotFound("该发放记录没有签名图片。", "No confirmation image.")

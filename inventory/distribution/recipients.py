@@ -24,6 +24,14 @@ log = logging.getLogger(__name__)
 
 #: who may read what a person received: the trace of a lot or a shelter names no one
 READERS = ("admin", "bureau", "auditor")
+
+
+def sees_recipient(user, depot) -> bool:
+    """Whether the user may see who received at a depot (name, phone, masked ID number,
+    signature): the bureau, admins and auditors everywhere, a keeper at their own depots.
+    Planners and other keepers see the household code only."""
+    return user.role in READERS or (
+        user.role == "keeper" and any(d.id == depot.id for d in user.depots))
 #: the audit trail's name for what was read
 SUBJECT = "household"
 

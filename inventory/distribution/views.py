@@ -79,6 +79,7 @@ def index():
     return render_template("distribution/index.html", rows=rows, filters=filters,
                            depots=all_depots, can_distribute=bool(_depots()),
                            can_trace=current_user.role in recipients.READERS,
+                           sees=lambda d: recipients.sees_recipient(current_user, d.depot),
                            batches=queries.recent_batches(db.session))
 
 
@@ -87,7 +88,8 @@ def index():
 def record(distribution_id):
     """One distribution: recipient (ID number masked), lots, keeper, confirmation."""
     found = db.session.get(queries.Distribution, distribution_id) or abort(404)
-    return render_template("distribution/record.html", record=found)
+    return render_template("distribution/record.html", record=found,
+                           personal=recipients.sees_recipient(current_user, found.depot))
 
 
 @bp.get("/<int(max=2147483647):distribution_id>/confirmation")
@@ -95,6 +97,8 @@ def record(distribution_id):
 def confirmation(distribution_id):
     """The signature or photo a distribution was confirmed with."""
     found = db.session.get(queries.Distribution, distribution_id) or abort(404)
+    if not recipients.sees_recipient(current_user, found.depot):
+        abort(403)
     image = found.confirmation or (found.batch.confirmation if found.batch else None)
     if image is None:
         abort(404)
@@ -168,7 +172,8 @@ def batch(code):
     return render_template("distribution/batch.html", batch=found,
                            made=queries.batch_distributions(db.session, found),
                            repeats=queries.batch_repeats(db.session, found, utcnow()),
-                           can_distribute=found.depot_id in {d.id for d in _depots()})
+                           can_distribute=found.depot_id in {d.id for d in _depots()},
+                           personal=recipients.sees_recipient(current_user, found.depot))
 
 
 @bp.get("/batches/<code>/sheet.pdf")
@@ -179,6 +184,8 @@ def sign_off_sheet(code):
         found = queries.get_batch(db.session, code)
     except DomainError:
         abort(404)
+    if not recipients.sees_recipient(current_user, found.depot):
+        abort(403)
     return pdf_response(sheet.sign_off_sheet(db.session, found))
 
 
