@@ -40,6 +40,7 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -101,9 +102,11 @@ def prepare(url: str, clients: int, phones: int) -> dict:
             world["keepers"].append({"token": create_token(db.session, user, f"load-{n}"),
                                      "depots": [a, b]})
         for n in range(phones):
-            user, a, _b = KEEPERS[-1 - n % len(KEEPERS)]
-            world["phones"].append({"token": create_token(db.session, user, f"phone-{n}"),
-                                    "depot": a})
+            # a village store of a township the keepers' clients do not use
+            township = 13 - n % 4
+            world["phones"].append({
+                "token": create_token(db.session, f"keeper-t{township:02d}", f"phone-{n}"),
+                "depot": f"VL-{township:02d}-02"})
         world["planner"] = create_token(db.session, "planner", "load")
         world["auditor"] = create_token(db.session, "auditor", "load")
         world["scenario"] = db.session.scalar(
@@ -139,8 +142,10 @@ class Client:
         self.records: list[dict] = []
         self.errors: dict[str, int] = {}
         self.attempts = 0
-        #: when the first request sent after the fault was answered with success
-        self.recovered_at: float | None = None
+        #: (sent, answered) of the successful requests sent from the fault's time on
+        self.successes: list[tuple[float, float]] = []
+        #: the refusals' messages, counted by request kind
+        self.refusals: dict[str, int] = {}
         self.serial = 0
 
     def key(self) -> str:
@@ -185,14 +190,20 @@ class Client:
             else:
                 kind = f"HTTP {status}"
             if status is not None and status < 500:
-                if status < 300 and sent >= self.fault_at and self.recovered_at is None:
-                    self.recovered_at = time.time()
+                if status < 300 and sent >= self.fault_at and len(self.successes) < 5000:
+                    self.successes.append((sent, time.time()))
                 break
             self.errors[kind] = self.errors.get(kind, 0) + 1
             if time.time() > self.give_up:
                 break
             time.sleep(pause)
             pause = min(pause * 2, 0.5)
+        if status is not None and status >= 400:
+            message = json.loads(data).get("message", "") if data else ""
+            # One count per reason: lot codes, numbers and times left out.
+            message = re.sub(r"[0-9A-Za-z][0-9A-Za-z:. -]*", "…", message)[:40]
+            refusal = f"{op or path} {status} {message}"
+            self.refusals[refusal] = self.refusals.get(refusal, 0) + 1
         if key is not None:
             answer = json.loads(data) if status is not None and status < 300 else {}
             self.records.append({
@@ -204,7 +215,7 @@ class Client:
         if self.conn is not None:
             self.conn.close()
         return {"records": self.records, "errors": self.errors, "attempts": self.attempts,
-                "recovered_at": self.recovered_at}
+                "successes": self.successes, "refusals": self.refusals}
 
 
 def keeper(args) -> dict:
@@ -258,10 +269,13 @@ def phone(args) -> dict:
     rng = random.Random(1000 + n)
     c = Client(port, spec["token"], f"p{n}", fault_at, stop_at)
     seconds = stop_at - start_at
-    for replay_at in (start_at + 0.3 * seconds, start_at + 0.7 * seconds):
+    for batch, replay_at in enumerate((start_at + 0.3 * seconds, start_at + 0.7 * seconds)):
         queue = []
-        for _ in range(40):
-            late = datetime.now(UTC) - timedelta(days=rng.uniform(2, 3))
+        # Device times in the order things happened, three days back (the second batch two),
+        # one every five minutes; the replay reorders them.
+        first = datetime.now(UTC) - timedelta(days=3 - batch)
+        for index in range(40):
+            late = first + timedelta(minutes=5 * index)
             if rng.random() < 0.3:
                 action = ("/api/v1/receipts", {
                     "depot": spec["depot"], "item": ITEM, "quantity": rng.randint(10, 40),
@@ -370,17 +384,22 @@ def strike(fault: str, servers: Servers, down: float) -> dict:
     event: dict = {"fault": fault, "began": began}
     if fault == "kill-server":
         os.killpg(servers.server.pid, signal.SIGKILL)
+        event["struck"] = time.time()
         servers.server.wait()
         servers.start_server()
     elif fault == "kill-workers":
         killed = servers.workers_of_server()
         for pid in killed:
             os.kill(pid, signal.SIGKILL)
+        event["struck"] = time.time()
         event["workers_killed"] = len(killed)
     elif fault == "restart-db":
+        event["struck"] = began  # connections drop as the fast shutdown begins
         subprocess.run(["pg_ctlcluster", "15", "main", "restart", "-m", "fast"], check=True)
     elif fault == "stop-start-db":
+        event["struck"] = began
         subprocess.run(["pg_ctlcluster", "15", "main", "stop", "-m", "fast"], check=True)
+        event["stopped"] = time.time()
         time.sleep(down)
         subprocess.run(["pg_ctlcluster", "15", "main", "start"], check=True)
     event["back"] = time.time()
@@ -500,9 +519,12 @@ def run_load(url: str, world: dict, env: dict, *, port: int, seconds: float, fau
         servers.stop()
     records = [r for found in results for r in found["records"]]
     errors: dict[str, int] = {}
+    refusals: dict[str, int] = {}
     for found in results:
         for kind, n in found["errors"].items():
             errors[kind] = errors.get(kind, 0) + n
+        for kind, n in found["refusals"].items():
+            refusals[kind] = refusals.get(kind, 0) + n
     outcome = {"acknowledged": 0, "refused": 0, "unanswered": 0}
     by_op: dict[str, dict[str, int]] = {}
     for r in records:
@@ -514,15 +536,18 @@ def run_load(url: str, world: dict, env: dict, *, port: int, seconds: float, fau
         "fault": fault, "seconds": seconds, "load_average": [round(x, 2) for x in load_load],
         "http_requests": sum(r["attempts"] for r in results), "keyed_sends": len(records),
         "outcomes": outcome, "statuses_by_request": by_op, "errors": errors,
+        "refusals": dict(sorted(refusals.items(), key=lambda kv: -kv[1])),
         "solves": next(r["runs"] for r in results if "runs" in r),
         "exports": next(r["exports"] for r in results if "exports" in r),
     }
     if event is not None:
-        recovered = [r["recovered_at"] for r in results if r["recovered_at"]]
+        # The first success among the requests sent once the fault had struck.
+        recovered = [answered for r in results for sent, answered in r["successes"]
+                     if sent >= event["struck"]]
         first = min(recovered) if recovered else None
-        result["fault_event"] = {k: round(v - event["began"], 2) if k == "back" else v
-                                 for k, v in event.items() if k != "began"}
-        result["recovery_seconds"] = round(first - event["began"], 2) if first else None
+        result["fault_event"] = {k: round(v - event["began"], 2) if isinstance(v, float)
+                                 else v for k, v in event.items() if k != "began"}
+        result["recovery_seconds"] = round(first - event["struck"], 2) if first else None
         result["recovery_after_back_seconds"] = (round(first - event["back"], 2)
                                                  if first else None)
     result["check"] = check(url, env, records)
@@ -537,6 +562,7 @@ def report(result: dict) -> None:
           f"{result['outcomes']}, movements of the load's item {row['movements']}")
     print(f"answers by request: {result['statuses_by_request']}")
     print(f"errors by kind: {result['errors'] or 'none'}")
+    print("refusals: " + "; ".join(f"{n} x {kind}" for kind, n in result["refusals"].items()))
     print(f"solves {result['solves']}, exports {result['exports']}")
     if "recovery_seconds" in result:
         print(f"fault {result['fault_event']}; first success {result['recovery_seconds']} s "
