@@ -144,6 +144,8 @@ class Client:
         self.attempts = 0
         #: (sent, answered) of the successful requests sent from the fault's time on
         self.successes: list[tuple[float, float]] = []
+        #: when the last request without an answer (connection error, 5xx) ended
+        self.failed_at = 0.0
         #: the refusals' messages, counted by request kind
         self.refusals: dict[str, int] = {}
         self.serial = 0
@@ -194,6 +196,8 @@ class Client:
                     self.successes.append((sent, time.time()))
                 break
             self.errors[kind] = self.errors.get(kind, 0) + 1
+            if sent >= self.fault_at:
+                self.failed_at = max(self.failed_at, time.time())
             if time.time() > self.give_up:
                 break
             time.sleep(pause)
@@ -215,7 +219,8 @@ class Client:
         if self.conn is not None:
             self.conn.close()
         return {"records": self.records, "errors": self.errors, "attempts": self.attempts,
-                "successes": self.successes, "refusals": self.refusals}
+                "successes": self.successes, "refusals": self.refusals,
+                "failed_at": self.failed_at}
 
 
 def keeper(args) -> dict:
@@ -317,6 +322,7 @@ def planner(args) -> dict:
                 break
         else:
             runs["other"] += 1
+            runs.setdefault("unfinished", []).append([run, state])
     return c.result() | {"runs": runs}
 
 
@@ -338,23 +344,25 @@ def auditor(args) -> dict:
 class Servers:
     """gunicorn and the jobs consumer, started again after a kill."""
 
-    def __init__(self, env: dict, port: int, workers: int, threads: int):
+    def __init__(self, env: dict, port: int, workers: int, threads: int, logs: Path):
         self.env, self.port, self.workers, self.threads = env, port, workers, threads
+        self.logs = logs
         self.server = self.consumer = None
 
     def start_server(self) -> None:
         self.server = subprocess.Popen(
             [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers",
              str(self.workers), "--worker-class", "gthread", "--threads", str(self.threads),
-             "--reuse-port", "--log-level", "critical", "inventory:create_app()"],
-            cwd=ROOT, env=self.env, start_new_session=True)
+             "--reuse-port", "--log-level", "warning", "inventory:create_app()"],
+            cwd=ROOT, env=self.env, start_new_session=True, stdout=subprocess.DEVNULL,
+            stderr=(self.logs / "server.log").open("a"))
         wait_until_up(self.port)
 
     def start_consumer(self) -> None:
         self.consumer = subprocess.Popen(
             [str(BIN / "flask"), "--app", "inventory", "jobs-worker", "--workers", "1"],
             cwd=ROOT, env=self.env, start_new_session=True, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+            stderr=(self.logs / "consumer.log").open("a"))
 
     def workers_of_server(self) -> list[int]:
         found = []
@@ -437,6 +445,7 @@ def check(url: str, env: dict, records: list[dict]) -> dict:
                          "GROUP BY kind", (item,)).fetchall())
         movements = one("SELECT count(*) FROM stock_movements WHERE item_id = %s",
                         (item,)).fetchone()[0]
+        jobs = dict(one("SELECT status, count(*) FROM jobs GROUP BY status").fetchall())
     lost = duplicated = refused_written = unanswered = inconsistent = 0
     for key, sends in by_key.items():
         acked = [r for r in sends if r["status"] is not None and r["status"] < 300]
@@ -472,7 +481,7 @@ def check(url: str, env: dict, records: list[dict]) -> dict:
         "answers_differing_for_one_key": inconsistent, "unanswered": unanswered,
         "rows_of_unknown_keys": strangers, "rows_without_key": unkeyed,
         "lots_off_their_ledger": off_ledger, "transfers": statuses,
-        "transfers_broken": broken, "stock": stock, "in_transit": in_transit,
+        "transfers_broken": broken, "jobs": jobs, "stock": stock, "in_transit": in_transit,
         "received": flows.get("receipt", 0), "issued": -flows.get("issue", 0),
         "ledger_verified": verify.returncode == 0, "verify_output": verify.stdout.strip()
         or verify.stderr.strip()[-500:],
@@ -485,9 +494,10 @@ def check(url: str, env: dict, records: list[dict]) -> dict:
 
 
 def run_load(url: str, world: dict, env: dict, *, port: int, seconds: float, fault: str,
-             workers: int, threads: int, down: float = 3.0) -> dict:
-    """Serve, drive the load with the fault at 40% of the time, stop, and check."""
-    servers = Servers(env, port, workers, threads)
+             workers: int, threads: int, logs: Path, down: float = 3.0) -> dict:
+    """Serve, drive the load with the fault at 40% of the time, stop, and check; the server's
+    and the consumer's logs go to the folder ``logs``."""
+    servers = Servers(env, port, workers, threads, logs)
     servers.start_server()
     servers.start_consumer()
     try:
@@ -541,9 +551,12 @@ def run_load(url: str, world: dict, env: dict, *, port: int, seconds: float, fau
         "exports": next(r["exports"] for r in results if "exports" in r),
     }
     if event is not None:
-        # The first success among the requests sent once the fault had struck.
+        # Recovered: the first success among the requests sent after the last failure
+        # (a pooled connection the restart broke may fail long after the database is back).
+        last_failure = max([event["struck"]] + [r["failed_at"] for r in results])
         recovered = [answered for r in results for sent, answered in r["successes"]
-                     if sent >= event["struck"]]
+                     if sent >= last_failure]
+        result["last_failure_seconds"] = round(last_failure - event["struck"], 2)
         first = min(recovered) if recovered else None
         result["fault_event"] = {k: round(v - event["began"], 2) if isinstance(v, float)
                                  else v for k, v in event.items() if k != "began"}
@@ -576,6 +589,7 @@ def report(result: dict) -> None:
           f"stock {row['stock']} + in transit {row['in_transit']} = received "
           f"{row['received']} - issued {row['issued']}: "
           f"{'conserved' if row['conserved'] else 'NOT CONSERVED'}")
+    print(f"jobs by status at the end: {row['jobs']}")
     print(f"ledger: {row['verify_output']}")
     print("exactly once, conserved, verified: " + ("PASS" if row["passed"] else "FAIL"))
 
@@ -593,6 +607,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5097)
     args = parser.parse_args()
     name = f"bench_load_{os.getpid()}_{int(time.time())}"
+    logs = ROOT / "bench-results" / name
+    logs.mkdir(parents=True)
     url = database_url(name)
     admin(f'CREATE DATABASE "{name}"')
     try:
@@ -603,7 +619,7 @@ def main() -> None:
             env.pop("JOBS_IMMEDIATE", None)
             result = run_load(url, world, env, port=args.port, seconds=args.seconds,
                               fault=args.fault, workers=args.workers, threads=args.threads,
-                              down=args.down)
+                              down=args.down, logs=logs)
         result["config"] = vars(args)
         report(result)
     finally:
