@@ -578,9 +578,11 @@ def report(result: dict) -> None:
     print("refusals: " + "; ".join(f"{n} x {kind}" for kind, n in result["refusals"].items()))
     print(f"solves {result['solves']}, exports {result['exports']}")
     if "recovery_seconds" in result:
-        print(f"fault {result['fault_event']}; first success {result['recovery_seconds']} s "
-              f"after the fault began, {result['recovery_after_back_seconds']} s after the "
-              f"service was back")
+        print(f"fault {result['fault_event']} (seconds from its start); last failed request "
+              f"{result['last_failure_seconds']} s after it struck; recovered (the first "
+              f"success after that) {result['recovery_seconds']} s after it struck, "
+              f"{result['recovery_after_back_seconds']} s after the server or database "
+              f"was back")
     print(f"lost {row['lost']}, duplicated {row['duplicated']}, refused but written "
           f"{row['refused_but_written']}, unanswered {row['unanswered']}, rows of unknown "
           f"keys {row['rows_of_unknown_keys']}, lots off their ledger "

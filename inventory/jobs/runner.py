@@ -3,14 +3,19 @@ to date (running, progress, finished or failed), and cancellation checked cooper
 
 import json
 import logging
+import time
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from inventory.db import db, utcnow
 from inventory.jobs.models import Job
 from inventory.uow import unit_of_work
 
 log = logging.getLogger(__name__)
+
+#: how long the end of a job is retried while the database is away (a restart takes seconds)
+END_RETRY_SECONDS = 120
 
 
 class JobCancelled(Exception):
@@ -63,11 +68,11 @@ def execute(app, job_id: int) -> None:
         try:
             result = kind_of(job.kind).run(JobContext(session, job))
         except JobCancelled:
-            session.rollback()
+            _discard(session)
             _end(job_id, "cancelled")
             log.info("job %s cancelled", job_id)
         except Exception as error:  # any failure of the job's code ends the job, not the worker
-            session.rollback()
+            _discard(session)
             log.exception("job %s failed", job_id)
             _end(job_id, "failed", error=f"{type(error).__name__}: {error}")
         else:
@@ -89,15 +94,43 @@ def _start(session, job_id: int) -> Job | None:
     return job
 
 
+def _discard(session) -> None:
+    """Roll the job's session back; when the database dropped its connection (a restart),
+    throw the connection away instead: there is nothing left to roll back."""
+    try:
+        session.rollback()
+    except OperationalError:
+        session.invalidate()
+
+
+def _end_connection():
+    return db.engine.begin()
+
+
 def _end(job_id: int, status: str, *, result=None, error: str | None = None) -> None:
+    """Record how the job ended. While the database is away (a restart under a running job)
+    the record is retried, for up to ``END_RETRY_SECONDS``: a job left "running" would show
+    as running for ever, and a planner would wait on it."""
     values = {"status": status, "finished_at": utcnow()}
     if result is not None:
         values["result"] = json.dumps(result, ensure_ascii=False, default=str)
     if error is not None:
         values["error"] = error[:4000]
-    with db.engine.begin() as connection:
-        connection.execute(update(Job).where(Job.id == job_id, Job.status == "running")
-                           .values(**values))
+    deadline = time.monotonic() + END_RETRY_SECONDS
+    pause = 0.1
+    while True:
+        try:
+            with _end_connection() as connection:
+                connection.execute(update(Job).where(Job.id == job_id, Job.status == "running")
+                                   .values(**values))
+            return
+        except OperationalError:
+            if time.monotonic() + pause > deadline:
+                raise
+            log.warning("job %s: the database is away; recording its end again in %.1f s",
+                        job_id, pause)
+            time.sleep(pause)
+            pause = min(2 * pause, 2.0)
 
 
 def mark_interrupted(app, job_id: int) -> None:
