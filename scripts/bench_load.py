@@ -73,8 +73,9 @@ def database_url(name: str) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
-def prepare(url: str, clients: int, phones: int) -> dict:
-    """Migrate, load the demo county, add the load's item; return tokens and the scenario."""
+def prepare(url: str, clients: int, phones: int, *, county: bool = True) -> dict:
+    """Migrate, load the demo county (or, without ``county``, only the depots and users the
+    load needs, and no planner), add the load's item; return tokens and the scenario."""
     sys.path.insert(0, str(ROOT))
     from alembic import command
     from sqlalchemy import select
@@ -92,7 +93,10 @@ def prepare(url: str, clients: int, phones: int) -> dict:
         config = alembic_config(url)
         config.attributes["configure_logging"] = False
         command.upgrade(config, "head")
-        demo.seed(db.session)
+        if county:
+            demo.seed(db.session)
+        else:
+            _small_world(db.session, clients, phones)
         db.session.add(Item(code=ITEM, name_zh="负载测试物资", name_en="Load item",
                             category="生活类", unit="个"))
         db.session.commit()
@@ -107,8 +111,8 @@ def prepare(url: str, clients: int, phones: int) -> dict:
             world["phones"].append({
                 "token": create_token(db.session, f"keeper-t{township:02d}", f"phone-{n}"),
                 "depot": f"VL-{township:02d}-02"})
-        world["planner"] = create_token(db.session, "planner", "load")
         world["auditor"] = create_token(db.session, "auditor", "load")
+        world["planner"] = create_token(db.session, "planner", "load") if county else None
         world["scenario"] = db.session.scalar(
             select(Scenario.id).where(Scenario.kind == "dispatch").order_by(Scenario.id))
         db.session.commit()
@@ -117,16 +121,42 @@ def prepare(url: str, clients: int, phones: int) -> dict:
     return world
 
 
+def _small_world(session, clients: int, phones: int) -> None:
+    """The demo's depot codes and keepers' names for the load's users, and nothing else."""
+    from inventory.auth.services import create_user
+    from inventory.geo.models import Area, Depot
+
+    area = Area(code="LOAD", name="负载测试县", level="county")
+    session.add(area)
+    owned: dict[str, list[str]] = {}
+    for n in range(clients):
+        user, a, b = KEEPERS[n % len(KEEPERS)]
+        owned.setdefault(user, []).extend([a, b])
+    for n in range(phones):
+        township = 13 - n % 4
+        owned.setdefault(f"keeper-t{township:02d}", []).append(f"VL-{township:02d}-02")
+    for codes in owned.values():
+        for code in codes:
+            session.add(Depot(code=code, name=f"负载测试库 {code}", area=area,
+                              kind="government", active=True))
+    session.flush()
+    for user, codes in owned.items():
+        create_user(session, user, "load-password", "keeper", depots=codes)
+    create_user(session, "auditor", "load-password", "auditor")
+
+
 def wait_until_up(port: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
                 return
         except OSError:
             pass
+        finally:
+            conn.close()
         time.sleep(0.1)
     raise SystemExit("the server did not come up")
 
@@ -313,7 +343,7 @@ def planner(args) -> dict:
             continue
         runs["started"] += 1
         run = json.loads(data)["id"]
-        while time.time() < stop_at + 30:
+        while time.time() < stop_at + 10:
             time.sleep(0.5)
             status, data = c.call("GET", f"/api/v1/runs/{run}")
             state = json.loads(data)["status"] if status == 200 else "?"
@@ -350,19 +380,24 @@ class Servers:
         self.server = self.consumer = None
 
     def start_server(self) -> None:
-        self.server = subprocess.Popen(
+        with (self.logs / "server.log").open("a") as log:
+            self.server = self._start_server(log)
+        wait_until_up(self.port)
+
+    def _start_server(self, log) -> subprocess.Popen:
+        return subprocess.Popen(
             [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers",
              str(self.workers), "--worker-class", "gthread", "--threads", str(self.threads),
              "--reuse-port", "--log-level", "warning", "inventory:create_app()"],
             cwd=ROOT, env=self.env, start_new_session=True, stdout=subprocess.DEVNULL,
-            stderr=(self.logs / "server.log").open("a"))
-        wait_until_up(self.port)
+            stderr=log)
 
     def start_consumer(self) -> None:
-        self.consumer = subprocess.Popen(
-            [str(BIN / "flask"), "--app", "inventory", "jobs-worker", "--workers", "1"],
-            cwd=ROOT, env=self.env, start_new_session=True, stdout=subprocess.DEVNULL,
-            stderr=(self.logs / "consumer.log").open("a"))
+        with (self.logs / "consumer.log").open("a") as log:
+            self.consumer = subprocess.Popen(
+                [str(BIN / "flask"), "--app", "inventory", "jobs-worker", "--workers", "1"],
+                cwd=ROOT, env=self.env, start_new_session=True, stdout=subprocess.DEVNULL,
+                stderr=log)
 
     def workers_of_server(self) -> list[int]:
         found = []
@@ -497,9 +532,11 @@ def run_load(url: str, world: dict, env: dict, *, port: int, seconds: float, fau
              workers: int, threads: int, logs: Path, down: float = 3.0) -> dict:
     """Serve, drive the load with the fault at 40% of the time, stop, and check; the server's
     and the consumer's logs go to the folder ``logs``."""
+    began = time.monotonic()
     servers = Servers(env, port, workers, threads, logs)
     servers.start_server()
     servers.start_consumer()
+    timings = {"server_start": round(time.monotonic() - began, 1)}
     try:
         start_at = time.time() + 1
         stop_at = start_at + seconds
@@ -512,8 +549,9 @@ def run_load(url: str, world: dict, env: dict, *, port: int, seconds: float, fau
             jobs = [pool.map_async(keeper, keepers)]
             if phones:
                 jobs.append(pool.map_async(phone, phones))
-            jobs.append(pool.map_async(planner, [(port, world["planner"], world["scenario"],
-                                                  fault_at, stop_at)]))
+            if world["planner"]:
+                jobs.append(pool.map_async(planner, [(port, world["planner"],
+                                                      world["scenario"], fault_at, stop_at)]))
             jobs.append(pool.map_async(auditor, [(port, world["auditor"], fault_at, stop_at)]))
             event = None
             if fault != "none":
@@ -524,6 +562,7 @@ def run_load(url: str, world: dict, env: dict, *, port: int, seconds: float, fau
                         servers.consumer.poll() is not None):
                     servers.start_consumer()  # as its service manager would
             results = [r for job in jobs for r in job.get()]
+        timings["load_with_retries"] = round(time.time() - start_at, 1)
         load_load = os.getloadavg()
     finally:
         servers.stop()
@@ -547,7 +586,7 @@ def run_load(url: str, world: dict, env: dict, *, port: int, seconds: float, fau
         "http_requests": sum(r["attempts"] for r in results), "keyed_sends": len(records),
         "outcomes": outcome, "statuses_by_request": by_op, "errors": errors,
         "refusals": dict(sorted(refusals.items(), key=lambda kv: -kv[1])),
-        "solves": next(r["runs"] for r in results if "runs" in r),
+        "solves": next((r["runs"] for r in results if "runs" in r), None),
         "exports": next(r["exports"] for r in results if "exports" in r),
     }
     if event is not None:
@@ -563,7 +602,10 @@ def run_load(url: str, world: dict, env: dict, *, port: int, seconds: float, fau
         result["recovery_seconds"] = round(first - event["struck"], 2) if first else None
         result["recovery_after_back_seconds"] = (round(first - event["back"], 2)
                                                  if first else None)
+    began = time.monotonic()
     result["check"] = check(url, env, records)
+    timings["check"] = round(time.monotonic() - began, 1)
+    result["timings"] = timings
     return result
 
 
