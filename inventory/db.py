@@ -44,6 +44,16 @@ class _SQLAlchemy(SQLAlchemy):
             self.session.registry.clear()
 
 
+def discard(session) -> None:
+    """Roll the session back; when the database has dropped its connection (a restart), throw
+    the connection away instead: there is nothing left to roll back, and the rollback's own
+    error would replace the answer the caller is about to give."""
+    try:
+        session.rollback()
+    except OperationalError:
+        session.invalidate()
+
+
 db = _SQLAlchemy(model_class=Base)
 
 

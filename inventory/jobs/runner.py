@@ -8,7 +8,7 @@ import time
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
-from inventory.db import db, utcnow
+from inventory.db import db, discard, utcnow
 from inventory.jobs.models import Job
 from inventory.uow import unit_of_work
 
@@ -68,11 +68,11 @@ def execute(app, job_id: int) -> None:
         try:
             result = kind_of(job.kind).run(JobContext(session, job))
         except JobCancelled:
-            _discard(session)
+            discard(session)
             _end(job_id, "cancelled")
             log.info("job %s cancelled", job_id)
         except Exception as error:  # any failure of the job's code ends the job, not the worker
-            _discard(session)
+            discard(session)
             log.exception("job %s failed", job_id)
             _end(job_id, "failed", error=f"{type(error).__name__}: {error}")
         else:
@@ -92,15 +92,6 @@ def _start(session, job_id: int) -> Job | None:
             return None
         job.status, job.started_at = "running", utcnow()
     return job
-
-
-def _discard(session) -> None:
-    """Roll the job's session back; when the database dropped its connection (a restart),
-    throw the connection away instead: there is nothing left to roll back."""
-    try:
-        session.rollback()
-    except OperationalError:
-        session.invalidate()
 
 
 def _end_connection():

@@ -7,8 +7,10 @@ from apps import _config
 from factories import make_world
 from flask import request
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from inventory import create_app
+from inventory.api.errors import handle_operational_error
 from inventory.db import db
 from inventory.stock.models import Movement
 
@@ -90,3 +92,18 @@ def test_a_restart_after_the_answer_was_made_still_sends_the_answer(default_pool
     assert answered.status_code == 200 and answered.json, answered.json
     # The connection was thrown away, not returned to the pool: the next request is served.
     assert get().status_code == 200
+
+
+def test_a_request_failing_while_the_restart_also_dropped_its_session_is_answered_503(
+        default_pool_app, postgres_url):
+    # The lean path of POST /issues fails on a connection of its own while the request's
+    # session holds another one the restart dropped: the busy answer must still go out.
+    with default_pool_app.test_request_context("/api/v1/issues", method="POST"):
+        db.session.execute(text("SELECT 1"))
+        assert drop_every_connection(postgres_url) >= 1
+        lost = OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        body, status, headers = handle_operational_error(lost)
+        assert status == 503 and headers == {"Retry-After": "1"}
+        assert body["code"] == "busy"
+    db.session.remove()
+    assert db.session.execute(text("SELECT 1")).scalar() == 1
