@@ -1,5 +1,5 @@
-"""A job whose database goes away under it (a restart): its end is recorded once the database
-is back, never left "running" for ever."""
+"""A job whose database goes away (a restart): its start and its end are made once the
+database is back, never left "queued" or "running" for ever."""
 
 import json
 
@@ -76,9 +76,30 @@ def test_a_job_ending_while_the_database_is_away_is_recorded_once_it_is_back(
 def test_a_database_away_longer_than_the_retries_raises_to_the_worker_which_logs_it(
         app, world, away_kinds, monkeypatch):
     job_id = _queued(world, "test.finishes")
-    monkeypatch.setattr(runner, "END_RETRY_SECONDS", 0.5)
+    monkeypatch.setattr(runner, "DATABASE_RETRY_SECONDS", 0.5)
     _database_away_for(monkeypatch, 1000)
     with pytest.raises(OperationalError):
         runner.execute(app, job_id)
     db.session.remove()
     assert db.session.get(Job, job_id).status == "running"
+
+
+def test_a_job_handed_over_while_the_database_is_away_starts_once_it_is_back(
+        app, world, away_kinds, monkeypatch):
+    job_id = _queued(world, "test.finishes")
+    real_claim = runner._claim
+    failed = []
+
+    def claim(session, job_id):
+        # a pooled connection the restart ended fails once, then the database is back
+        if len(failed) < 2:
+            failed.append(1)
+            raise _dropped()
+        return real_claim(session, job_id)
+
+    monkeypatch.setattr(runner, "_claim", claim)
+    runner.execute(app, job_id)
+    assert len(failed) == 2
+    db.session.remove()
+    job = db.session.get(Job, job_id)
+    assert job.status == "finished" and json.loads(job.result) == {"solved": True}
