@@ -5,12 +5,13 @@ that start with BEGIN IMMEDIATE so that two writers queue instead of failing.
 PostgreSQL is the production database: writers lock the rows they change.
 """
 
+import logging
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, scoped_session
 from sqlalchemy.types import TypeDecorator
 
@@ -27,7 +28,33 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+log = logging.getLogger(__name__)
+
+
+class _SQLAlchemy(SQLAlchemy):
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        """End the request's session. When the database dropped the connection after the
+        answer was made (a restart), the rollback at the end fails; the connection is thrown
+        away instead, and the answer already made goes out rather than a 500."""
+        try:
+            self.session.remove()
+        except OperationalError:
+            log.warning("the database dropped the connection at the end of a request")
+            self.session.registry().invalidate()
+            self.session.registry.clear()
+
+
+def discard(session) -> None:
+    """Roll the session back; when the database has dropped its connection (a restart), throw
+    the connection away instead: there is nothing left to roll back, and the rollback's own
+    error would replace the answer the caller is about to give."""
+    try:
+        session.rollback()
+    except OperationalError:
+        session.invalidate()
+
+
+db = _SQLAlchemy(model_class=Base)
 
 
 class UTCDateTime(TypeDecorator):

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from inventory.api.messages import errors_in_chinese
-from inventory.db import db
+from inventory.db import db, discard
 from inventory.errors import DomainError
 
 #: HTTP status → error code, for errors that are not domain errors
@@ -91,8 +91,9 @@ def handle_integrity_error(error: IntegrityError):
 
 
 def handle_operational_error(error: OperationalError):
-    """The database was busy or broke a deadlock: nothing was changed; the client may retry."""
-    db.session.rollback()
+    """The database was busy, broke a deadlock or restarted: nothing was changed; the client
+    may retry."""
+    discard(db.session())
     zh = "数据库繁忙，本次未做任何更改，请稍后重试。"
     en = "The database is busy; nothing was changed. Retry shortly."
     body = error_body("busy", 503, zh if language() == "zh" else en)
