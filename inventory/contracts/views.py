@@ -131,7 +131,11 @@ def cancel(call_off_id):
 @login_required
 def travel_time():
     def save():
-        hours = parse_number(request.form.get("hours", ""), "hours", minimum=0, maximum=720)
+        try:
+            hours = parse_number(request.form.get("hours", ""), "hours", minimum=0, maximum=720)
+        except InvalidInput:
+            raise InvalidInput("行驶时间须为 0 至 720 之间的小时数，如 1.5。",
+                               "Hours look like 1.5 (0 to 720).", {"hours": ["number"]}) from None
         readiness.set_travel_time(db.session, current_user, depot=request.form.get("depot", ""),
                                  area=request.form.get("area", ""), hours=hours)
     return _act(save, gettext("行驶时间已保存。"))
