@@ -84,3 +84,20 @@ def test_a_text_longer_than_its_field_is_refused():
         ensure_length("x" * 1_000_000, "note", 500)
     assert "note" in refused.value.errors
 
+
+@pytest.mark.parametrize("cell, column_type, wrong", [
+    ("凤城\x07镇", "text", "control characters"),
+    ("Infinity", "int", "whole number"),
+    ("1e300", "int", "too large"),
+    ("99999999999", "int", "too large"),
+    ("NaN", "decimal", "finite"),
+    ("1e300", "decimal", "finite"),
+])
+def test_an_import_cell_that_is_not_a_sensible_value_is_named_in_the_preview(
+        cell, column_type, wrong):
+    from inventory.imports.columns import Column
+    from inventory.imports.services import _parse
+
+    with pytest.raises(ValueError) as refused:
+        _parse(cell, Column("x", "x", type=column_type))
+    assert wrong in refused.value.args[1]
