@@ -101,3 +101,12 @@ def test_an_import_cell_that_is_not_a_sensible_value_is_named_in_the_preview(
     with pytest.raises(ValueError) as refused:
         _parse(cell, Column("x", "x", type=column_type))
     assert wrong in refused.value.args[1]
+
+
+def test_a_workbook_holds_a_text_stored_with_control_characters_without_them():
+    from inventory.xlsx import add_table, workbook
+
+    book = workbook()
+    sheet = add_table(book, "T", ["名称"], [["凤城\x07镇\x00储备点", 3]], preamble=[["a\x1bb"]])
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
+        ["ab", None], ["名称", None], ["凤城镇储备点", 3]]
