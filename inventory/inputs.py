@@ -245,7 +245,7 @@ def _stored_problem(column, value) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         bits = 63 if isinstance(column.type, BigInteger) else 31
         if isinstance(column.type, Integer) and not -(2**bits) <= value < 2**bits:
-            return "out of range"
+            return "out of the integer range"
     return None
 
 
