@@ -14,7 +14,7 @@ class _ReservesFlask(Flask):
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; ``test_config`` overrides settings read from the environment."""
-    from inventory import api, cli, config, i18n, jobs, trace, web
+    from inventory import api, cli, config, i18n, inputs, jobs, trace, web
     from inventory.auth import passwords, readonly, throttle
     from inventory.db import db
 
@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "inventory" / "static"),
     )
+    app.url_map.converters["int"] = inputs.IdConverter  # before any route is added
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
@@ -48,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     throttle.init_app(app)
     readonly.init_app(app)
+    inputs.init_app(app)  # after the token check and the auditor's: they answer first
     cli.init_app(app)
     jobs.init_app(app)
     trace.init_app(app)

@@ -54,3 +54,15 @@ class StateConflict(DomainError):
 class IdempotencyKeyReused(DomainError):
     code = "idempotency_key_reused"
     status = 409
+
+
+def ensure_length(text: str | None, field: str, most: int) -> str | None:
+    """Return a typed text when it fits its field; a form has no schema to bound it.
+
+    :raise InvalidInput: when it is longer than ``most`` characters.
+    """
+    if text is not None and len(text) > most:
+        raise InvalidInput(f"内容过长（至多 {most} 个字符）。",
+                           f"The text is too long (at most {most} characters).",
+                           {field: [f"longer than {most} characters"]})
+    return text

@@ -4,6 +4,7 @@ import io
 
 from flask import send_file
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -23,13 +24,19 @@ def add_table(book: Workbook, title: str, headers: list[str], rows, *,
     headers."""
     sheet = book.create_sheet(title)
     for line in preamble:
-        sheet.append(line)
+        sheet.append([_cell(value) for value in line])
     sheet.append(headers)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([_cell(value) for value in row])
     return sheet
+
+
+def _cell(value):
+    """A value a sheet can hold: control characters stored before they were refused would
+    otherwise make openpyxl refuse the whole workbook."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def send_workbook(book: Workbook, filename: str):

@@ -82,9 +82,36 @@ def handle_domain_error(error: DomainError):
     return body, error.status
 
 
+def refused_by_a_rule(error: IntegrityError) -> str | None:
+    """Return the rule's name when the database refused a value by a CHECK or NOT NULL
+    constraint: the input was wrong (a kind no one offered, say), no race, and a retry would
+    fail the same way."""
+    original = error.orig
+    code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    if code in ("23514", "23502"):  # PostgreSQL: check_violation, not_null_violation
+        diag = getattr(original, "diag", None)
+        return (getattr(diag, "constraint_name", None) or getattr(diag, "column_name", None)
+                or "_schema")
+    text = str(original)
+    for marker in ("CHECK constraint failed: ", "NOT NULL constraint failed: "):  # SQLite
+        if marker in text:
+            return text.split(marker, 1)[1].strip().rsplit(".", 1)[-1] or "_schema"
+    return None
+
+
 def handle_integrity_error(error: IntegrityError):
-    """Two requests raced for the same new row (a lot code, a key): the loser changed nothing."""
+    """Two requests raced for the same new row (a lot code, a key): the loser changed nothing.
+
+    A value the database's rules refuse is the input's fault: 422, and no advice to retry.
+    """
     db.session.rollback()
+    rule = refused_by_a_rule(error)
+    if rule is not None:
+        zh = "输入的值不在允许范围内（如未提供的类型或状态），本次未做任何更改。"
+        en = "A value is not one of those allowed (a kind or status not offered); nothing " \
+             "was changed."
+        return error_body("invalid_input", 422, zh if language() == "zh" else en,
+                          {rule: ["not allowed"]}), 422
     zh = "与同时进行的另一操作冲突，本次未做任何更改，请重试。"
     en = "This clashed with another request made at the same moment; nothing was changed. Retry."
     return error_body("conflict", 409, zh if language() == "zh" else en), 409

@@ -7,6 +7,9 @@ key is met when the attempt fails, at the record's primary key or at its ledger 
 unique keys (or at a rule such as "not enough stock" that the first attempt's changes now
 break); the attempt is rolled back whole and the first answer is replayed. Two concurrent
 requests with one key meet the same way: the second waits for the first to commit.
+
+Keys are each user's own: two users (two phones) may pick the same key independently, so the
+key is stored, and given to the ledger rows it writes, prefixed with the user's id.
 """
 
 import hashlib
@@ -39,7 +42,8 @@ def request_key() -> str | None:
 
 
 def header_key() -> str | None:
-    """Return the request's Idempotency-Key header, stripped, or None without one.
+    """Return the request's Idempotency-Key header, stripped and scoped to the user who sent
+    it (``<user id>:<key>``), or None without one.
 
     :raise InvalidInput: when the key is empty or longer than 200 characters.
     """
@@ -51,7 +55,12 @@ def header_key() -> str | None:
         raise InvalidInput("幂等键长度须为 1–200 个字符。",
                            "The Idempotency-Key must have 1 to 200 characters.",
                            {HEADER: ["1 to 200 characters"]})
-    return key
+    return scoped(key, g.user.id)
+
+
+def scoped(key: str, user_id: int) -> str:
+    """Return the key as stored: another user's same key is another key."""
+    return f"{user_id}:{key}"
 
 
 def fingerprint(user_id: int) -> str:

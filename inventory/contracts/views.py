@@ -22,6 +22,7 @@ from inventory.db import db
 from inventory.errors import DomainError, InvalidInput
 from inventory.geo.models import Area, Depot
 from inventory.i18n import current_language
+from inventory.inputs import parse_number
 from inventory.readiness import services as readiness
 from inventory.readiness.models import TravelTime
 from inventory.transport import queries as transport
@@ -79,11 +80,7 @@ def _int(name: str, *, required: bool = True) -> int | None:
     raw = request.form.get(name, "").strip()
     if not raw and not required:
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput("数量须为正整数。", "Enter a whole number.",
-                           {name: ["whole number"]}) from None
+    return parse_number(raw, name, whole=True)
 
 
 def _date(name: str) -> date | None:
@@ -135,10 +132,10 @@ def cancel(call_off_id):
 def travel_time():
     def save():
         try:
-            hours = float(request.form.get("hours", ""))
-        except ValueError:
-            raise InvalidInput("行驶时间须为小时数，如 1.5。", "Hours look like 1.5.",
-                               {"hours": ["number"]}) from None
+            hours = parse_number(request.form.get("hours", ""), "hours", minimum=0, maximum=720)
+        except InvalidInput:
+            raise InvalidInput("行驶时间须为 0 至 720 之间的小时数，如 1.5。",
+                               "Hours look like 1.5 (0 to 720).", {"hours": ["number"]}) from None
         readiness.set_travel_time(db.session, current_user, depot=request.form.get("depot", ""),
                                  area=request.form.get("area", ""), hours=hours)
     return _act(save, gettext("行驶时间已保存。"))

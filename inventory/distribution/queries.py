@@ -16,6 +16,10 @@ from inventory.errors import NotFound
 from inventory.geo.models import Depot
 from inventory.readiness.models import Norm
 
+#: days outside these bound nothing we hold; a bound beyond them (0001-01-01, 9999-12-31) is
+#: no bound, and has no UTC moment to compare with
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(9000, 12, 31)
+
 
 def list_distributions(session, *, depot: str | None = None, date_from: date | None = None,
                        date_to: date | None = None, batch: str | None = None):
@@ -23,9 +27,9 @@ def list_distributions(session, *, depot: str | None = None, date_from: date | N
     stmt = select(Distribution).order_by(Distribution.occurred_at.desc(), Distribution.id.desc())
     if depot:
         stmt = stmt.join(Depot, Depot.id == Distribution.depot_id).where(Depot.code == depot)
-    if date_from:
+    if date_from and date_from > EARLIEST_DAY:
         stmt = stmt.where(Distribution.occurred_at >= clock.start_of_day(date_from))
-    if date_to:
+    if date_to and date_to < LATEST_DAY:
         stmt = stmt.where(Distribution.occurred_at
                           < clock.start_of_day(date_to + timedelta(days=1)))
     if batch:

@@ -5,7 +5,6 @@ from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import login_required
 
-from inventory.api.fields import is_free_of_control_characters
 from inventory.db import db
 from inventory.documents import layout, papers, queries
 from inventory.errors import DomainError, InvalidInput
@@ -27,21 +26,6 @@ def refused(error: DomainError, title: str):
     return render_template("documents/refused.html", title=title, message=message), error.status
 
 
-def refuse_control_characters():
-    """Answer 422 to a request whose address or form holds control characters, which no
-    keeper types and PostgreSQL cannot compare or store; the request changes nothing."""
-    values = [value for source in (request.args, request.form)
-              for _, found in source.lists() for value in found]
-    values += [value for value in (request.view_args or {}).values() if isinstance(value, str)]
-    if all(is_free_of_control_characters(value) for value in values):
-        return None
-    return refused(InvalidInput("输入含有无法识别的控制字符。",
-                                "The input holds control characters.",
-                                {"_schema": ["contains control characters"]}),
-                   gettext("输入有误"))
-
-
-bp.before_request(refuse_control_characters)
 
 
 @bp.app_template_global()

@@ -12,16 +12,16 @@ from sqlalchemy import select
 from inventory.auth.permissions import can_move_stock
 from inventory.catalogue.models import Item
 from inventory.db import db
-from inventory.documents.views import pdf_response, refuse_control_characters
+from inventory.documents.views import pdf_response
 from inventory.donations import papers, queries, services
 from inventory.donations.api import read_disclosure
 from inventory.errors import DomainError, InvalidInput, NotFound
 from inventory.geo.models import Depot
 from inventory.i18n import current_language
+from inventory.inputs import MAX_WHOLE
 from inventory.web import download
 
 bp = Blueprint("donations", __name__, url_prefix="/donations")
-bp.before_request(refuse_control_characters)
 #: rows of goods on the new pledge form
 PLEDGE_FORM_LINES = 3
 
@@ -47,7 +47,7 @@ def _whole(raw: str, name: str) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 10:
+    if not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_WHOLE:
         raise InvalidInput("数量须为正整数。", "Quantities are positive whole numbers.",
                            {name: ["a positive whole number"]})
     return int(raw)

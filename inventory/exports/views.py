@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from inventory import clock
 from inventory.auth.permissions import ensure_role
 from inventory.db import db
-from inventory.documents.views import refuse_control_characters, refused
+from inventory.documents.views import refused
 from inventory.errors import DomainError, InvalidInput
 from inventory.exports import EXPORT_ROLES, files, pdffile, queries
 from inventory.exports.downloads import send
@@ -23,7 +23,6 @@ from inventory.stock.models import MOVEMENT_KINDS
 from inventory.web import download
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
-bp.before_request(refuse_control_characters)
 
 
 def _filter() -> queries.LedgerFilter:

@@ -29,6 +29,7 @@ from inventory.contracts.models import Agreement, CapacityReserve
 from inventory.errors import DomainError, InvalidInput, NotFound
 from inventory.geo.models import Area, Depot
 from inventory.imports.columns import KINDS, Column
+from inventory.inputs import MAX_WHOLE, bad_character
 from inventory.readiness import services as readiness
 from inventory.shelters import services as shelters
 from inventory.shelters.models import Shelter
@@ -229,6 +230,10 @@ def _header_key(cell, columns: list[Column]) -> str | None:
     return None
 
 
+#: the largest decimal a cell may hold: no price or amount we keep comes near it
+MAX_DECIMAL = Decimal(10**12)
+
+
 def _parse(value, column: Column):
     """Return the typed value, or raise ValueError with (Chinese, English) messages."""
     if isinstance(value, str):
@@ -244,6 +249,8 @@ def _parse(value, column: Column):
     if column.type == "date":
         return _parse_date(value)
     value = str(value)
+    if bad_character(value):  # it would be stored, and break every export of it
+        raise ValueError("含有控制字符", "contains control characters")
     if column.type == "choice" and value not in column.choices:
         raise ValueError(f"只能为 {'、'.join(column.choices)}",
                          f"one of {', '.join(column.choices)}")
@@ -255,16 +262,21 @@ def _parse_int(value) -> int:
         number = Decimal(str(value))
     except InvalidOperation:
         raise ValueError("须为整数", "must be a whole number") from None
-    if number != number.to_integral_value():
+    if not number.is_finite() or number != number.to_integral_value():
         raise ValueError("须为整数", "must be a whole number")
+    if abs(number) > MAX_WHOLE:
+        raise ValueError("数值过大", "too large")
     return int(number)
 
 
 def _parse_decimal(value) -> Decimal:
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except InvalidOperation:
         raise ValueError("须为数字", "must be a number") from None
+    if not number.is_finite() or abs(number) >= MAX_DECIMAL:
+        raise ValueError("须为有限的数字", "must be a finite number of sensible size")
+    return number
 
 
 def _parse_date(value) -> date:

@@ -145,6 +145,9 @@ def _whole(value) -> int | None:
     return int(number) if number.is_finite() and number == number.to_integral_value() else None
 
 
+MAX_MONEY = Decimal(10**9)
+
+
 def _money(value) -> Decimal | None:
     if isinstance(value, bool):
         return None
@@ -152,4 +155,6 @@ def _money(value) -> Decimal | None:
         number = Decimal(str(value).strip())
     except InvalidOperation:
         return None
-    return number.quantize(Decimal("0.01")) if number.is_finite() else None
+    # A billion yuan a unit is no outlet's price; 1e300 would not even round to the fen.
+    return (number.quantize(Decimal("0.01"))
+            if number.is_finite() and abs(number) < MAX_MONEY else None)

@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from inventory.api.messages import errors_in_chinese
 from inventory.errors import InvalidInput
+from inventory.inputs import parse_number
 from inventory.planning.models import MODES
 from inventory.planning.schemas import ScenarioCreateSchema, ScenarioPatchSchema
 
@@ -166,16 +167,10 @@ class _Typed:
         if value == "":
             return blank
         try:
-            found = float(value)
-        except ValueError:
+            return parse_number(value, name, whole=whole)
+        except InvalidInput:
             self.note(name, "Not a valid integer." if whole else "Not a valid number.")
             return blank
-        if whole:
-            if not found.is_integer():
-                self.note(name, "Not a valid integer.")
-                return blank
-            return int(found)
-        return found
 
 
 def _case_sites(typed: _Typed, text: str) -> list[dict] | None:

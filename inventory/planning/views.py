@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 
 from inventory import clock
 from inventory.db import db
-from inventory.errors import DomainError
+from inventory.errors import DomainError, InvalidInput
 from inventory.i18n import current_language
+from inventory.inputs import parse_number
 from inventory.jobs.models import STATUS_LABELS
 from inventory.planning import (
     checks,
@@ -67,10 +68,11 @@ def create():
     form = request.form
     try:
         fields = {"name": form.get("name", ""), "kind": "dispatch",
-                  "target": int(form.get("target", "0") or 0) or None,
-                  "deadline_hours": float(form["deadline_hours"])
+                  "target": parse_number(form.get("target") or "0", "target", whole=True)
+                  or None,
+                  "deadline_hours": parse_number(form["deadline_hours"], "deadline_hours")
                   if form.get("deadline_hours") else None}
-    except ValueError:
+    except InvalidInput:
         flash(gettext("时限须为数字。"), "error")
         return redirect(url_for("planning.index"))
     return _act(lambda: services.create_scenario(db.session, current_user, **fields),

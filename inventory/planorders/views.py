@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from inventory.auth.permissions import can_move_stock
 from inventory.db import db
-from inventory.documents.views import pdf_response, refuse_control_characters, refused
+from inventory.documents.views import pdf_response, refused
 from inventory.errors import DomainError, InvalidInput
 from inventory.geo.queries import get_depot
 from inventory.i18n import current_language
@@ -18,7 +18,6 @@ from inventory.transfers.queries import all_depots
 from inventory.xlsx import send_workbook
 
 bp = Blueprint("planorders", __name__)
-bp.before_request(refuse_control_characters)
 
 
 def _message(error: DomainError) -> str:

@@ -15,7 +15,7 @@ from inventory.catalogue.models import Item
 from inventory.catalogue.queries import get_item
 from inventory.errors import InvalidInput, NotFound
 from inventory.geo.models import AREA_LEVELS, Area, Depot
-from inventory.readiness.models import Norm, StockMinimum, Target, TravelTime
+from inventory.readiness.models import SEASONS, Norm, StockMinimum, Target, TravelTime
 from inventory.readiness.queries import get_target
 from inventory.uow import unit_of_work
 
@@ -94,11 +94,21 @@ def load_norms(session, rows: list[NormRow] | None = None, actor=None) -> int:
     return written
 
 
+def ensure_season(season: str) -> str:
+    """:raise InvalidInput: when the season is not one the pages offer."""
+    if season not in SEASONS:
+        raise InvalidInput(f"季节须为 {'、'.join(SEASONS)} 之一。",
+                           f"The season must be one of {', '.join(SEASONS)}.",
+                           {"season": [f"one of {', '.join(SEASONS)}"]})
+    return season
+
+
 def set_norm(session, actor, *, item: str, per_person: float, season: str = "all",
              duration_hours: int = 72, basis: str = "", source: str = "",
              basis_zh: str = "") -> Norm:
     """Set the norm of an item for a season (the bureau edits the seeded norms)."""
     ensure_role(actor, *MANAGERS)
+    ensure_season(season)
     if per_person <= 0:
         raise InvalidInput("人均数量须为正数。", "The quantity per person must be positive.",
                            {"per_person": ["> 0"]})
@@ -115,6 +125,7 @@ def create_target(session, actor, *, name: str, area: str, people: int,
                   target_date: date | None = None, note: str | None = None) -> Target:
     """Set a target: shelter ``people`` in ``area`` within ``deadline_hours``."""
     ensure_role(actor, *MANAGERS)
+    ensure_season(season)
     if people <= 0 or deadline_hours <= 0:
         raise InvalidInput("人数和时限须为正数。", "People and hours must be positive.",
                            {"people": ["> 0"], "deadline_hours": ["> 0"]})

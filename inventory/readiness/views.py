@@ -12,6 +12,7 @@ from inventory.db import db
 from inventory.errors import DomainError, InvalidInput
 from inventory.geo.models import LEVEL_LABELS
 from inventory.i18n import current_language
+from inventory.inputs import parse_number
 from inventory.readiness import queries, services
 from inventory.readiness.models import SEASON_LABELS
 from inventory.shelters import queries as shelters
@@ -53,11 +54,7 @@ def _number(name: str, kind=int, *, required: bool = True):
     raw = request.form.get(name, "").strip()
     if not raw and not required:
         return None
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise InvalidInput(f"“{raw}”不是有效的数字。", f"“{raw}” is not a number.",
-                           {name: ["number"]}) from None
+    value = parse_number(raw, name, whole=kind is int)
     if value <= 0:
         raise InvalidInput("人数、数量和时限须为正数。", "People, quantities and hours must be "
                            "positive.", {name: ["> 0"]})

@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 
 from inventory import clock
 from inventory.db import db
-from inventory.documents.views import refuse_control_characters, refused
+from inventory.documents.views import refused
 from inventory.errors import DomainError, InvalidInput
 from inventory.geo.models import AREA_LEVELS
 from inventory.i18n import current_language
@@ -19,7 +19,6 @@ from inventory.reports.scope import READ_EVERY_DEPOT
 from inventory.web import download
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-bp.before_request(refuse_control_characters)
 
 PAGES = {"stock_summary": (SummaryQuerySchema, build.summary, "reports/stock.html"),
          "stock_on_hand": (OnHandQuerySchema, build.on_hand, "reports/stock.html"),

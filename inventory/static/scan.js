@@ -570,6 +570,7 @@
     const body = {depot: depot(), item: data.item, quantity: Number(data.quantity),
                   lot_code: data.lot_code || null, manufactured_on: data.manufactured_on || null,
                   expires_on: data.expires_on || null, source: data.source,
+                  accept_expired: data.accept_expired === "on",
                   unit_cost: data.unit_cost ? Number(data.unit_cost) : null,
                   reference: data.reference || null};
     if (state.bin) body.bin = state.bin.code;

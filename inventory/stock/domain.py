@@ -88,6 +88,37 @@ def ensure_made_before_expiry(manufactured_on: date | None, expires_on: date | N
                            {"expires_on": ["before manufactured_on"]})
 
 
+def ensure_not_expired_on_receipt(expires_on: date | None, received_on: date, *,
+                                   accepted: bool) -> None:
+    """Refuse goods that arrive already expired, unless the keeper confirmed it (goods taken in
+    to be written off, say): a keeper expects the system to stop a delivery of expired stock.
+
+    :raise InvalidInput: when the expiry date is before the day received and not accepted.
+    """
+    if expires_on is not None and expires_on < received_on and not accepted:
+        raise InvalidInput(
+            f"该批次已于 {expires_on:%Y-%m-%d} 过期，不能入库；如确需入库（如待报废），"
+            "请勾选“确认已过期仍入库”（API：accept_expired）。",
+            f"The goods expired on {expires_on:%Y-%m-%d}; confirm receiving expired goods "
+            "(accept_expired) to receive them anyway.",
+            {"expires_on": ["already expired"]})
+
+
+def clean_lot_code(code: str | None) -> str | None:
+    """Return a lot code as typed, stripped; None when none was given.
+
+    :raise InvalidInput: when it is blank or holds a line break (a code is one printed line).
+    """
+    if code is None:
+        return None
+    stripped = code.strip()
+    if not stripped or not stripped.isprintable():
+        raise InvalidInput("批号不能为空白，也不能含换行。",
+                           "A lot code cannot be blank or hold a line break.",
+                           {"lot_code": ["blank or a line break"]})
+    return stripped
+
+
 def new_lot_code(received_on: date) -> str:
     """Return a lot code for goods that came without one: the day received and a random tail."""
     return f"{received_on:%Y%m%d}-{secrets.token_hex(3).upper()}"

@@ -125,6 +125,8 @@ class ReceiptSchema(_Stamped):
     source = fields.String(load_default="purchase", validate=validate.OneOf(LOT_SOURCES))
     reason = text_field(500, load_default=None)
     bin = code_field(load_default=None, metadata={"description": "storage location in the depot"})
+    accept_expired = fields.Boolean(load_default=False, metadata={
+        "description": "receive goods whose expiry date has passed (refused otherwise)"})
 
 
 class IssueSchema(_Stamped):

@@ -343,10 +343,13 @@ def receive(
     occurred_at: datetime | None = None,
     key: str | None = None,
     bin: str | None = None,
+    accept_expired: bool = False,
 ) -> tuple[Lot, list[domain.LedgerEntry]]:
     """Receive goods into a depot (入库): create the lot, or top up one with the same code.
 
     :raise StateConflict: when the lot code exists at the depot with another expiry date.
+    :raise InvalidInput: when the goods expired before the day received and
+        ``accept_expired`` is not set, or the lot code is blank or holds a line break.
     """
     _positive(quantity)
     with unit_of_work(session):
@@ -357,7 +360,8 @@ def receive(
         when = occurred_at or utcnow()
         received_on = clock.local_date(when)
         domain.ensure_made_before_expiry(manufactured_on, expires_on)
-        code = lot_code or domain.new_lot_code(received_on)
+        domain.ensure_not_expired_on_receipt(expires_on, received_on, accepted=accept_expired)
+        code = domain.clean_lot_code(lot_code) or domain.new_lot_code(received_on)
         unit_cost = domain.money(unit_cost)
         lot = session.scalar(
             select(Lot)

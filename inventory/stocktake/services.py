@@ -12,7 +12,7 @@ from sqlalchemy import select
 from inventory import audit, clock
 from inventory.auth.permissions import ensure_can_move_stock, ensure_role
 from inventory.db import utcnow
-from inventory.errors import InvalidInput, NotFound, StateConflict
+from inventory.errors import InvalidInput, NotFound, StateConflict, ensure_length
 from inventory.geo.queries import get_depot
 from inventory.stock.bulk import LedgerBatch, lock_lots_by_id
 from inventory.stock.domain import LedgerEntry
@@ -36,11 +36,17 @@ def get_stocktake(session, stocktake_id: int, *, lock: bool = False) -> Stocktak
     return stocktake
 
 
+#: the longest note on a count or a decision (the API's schemas say the same)
+NOTE_MAX = 500
+COUNT_NOTE_MAX = 200
+
+
 def start(session, actor, *, depot: str, note: str | None = None) -> Stocktake:
     """Open a count of a depot; one open count per depot at a time.
 
     :raise StateConflict: when the depot already has a count in progress or awaiting approval.
     """
+    ensure_length(note, "note", NOTE_MAX)
     with unit_of_work(session):
         depot_row = get_depot(session, depot)
         ensure_can_move_stock(actor, depot_row)
@@ -69,6 +75,7 @@ def count(session, actor, stocktake_id: int, *, lot: int, counted: int,
         raise InvalidInput("盘点数量须为非负整数。",
                            "The counted quantity must be a whole number ≥ 0.",
                            {"counted": ["must be ≥ 0"]})
+    ensure_length(note, "note", COUNT_NOTE_MAX)
     with unit_of_work(session):
         stocktake = get_stocktake(session, stocktake_id, lock=True)
         ensure_can_move_stock(actor, stocktake.depot)
@@ -128,6 +135,7 @@ def approve(session, actor, stocktake_id: int, *, note: str | None = None,
     :raise InsufficientStock: when stock left a lot after it was counted short, so that the
         adjustment would drive it below zero (count it again).
     """
+    ensure_length(note, "note", NOTE_MAX)
     with unit_of_work(session):
         ensure_role(actor, *APPROVER_ROLES)
         stocktake = get_stocktake(session, stocktake_id, lock=True)
@@ -161,6 +169,7 @@ def reject(session, actor, stocktake_id: int, *, note: str) -> Stocktake:
     if not note or not note.strip():
         raise InvalidInput("退回须填写原因。", "Sending a count back needs a reason.",
                            {"note": ["required"]})
+    ensure_length(note, "note", NOTE_MAX)
     with unit_of_work(session):
         ensure_role(actor, *APPROVER_ROLES)
         stocktake = get_stocktake(session, stocktake_id, lock=True)

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from inventory.auth.permissions import can_move_stock, can_plan_transfers
 from inventory.db import db
 from inventory.documents import papers
-from inventory.documents.views import pdf_response, refuse_control_characters, refused
+from inventory.documents.views import pdf_response, refused
 from inventory.errors import DomainError, Forbidden, InvalidInput
 from inventory.i18n import current_language
 from inventory.transfers import queries, services
@@ -20,7 +20,6 @@ from inventory.transport import waybills as transport_waybills
 from inventory.transport.views import dispatch_with_waybill, waybill_form_values
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
-bp.before_request(refuse_control_characters)
 
 
 def _message(error: DomainError) -> str:

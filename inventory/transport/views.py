@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from inventory.auth.permissions import can_move_stock
 from inventory.db import db
-from inventory.documents.views import pdf_response, refuse_control_characters, refused
+from inventory.documents.views import pdf_response, refused
 from inventory.errors import DomainError
 from inventory.geo.models import Area, Depot
 from inventory.i18n import current_language
@@ -19,7 +19,6 @@ from inventory.transport.models import Waybill
 from inventory.uow import unit_of_work
 
 bp = Blueprint("transport", __name__, url_prefix="/transport")
-bp.before_request(refuse_control_characters)
 
 #: the waybill's fields on a form, named as the services take them
 WAYBILL_FIELDS = ("carrier", "plate", "driver_name", "driver_phone", "seal_number")

@@ -58,8 +58,10 @@ def test_an_issue_from_a_lot_answers_the_same_on_both_paths(pg_app, pg_world, lo
         "recipient": "凤城镇", "reference": "CK-1", "transfer": None, "reverses": None}
     assert movement["balance_after"] == 8 and movement["seq"] == 2
     row = db.session.get(Movement, movement["id"])
-    assert (row.idempotency_key, row.hash, row.balance_after) == ("k-1#1", movement["hash"], 8)
-    record = db.session.get(IdempotencyRecord, "k-1")
+    keeper = pg_world.users["keeper"].id  # keys are each user's own
+    assert (row.idempotency_key, row.hash, row.balance_after) == (
+        f"{keeper}:k-1#1", movement["hash"], 8)
+    record = db.session.get(IdempotencyRecord, f"{keeper}:k-1")
     assert record.response == first.get_data(as_text=True) and record.status_code == 201
 
     replayed = answer(client, pg_world, body, key="k-1")
@@ -100,7 +102,7 @@ def test_a_refused_issue_from_a_lot_is_the_same_error_on_both_paths(
     assert answers["lean"].json["code"] == code
     assert db.session.scalar(select(Movement.id).where(Movement.kind == "issue")) is None
     # a refused request leaves its key free
-    assert db.session.get(IdempotencyRecord, "k-lean") is None
+    assert db.session.get(IdempotencyRecord, f"{pg_world.users[user].id}:k-lean") is None
 
 
 def test_an_issue_by_item_still_goes_the_general_way(pg_app, pg_world, lot, monkeypatch):

@@ -46,7 +46,8 @@ def tiers(app, world):
 
     receive("TS-01", "SH-TENT-12", 6, "T-1")
     receive("TS-01", "FW-WATER-5L", 40, "W-1", expires_on=today + timedelta(days=200))
-    receive("TS-01", "FW-WATER-5L", 100, "W-OLD", expires_on=today - timedelta(days=1))
+    receive("TS-01", "FW-WATER-5L", 100, "W-OLD", expires_on=today - timedelta(days=1),
+            accept_expired=True)
     receive("TS-02", "SH-TENT-12", 3, "T-2")
     held = receive("TS-02", "SH-TENT-12", 10, "T-3")
     stock.set_lot_status(session, admin, lot=held.id, status="quarantined", reason="待检")

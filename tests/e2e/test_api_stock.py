@@ -72,13 +72,38 @@ def test_messages_are_in_english_when_the_client_prefers_it(client, world):
 
 def test_an_expired_lot_cannot_be_issued_by_lot(client, world):
     lot = receive(client, world, item="FW-BISCUIT", lot_code="OLD", quantity=5,
-                  expires_on="2020-01-01").json["lot"]
+                  expires_on="2020-01-01", accept_expired=True).json["lot"]
     assert lot["status"] == "expired"
     response = client.post("/api/v1/issues", headers=world.headers("keeper"),
                            json={"lot": lot["id"], "quantity": 1})
     assert response.status_code == 409
     assert response.json["code"] == "lot_not_usable"
     assert "过期" in response.json["message"]
+
+
+def test_a_receipt_of_goods_already_expired_is_refused_unless_the_keeper_confirms(
+        client, world):
+    with nothing_changes(db.session):
+        body = assert_refused(receive(client, world, item="FW-BISCUIT", lot_code="OLD",
+                                      quantity=5, expires_on="2020-01-01"), 422, "invalid_input")
+    assert "过期" in body["message"] and "expires_on" in body["errors"]
+    accepted = receive(client, world, item="FW-BISCUIT", lot_code="OLD", quantity=5,
+                       expires_on="2020-01-01", accept_expired=True)
+    assert accepted.status_code == 201 and accepted.json["lot"]["status"] == "expired"
+
+
+@pytest.mark.parametrize("code", ["   ", "\t", "A\nB", "A\r\nB", " \n "])
+def test_a_lot_code_that_is_blank_or_holds_a_line_break_is_refused(client, world, code):
+    with nothing_changes(db.session):
+        body = assert_refused(receive(client, world, lot_code=code), 422, "invalid_input")
+    assert "lot_code" in body["errors"]
+
+
+def test_a_lot_code_is_stored_without_the_spaces_around_it(client, world):
+    response = receive(client, world, lot_code="  T-9  ")
+    assert response.status_code == 201 and response.json["lot"]["code"] == "T-9"
+    again = receive(client, world, lot_code="T-9")
+    assert again.json["lot"]["id"] == response.json["lot"]["id"]
 
 
 def test_a_lot_is_judged_on_the_day_the_movement_happened(client, world):
@@ -222,6 +247,24 @@ def test_the_same_idempotency_key_with_another_body_is_a_409(client, world):
     other = client.post("/api/v1/receipts", json=body | {"quantity": 4}, headers=headers)
     assert other.status_code == 409
     assert other.json["code"] == "idempotency_key_reused"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/receipts", "/api/v1/issues"])
+def test_two_users_may_use_the_same_idempotency_key_independently(client, world, path):
+    lot = receive(client, world, quantity=10).json["lot"]
+    body = ({"depot": "XZ-01", "item": "SH-TENT-12", "quantity": 3} if path.endswith("receipts")
+            else {"lot": lot["id"], "quantity": 1})
+    rows = db.session.query(Movement).count()
+    for user in ("keeper", "admin"):  # the same key on two phones, by chance
+        headers = world.headers(user, **{"Idempotency-Key": "phone-0001"})
+        answer = client.post(path, json=body, headers=headers)
+        assert answer.status_code == 201, answer.json
+        assert "Idempotent-Replayed" not in answer.headers
+        again = client.post(path, json=body, headers=headers)
+        assert again.headers["Idempotent-Replayed"] == "true" and again.json == answer.json
+        other = client.post(path, json=body | {"quantity": 2}, headers=headers)
+        assert other.status_code == 409 and other.json["code"] == "idempotency_key_reused"
+    assert db.session.query(Movement).count() == rows + 2
 
 
 def test_a_refused_request_leaves_its_key_free_for_a_retry(client, world):

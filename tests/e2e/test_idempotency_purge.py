@@ -18,14 +18,15 @@ def receive(client, world, key):
 
 
 def age(key, days):
-    db.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.key == key)
+    """Date back the record of the keeper's key (stored as ``<user id>:<key>``)."""
+    db.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.key.endswith(f":{key}"))
                        .values(created_at=datetime.now(UTC) - timedelta(days=days)))
     db.session.commit()
 
 
 def keys():
     db.session.rollback()
-    return set(db.session.scalars(select(IdempotencyRecord.key)))
+    return {key.split(":", 1)[1] for key in db.session.scalars(select(IdempotencyRecord.key))}
 
 
 def movements():
