@@ -162,7 +162,10 @@ def check_request():
         zh = _chinese()
         raise UnsupportedBody("请以 Content-Type: application/json 发送 JSON。" if zh
                               else "Send JSON with Content-Type: application/json.")
-    found = _first_bad(strict_json(request.get_data(cache=True)), "")
+    body = strict_json(request.get_data(cache=True))
+    # What the views read with get_json(): the body is parsed once per request.
+    request._cached_json = (body, body)
+    found = _first_bad(body, "")
     return _refuse(*found) if found else None
 
 

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, scoped_session
 
 from inventory import audit
 from inventory.auth import passwords
@@ -285,7 +285,7 @@ def user_for_token(session, token: str, cache: TokenCache | None = None) -> Prin
     if cache is not None and cache.enabled:
         # Read before resolving, so that a change committed meanwhile makes the next
         # request resolve again rather than trust what this one resolves.
-        epoch = token_epoch(session)
+        epoch = cache.epoch(lambda: token_epoch(session))
         if (principal := cache.recall(digest, epoch)) is not None:
             return principal
     # One round trip: the token, its user and the user's depots (permission checks need them,
@@ -309,9 +309,21 @@ def tokens_changed(session, user_id: int | None) -> None:
     session.add(TokenChange(user_id=user_id))
 
 
+_EPOCH = select(func.max(TokenChange.id))
+
+
 def token_epoch(session) -> int:
     """The newest token change's id: remembered tokens count only while it stays the same."""
-    return session.scalar(select(func.max(TokenChange.id))) or 0
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction():
+        return session.scalar(_EPOCH) or 0
+    # A request's first look at the database: one autocommit statement on a pooled connection
+    # handed straight back, so the request's own work reuses it instead of holding a second
+    # connection in an open transaction until the request ends.
+    with session.get_bind().connect().execution_options(
+            isolation_level="AUTOCOMMIT") as connection:
+        return connection.scalar(_EPOCH) or 0
 
 
 def revoke_token(session, token: str, cache: TokenCache | None = None) -> None:

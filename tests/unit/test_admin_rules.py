@@ -86,3 +86,23 @@ def test_the_token_memory_forgets_everything_when_the_epoch_moves():
     assert cache.recall("a", epoch=5) is None  # forgotten, not only hidden
     cache.remember("a", _principal(1), epoch=5)
     assert cache.recall("a", epoch=5).id == 1
+
+
+def test_the_token_epoch_is_read_at_most_every_quarter_second_and_at_once_after_a_change():
+    from inventory.auth.tokens import EPOCH_SECONDS
+
+    now = [0.0]
+    cache = TokenCache(60, clock=lambda: now[0])
+    reads = []
+
+    def read():
+        reads.append(now[0])
+        return len(reads)
+
+    assert cache.epoch(read) == 1 and cache.epoch(read) == 1
+    now[0] += EPOCH_SECONDS / 2
+    assert cache.epoch(read) == 1
+    now[0] += EPOCH_SECONDS / 2
+    assert cache.epoch(read) == 2
+    cache.forget_user(7)  # this process made a change: the next request reads afresh
+    assert cache.epoch(read) == 3 and len(reads) == 3
