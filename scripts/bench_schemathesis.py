@@ -82,10 +82,12 @@ def run(examples: int, roles: list[str], seed: int | None, postgres: bool) -> di
             next(apps, None)
         results["roles"][role] = {"operations": outcome.operations, "cases": outcome.cases,
                                   "failures": len(outcome.failures), "seconds": round(seconds),
+                                  "statuses": dict(sorted(outcome.statuses.items())),
                                   "first_failures": [list(map(str, f))
                                                      for f in outcome.failures[:20]]}
         print(f"{role:8} {outcome.operations} operations, {outcome.cases} cases, "
-              f"{len(outcome.failures)} failures, {seconds:.0f} s", flush=True)
+              f"{len(outcome.failures)} failures, {seconds:.0f} s; by status "
+              f"{dict(sorted(outcome.statuses.items()))}", flush=True)
         for failure in outcome.failures[:5]:
             print("   ", *failure[:5], failure[5].splitlines()[2:4], flush=True)
     totals = results["roles"].values()

@@ -1,16 +1,20 @@
 """Schemathesis over the whole API as one role: generated requests for every operation of the
-OpenAPI document, each answer checked against the document.
+OpenAPI document, those that fit it and those that do not, each answer checked against the
+document.
 
 Shared by tests/e2e/test_api_fuzz.py (a few examples per operation) and
 ``scripts/bench schemathesis`` (many). A failure is any 5xx, a status code, content type,
 header or body the document does not describe, or an error that is not the one format.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -31,6 +35,7 @@ SKIPPED = {("DELETE", "/api/v1/tokens")}
 class Outcome:
     operations: int = 0
     cases: int = 0
+    statuses: Counter = field(default_factory=Counter)
     failures: list = field(default_factory=list)
 
 
@@ -65,10 +70,12 @@ def exercise(app, token: str, examples: int, *, seed_value: int | None = None) -
 
         @settings(max_examples=examples, deadline=None, derandomize=seed_value is None,
                   database=None, suppress_health_check=list(HealthCheck))
-        @given(case=operation.as_strategy())
+        @given(case=st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
+                              operation.as_strategy(GenerationMode.NEGATIVE)))
         def send(case):
             outcome.cases += 1
             response = case.call(headers=headers)
+            outcome.statuses[response.status_code] += 1
             try:
                 case.validate_response(response, checks=CHECKS, headers=headers)
             except BaseException as failure:  # a group of the checks' failures
