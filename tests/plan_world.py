@@ -24,7 +24,8 @@ def receive(session, world, depot, item, quantity, code, days=None):
     admin = world.users["admin"]
     expires = clock.today() + timedelta(days=days) if days is not None else None
     lot, _ = stock.receive(session, admin, depot=depot, item=item, quantity=quantity,
-                           lot_code=code, expires_on=expires, unit_cost=5)
+                           lot_code=code, expires_on=expires, unit_cost=5,
+                           accept_expired=days is not None and days < 0)
     return lot
 
 

@@ -4,6 +4,7 @@ from flask import g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
+from marshmallow import fields as ma_fields
 from werkzeug.exceptions import HTTPException
 
 from inventory.api import errors
@@ -16,6 +17,13 @@ from inventory.db import db
 class ReservesApi(Api):
     """flask-smorest's Api with our error format: {code, status, message, errors}; a browser
     that asked a page for something gets the error page instead."""
+
+    ERROR_SCHEMA = errors.ErrorSchema
+
+    def _register_pagination_header(self):
+        """X-Pagination carries its metadata as JSON text: a header's value is a string, which
+        a client parses (flask-smorest documents it as an object, which no header can be)."""
+        self.spec.components.header("PAGINATION", PAGINATION_HEADER, lazy=True)
 
     def handle_http_exception(self, error: HTTPException):
         as_page = request.blueprint not in API_BLUEPRINTS and errors.wants_page()
@@ -68,6 +76,16 @@ def _session_user():
     return current_user._get_current_object()
 
 
+#: the X-Pagination header of paged lists, as the OpenAPI document describes it
+PAGINATION_HEADER = {
+    "description": "The page's place in the list, as a JSON object: total, total_pages, "
+                   "first_page, last_page, page, and previous_page and next_page when there "
+                   "are such pages.",
+    "schema": {"type": "string", "example": '{"total": 42, "total_pages": 5, "first_page": 1, '
+                                            '"last_page": 5, "page": 2, "previous_page": 1, '
+                                            '"next_page": 3}'},
+}
+
 #: names of the API blueprints, whose requests need a bearer token
 API_BLUEPRINTS: set[str] = set()
 #: (method, endpoint) pairs that need no token
@@ -88,6 +106,14 @@ class BearerAwareSessionInterface(SecureCookieSessionInterface):
         if request.headers.get("Authorization"):
             return
         super().save_session(app, session, response)
+
+
+def decimal_text(converter, field, ret: dict, **kwargs) -> dict:
+    """Document a decimal as the string the API sends: money stays exact to the fen, and
+    Flask's JSON writes a Decimal as text even where the field does not ask for it."""
+    if isinstance(field, ma_fields.Decimal):
+        ret.update(type="string", format="decimal", pattern=r"^-?\d+(\.\d+)?$")
+    return ret
 
 
 def init_app(app) -> None:
@@ -120,6 +146,7 @@ def init_app(app) -> None:
 
     app.session_interface = BearerAwareSessionInterface()
     api = ReservesApi(app)
+    api.ma_plugin.converter.add_attribute_function(decimal_text)
     for blp in (auth_blp, geo_blp, catalogue_blp, stock_blp, transfers_blp, stocktake_blp,
                 scan_blp, reserves_blp, contracts_blp, imports_blp, documents_blp,
                 shelters_blp, jobs_blp, reports_blp, planning_blp, planorders_blp, users_blp,

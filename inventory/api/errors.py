@@ -3,6 +3,7 @@ language: HTTP errors, the domain's named errors (``inventory.errors``) and the 
 refusals, each a status and a message a keeper understands."""
 
 from flask import render_template, request
+from marshmallow import Schema, fields
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -36,6 +37,17 @@ HTTP_MESSAGES_ZH = {
 }
 
 
+class ErrorSchema(Schema):
+    """The one error format, as the OpenAPI document describes every error response."""
+
+    code = fields.String(metadata={"description": "What went wrong, for programs: "
+                                                  "forbidden, not_found, invalid_input, …"})
+    status = fields.Integer(metadata={"description": "The HTTP status"})
+    message = fields.String(metadata={"description": "For people, in the client's language"})
+    errors = fields.Dict(metadata={"description": "Messages by field (by location, then "
+                                                  "field, for a malformed request)"})
+
+
 def language() -> str:
     """Return the language of messages for this request: Chinese unless English is preferred."""
     return request.accept_languages.best_match(["zh", "en"], default="zh") or "zh"
@@ -64,9 +76,12 @@ def http_error(error: HTTPException, *, as_page: bool):
         message = HTTP_MESSAGES_ZH[status]
     else:
         message = data.get("message") or error.description or error.name
+    # The error's own headers say how to recover: Allow on a 405, Retry-After on a 429, …
+    headers = {name: value for name, value in error.get_headers()
+               if name.lower() != "content-type"}
     if as_page:
-        return render_template("error.html", status=status, message=told), status
-    return error_body(HTTP_CODES.get(status, "error"), status, message, errors), status
+        return render_template("error.html", status=status, message=told), status, headers
+    return error_body(HTTP_CODES.get(status, "error"), status, message, errors), status, headers
 
 
 def wants_page() -> bool:

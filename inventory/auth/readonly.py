@@ -38,7 +38,8 @@ def _an_auditors_job() -> bool:
     if request.endpoint != "jobs_api.Jobs":
         return False
     body = request.get_json(silent=True)
-    return isinstance(body, dict) and body.get("kind") in AUDITOR_JOBS
+    kind = body.get("kind") if isinstance(body, dict) else None
+    return isinstance(kind, str) and kind in AUDITOR_JOBS  # a list or object is no job kind
 
 
 def refuse_auditors_changes():

@@ -107,6 +107,14 @@ def test_what_auditors_may_still_send_is_short_and_changes_no_data(client, stock
     assert trace.status_code == 200 and trace.get_json()["distributions"] == []
 
 
+@pytest.mark.parametrize("kind", [[], {}, ["ledger.verify"], None, 1])
+def test_a_job_kind_that_is_not_a_name_is_refused_not_a_500(client, stocked, kind):
+    with nothing_changes(db.session):
+        response = client.post("/api/v1/jobs", headers=stocked.headers("auditor"),
+                               json={"kind": kind, "params": []})
+        assert_refused(response, 403, "forbidden")
+
+
 def _path_value(name: str, converter):
     from werkzeug.routing import IntegerConverter
 
