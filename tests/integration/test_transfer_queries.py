@@ -16,7 +16,7 @@ def receive(world, code, quantity, days=None, item="FW-WATER-5L", reference=None
     expires = None if days is None else clock.today() + timedelta(days=days)
     lot, [row] = stock.receive(db.session, world.users["keeper"], depot="XZ-01", item=item,
                                quantity=quantity, lot_code=code, expires_on=expires,
-                               reference=reference)
+                               reference=reference, accept_expired=days is not None and days < 0)
     return lot, row
 
 
