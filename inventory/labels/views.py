@@ -12,13 +12,11 @@ from flask import (
 )
 from flask_babel import gettext
 from flask_login import login_required
-from sqlalchemy import select
 
 from inventory.db import db
 from inventory.errors import DomainError
-from inventory.geo.models import Bin, Depot
-from inventory.labels import pdf, service
-from inventory.stock.models import Lot
+from inventory.geo.models import Depot
+from inventory.labels import pdf, queries, service
 from inventory.web import download
 
 bp = Blueprint("labels", __name__)
@@ -63,11 +61,10 @@ def _ids(name: str) -> list[int]:
 
 def _depots(codes: list[str]) -> list[Depot]:
     """:raise 404: when a code names no depot."""
-    depots = db.session.scalars(select(Depot).where(Depot.code.in_(codes))).all()
-    unknown = sorted(set(codes) - {depot.code for depot in depots})
+    depots, unknown = queries.depots_by_code(db.session, codes)
     if unknown:
         abort(404, description=gettext("没有编码为 %(code)s 的储备库。", code=unknown[0]))
-    return sorted(depots, key=lambda depot: codes.index(depot.code))
+    return depots
 
 
 def _too_many(most: int):
@@ -92,21 +89,16 @@ def label_sheet():
         _too_many(most)
     labels = []
     if lot_ids:
-        lots = db.session.scalars(select(Lot).where(Lot.id.in_(lot_ids))).all()
-        by_id = {lot.id: lot for lot in lots}
-        labels += [service.lot_label(by_id[i]) for i in lot_ids if i in by_id]
+        labels += [service.lot_label(lot) for lot in queries.lots_by_id(db.session, lot_ids)]
     for depot in _depots(depot_lots):
         # One more than may be printed, to tell a sheet that fits from one that does not.
-        lots = db.session.scalars(select(Lot).where(Lot.depot_id == depot.id, Lot.quantity > 0)
-                                  .order_by(Lot.item_id, Lot.expires_on)
-                                  .limit(most + 1 - len(labels))).all()
+        lots = queries.lots_in_stock(db.session, depot, most + 1 - len(labels))
         labels += [service.lot_label(lot) for lot in lots]
         if len(labels) > most:
             _too_many(most)
     labels += [service.depot_label(depot) for depot in _depots(depot_codes)]
     if bin_ids:
-        bins = db.session.scalars(select(Bin).where(Bin.id.in_(bin_ids))).all()
-        labels += [service.bin_label(bin_) for bin_ in bins]
+        labels += [service.bin_label(bin_) for bin_ in queries.bins_by_id(db.session, bin_ids)]
     if not labels:
         abort(404, description=gettext("没有找到要打印的对象。"))
     if len(labels) > most:

@@ -168,3 +168,20 @@ def test_a_label_sheet_past_the_limit_is_refused_whole(app, client, world):
                   "depot=XZ-01&depot=TS-01&depot=VL-01&depot=XZ-01"):
         assert_refused_page(client.get(f"/labels.pdf?{query}", headers=BROWSER), 400,
                             "一次最多打印 3 张标签")
+
+
+def test_the_sheets_selections_read_without_http(app, world):
+    from inventory.db import db
+    from inventory.labels import queries
+    from inventory.stock import services as stock
+
+    admin = world.users["admin"]
+    first, _ = stock.receive(db.session, admin, depot="XZ-01", item="SH-TENT-12", quantity=2)
+    second, _ = stock.receive(db.session, admin, depot="XZ-01", item="FW-WATER-5L", quantity=1)
+    emptied, _ = stock.receive(db.session, admin, depot="XZ-01", item="SH-TENT-12", quantity=1)
+    stock.issue(db.session, admin, lot=emptied.id, quantity=1, reason="test")
+    assert queries.lots_by_id(db.session, [second.id, 999999, first.id]) == [second, first]
+    assert set(queries.lots_in_stock(db.session, world.depots["XZ-01"], 10)) == {first, second}
+    assert len(queries.lots_in_stock(db.session, world.depots["XZ-01"], 1)) == 1
+    depots, unknown = queries.depots_by_code(db.session, ["TS-01", "NOPE", "XZ-01"])
+    assert [d.code for d in depots] == ["TS-01", "XZ-01"] and unknown == ["NOPE"]
