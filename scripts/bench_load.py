@@ -457,8 +457,10 @@ def check(url: str, env: dict, records: list[dict]) -> dict:
     with psycopg.connect(url.replace("+psycopg", "")) as conn:
         one = conn.execute
         written: dict[str, set[int]] = {}
-        for key, movement in one("SELECT split_part(idempotency_key, '#', 1), id FROM "
-                                 "stock_movements WHERE idempotency_key LIKE 'L-%'"):
+        # Keys are stored scoped by user (``<user id>:<key>``), one row of a key per ``#n``.
+        for key, movement in one("SELECT regexp_replace(split_part(idempotency_key, '#', 1), "
+                                 "'^[0-9]+:', ''), id FROM stock_movements "
+                                 "WHERE idempotency_key ~ '^([0-9]+:)?L-'"):
             written.setdefault(key, set()).add(movement)
         item = one("SELECT id FROM items WHERE code = %s", (ITEM,)).fetchone()[0]
         unkeyed = one("SELECT count(*) FROM stock_movements WHERE item_id = %s AND "

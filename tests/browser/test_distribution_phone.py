@@ -39,7 +39,8 @@ def recorded():
 
 
 def queue_count_is(page, n):
-    page.wait_for_function(f"document.getElementById('queue-count').textContent === '{n}'")
+    page.wait_for_function(
+        f"() => document.getElementById('queue-count').textContent === '{n}'")
 
 
 def test_distributions_made_offline_replay_exactly_once(phone, live_world, live_app):
@@ -61,7 +62,7 @@ def test_distributions_made_offline_replay_exactly_once(phone, live_world, live_
 
     # No signal: two households are served and wait on the phone.
     phone.set_offline(True)
-    page.wait_for_function("document.getElementById('net').classList.contains('offline')")
+    page.wait_for_function("() => document.getElementById('net').classList.contains('offline')")
     distribute(page, "钱二", id_number(12))
     distribute(page, "孙三", id_number(13))
     queue_count_is(page, 2)
@@ -101,7 +102,7 @@ def test_distributions_made_offline_replay_exactly_once(phone, live_world, live_
     assert "已领取" in page.inner_text("#refused-list")
     assert recorded() == ["赵一", "钱二", "孙三", "李四"]
     page.click("#refused-list button:has-text('确认再次发放')")
-    page.wait_for_function("document.querySelectorAll('#refused-list li').length === 0")
+    page.wait_for_function("() => document.querySelectorAll('#refused-list li').length === 0")
     queue_count_is(page, 0)
     assert recorded() == ["赵一", "钱二", "孙三", "李四", "赵一"]
 
@@ -120,7 +121,7 @@ def test_the_distribution_screen_opens_without_a_signal(phone, live_world, live_
     page.goto("/distributions/new")
     page.evaluate("navigator.serviceWorker.ready")
     page.reload()  # now controlled by the service worker, which caches the screen
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     phone.set_offline(True)
     page.reload()
     assert page.is_visible("#form-distribute")

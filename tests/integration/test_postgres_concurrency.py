@@ -2,6 +2,7 @@
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -57,7 +58,7 @@ def test_concurrent_issues_by_item_across_lots_keep_every_balance_true(pg_app, p
     admin = pg_world.users["admin"]
     for n in range(4):
         services.receive(db.session, admin, depot="XZ-01", item="FW-WATER-5L", quantity=25,
-                         lot_code=f"W{n}", expires_on=f"2028-0{n + 1}-01")
+                         lot_code=f"W{n}", expires_on=date(2028, n + 1, 1))
     admin_id = admin.id
 
     def keeper(_):

@@ -3,6 +3,7 @@ at the same moment, and many households from the same lots."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 import pytest
 from distribution_helpers import add_norm, id_number, signature_png
@@ -55,7 +56,7 @@ def test_two_phones_serving_one_household_at_once_give_its_ration_once(pg_app, p
 def test_many_households_at_once_from_the_same_lots_keep_every_balance_true(pg_app, pg_world):
     for n in range(3):
         stock.receive(db.session, pg_world.users["admin"], depot="XZ-01", item="FW-WATER-5L",
-                      quantity=20, lot_code=f"W{n}", expires_on=f"2030-0{n + 1}-01")
+                      quantity=20, lot_code=f"W{n}", expires_on=date(2030, n + 1, 1))
     keeper_id = pg_world.users["keeper"].id
     barrier = threading.Barrier(6)
 

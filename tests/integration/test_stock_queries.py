@@ -21,7 +21,8 @@ def _lots(world):
                                 ("YESTERDAY", today - timedelta(days=1), "FW-WATER-5L"),
                                 ("NEXT-WEEK", today + timedelta(days=7), "FW-WATER-5L")]:
         made[code], _ = stock.receive(db.session, admin, depot="XZ-01", item=item, quantity=5,
-                                      lot_code=code, expires_on=expires)
+                                      lot_code=code, expires_on=expires,
+                                      accept_expired=code == "YESTERDAY")
     stock.set_lot_status(db.session, admin, lot=made["NEXT-WEEK"].id, status="quarantined",
                          reason="待检")
     db.session.commit()
