@@ -14,13 +14,7 @@ Floor: 20% of pgbench's tps at 8 clients (spread variant). Afterwards the ledger
 and the rows are counted.
 Results go to bench-results/ledger-<time>.json.
 
-Measured (2 cores shared with other test runs, --seconds 8 --clients 8 --rounds 3, 2 workers
-x 4 threads): 328 movements/s, p50 23 ms, p95 41 ms against 1,497 tps = 21.9%; under heavier
-load 196 against 909 = 21.5% and 186 against 917 = 20.3%. Before the lean path of POST
-/issues: 17.8% (3 x 2), 18.3-19.8% (2 x 4). The bench alone under its lock (load
-1.3 at its start, another engineer's tests running): 305 movements/s against 1,577 tps = 19.4%.
-The machine otherwise idle: 287 against 1,275 = 22.5% and 282 against 1,229 = 22.9%.
-README, "Tests and benchmarks", has the table.
+Current figures, with the command behind each: docs/benchmarks.md.
 """
 
 import argparse
