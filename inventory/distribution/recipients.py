@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 
 from inventory import audit
-from inventory.auth.permissions import ensure_role
+from inventory.auth.permissions import can_move_stock, ensure_role
 from inventory.distribution import domain
 from inventory.distribution.models import Distribution
 from inventory.errors import InvalidInput
@@ -30,8 +30,7 @@ def sees_recipient(user, depot) -> bool:
     """Whether the user may see who received at a depot (name, phone, masked ID number,
     signature): the bureau, admins and auditors everywhere, a keeper at their own depots.
     Planners and other keepers see the household code only."""
-    return user.role in READERS or (
-        user.role == "keeper" and any(d.id == depot.id for d in user.depots))
+    return user.role in READERS or can_move_stock(user, depot)
 #: the audit trail's name for what was read
 SUBJECT = "household"
 

@@ -20,7 +20,7 @@ def resolve(session, code: str, my_depot_ids: list[int]) -> dict:
     Returns ``{"kind": ..., and the lot, lots, depot, bin or waybill}``.
 
     :raise NotFound: when nothing has the code.
-    :raise LabelError: when a label's signature does not hold (see ``labels.service.resolve``).
+    :raise InvalidLabel: when a label is not ours or not intact (``labels.service.resolve``).
     """
     code = code.strip()
     if payload.looks_like_payload(code):
