@@ -1,6 +1,8 @@
 """What the pages share: CSRF, logging in (sessions and bearer tokens), template globals,
 the health check and the files served as they are. Each page lives with its feature."""
 
+import importlib
+
 from flask import (
     Blueprint,
     current_app,
@@ -83,76 +85,40 @@ def unauthorized():
     return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))
 
 
-def init_app(app) -> None:
-    from inventory.audit.views import bp as audit_bp
-    from inventory.auth.views import bp as users_bp
-    from inventory.auth.views import login_bp
+#: the pages' blueprints, in the order their URLs are matched: (module, attribute)
+PAGES = (
+    ("inventory.auth.views", "login_bp"), ("inventory.stock.views", "pages"),
+    ("inventory.geo.views", "bp"), ("inventory.stock.views", "bp"),
+    ("inventory.labels.views", "bp"), ("inventory.scan.views", "bp"),
+    ("inventory.stocktake.views", "bp"), ("inventory.readiness.views", "bp"),
+    ("inventory.contracts.views", "bp"), ("inventory.imports.views", "bp"),
+    ("inventory.transfers.views", "bp"), ("inventory.documents.views", "bp"),
+    ("inventory.shelters.views", "bp"), ("inventory.reports.views", "bp"),
+    ("inventory.planning.views", "bp"), ("inventory.planorders.views", "bp"),
+    ("inventory.exports.views", "bp"), ("inventory.integrity.views", "bp"),
+    ("inventory.auth.views", "bp"), ("inventory.audit.views", "bp"),
+    ("inventory.outlets.views", "bp"), ("inventory.transport.views", "bp"),
+    ("inventory.donations.views", "bp"), ("inventory.trace.views", "bp"),
+    ("inventory.distribution.views", "bp"),
+)
+
+
+def _labels() -> dict:
+    """The label dictionaries every template may use, by the name templates know them by."""
     from inventory.contracts.models import (
         AGREEMENT_STATUS_LABELS,
         CALL_OFF_STATUS_LABELS,
         RESPONSE_TO_LABELS,
     )
-    from inventory.contracts.views import bp as contracts_bp
-    from inventory.distribution.views import bp as distribution_bp
-    from inventory.documents.views import bp as documents_bp
     from inventory.donations.models import DONOR_KIND_LABELS
-    from inventory.donations.views import bp as donations_bp
-    from inventory.exports.views import bp as exports_bp
-    from inventory.geo.views import bp as depots_bp
-    from inventory.imports.views import bp as imports_bp
-    from inventory.integrity.views import bp as integrity_bp
-    from inventory.labels.views import bp as labels_bp
-    from inventory.outlets.views import bp as outlets_bp
-    from inventory.planning.views import bp as planning_bp
     from inventory.planorders.models import KIND_LABELS as PLAN_KIND_LABELS
     from inventory.planorders.models import PRODUCTION_STATUS_LABELS, ROTATION_STATUS_LABELS
-    from inventory.planorders.views import bp as planorders_bp
     from inventory.readiness.models import SEASON_LABELS, TRAVEL_SOURCE_LABELS
-    from inventory.readiness.views import bp as readiness_bp
-    from inventory.reports.views import bp as reports_bp
-    from inventory.scan.views import bp as scan_bp
     from inventory.shelters.models import CLASS_LABELS, CLASS_SHORT
     from inventory.shelters.queries import BASIS_LABELS
-    from inventory.shelters.views import bp as shelters_bp
-    from inventory.stock.views import bp as lots_bp
-    from inventory.stock.views import pages as stock_pages
-    from inventory.stocktake.views import bp as stocktakes_bp
-    from inventory.trace.views import bp as trace_bp
-    from inventory.transfers.views import bp as transfers_bp
     from inventory.transport.models import CARRIER_KIND_LABELS, PRICE_UNIT_LABELS
-    from inventory.transport.views import bp as transport_bp
-    from inventory.web import security
 
-    login_manager.init_app(app)
-    csrf.init_app(app)
-    security.init_app(app)
-    app.register_blueprint(bp)
-    app.register_blueprint(login_bp)
-    app.register_blueprint(stock_pages)
-    app.register_blueprint(depots_bp)
-    app.register_blueprint(lots_bp)
-    app.register_blueprint(labels_bp)
-    app.register_blueprint(scan_bp)
-    app.register_blueprint(stocktakes_bp)
-    app.register_blueprint(readiness_bp)
-    app.register_blueprint(contracts_bp)
-    app.register_blueprint(imports_bp)
-    app.register_blueprint(transfers_bp)
-    app.register_blueprint(documents_bp)
-    app.register_blueprint(shelters_bp)
-    app.register_blueprint(reports_bp)
-    app.register_blueprint(planning_bp)
-    app.register_blueprint(planorders_bp)
-    app.register_blueprint(exports_bp)
-    app.register_blueprint(integrity_bp)
-    app.register_blueprint(users_bp)
-    app.register_blueprint(audit_bp)
-    app.register_blueprint(outlets_bp)
-    app.register_blueprint(transport_bp)
-    app.register_blueprint(donations_bp)
-    app.register_blueprint(trace_bp)
-    app.register_blueprint(distribution_bp)
-    app.jinja_env.globals.update(
+    return dict(
         LEVEL_LABELS=LEVEL_LABELS, DEPOT_KIND_LABELS=DEPOT_KIND_LABELS, KIND_LABELS=KIND_LABELS,
         STATUS_LABELS=STATUS_LABELS, SOURCE_LABELS=SOURCE_LABELS, ROLE_LABELS=ROLE_LABELS,
         TRANSFER_LABELS=TRANSFER_LABELS, STOCKTAKE_LABELS=STOCKTAKE_LABELS,
@@ -166,6 +132,18 @@ def init_app(app) -> None:
         CARRIER_KIND_LABELS=CARRIER_KIND_LABELS, PRICE_UNIT_LABELS=PRICE_UNIT_LABELS,
         DONOR_KIND_LABELS=DONOR_KIND_LABELS,
     )
+
+
+def init_app(app) -> None:
+    from inventory.web import security
+
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    security.init_app(app)
+    app.register_blueprint(bp)
+    for module, attribute in PAGES:
+        app.register_blueprint(getattr(importlib.import_module(module), attribute))
+    app.jinja_env.globals.update(_labels())
     # Every time on a page is in the bureau's time zone (RESERVES_TIMEZONE); never strftime.
     app.jinja_env.filters.update(localtime=clock.format_local, localdate=clock.format_local_date)
     app.jinja_env.globals.update(BUREAU_TIMEZONE=clock.TIMEZONE.key)
