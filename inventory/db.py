@@ -9,7 +9,7 @@ import logging
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, scoped_session
@@ -92,8 +92,11 @@ class DriverStatement:
     timestamps are given aware; psycopg stores them as they are).
     """
 
-    def __init__(self, statement):
+    def __init__(self, statement, portable=None):
+        """``portable`` is the statement other databases run instead, when it differs (an
+        INSERT of many rows whose ids must come back in order, say)."""
         self.statement = statement
+        self.portable = statement if portable is None else portable
         self._sql: str | None = None
 
     def sql(self, dialect) -> str:
@@ -116,11 +119,9 @@ class DriverStatement:
         return cursor
 
     def run(self, connection, params: dict):
-        """Run on any connection: through the driver on PostgreSQL, as a Core statement
-        elsewhere (SQLite, the embedded default). Either answer has ``fetchone()``."""
-        if connection.dialect.name == "postgresql":
-            return self.execute(connection, params)
-        return connection.execute(self.statement, params)
+        """Run on any connection, the way its database runs statements (see ``Backend``).
+        Either answer has ``fetchone()``."""
+        return backend(connection).run(self, connection, params)
 
     def execute_many(self, connection, params: list[dict]) -> list[tuple]:
         """Run once for each set of values, pipelined; return what every run returned, in order.
@@ -139,6 +140,11 @@ class DriverStatement:
         except connection.dialect.loaded_dbapi.Error as error:
             self._raise(connection, cursor, error, params)
         return found
+
+    def run_many(self, connection, params: list[dict]) -> list[tuple]:
+        """Run once for each set of values on any connection; return what every run
+        returned, in order (see ``Backend.run_many``)."""
+        return backend(connection).run_many(self, connection, params)
 
     @staticmethod
     def _cursor(connection):
@@ -189,17 +195,70 @@ def _begin_sqlite(conn):
 
 
 def begin_write(session) -> None:
-    """Start the session's transaction as a writer.
-
-    On SQLite the transaction takes the write lock at once (BEGIN IMMEDIATE), so
-    concurrent writers wait their turn instead of failing at their first write.
-    A transaction already open (the request's reads, such as the token look-up) is
-    committed first. On PostgreSQL this is a no-op; services lock the rows they change.
-    """
+    """Start the session's transaction as a writer (see ``Backend.begin_write``)."""
     if isinstance(session, scoped_session):
         session = session()
-    if session.get_bind().dialect.name != "sqlite":
-        return
-    if session.in_transaction():
-        session.commit()
-    session.connection(execution_options={"sqlite_write": True})
+    backend(session.get_bind()).begin_write(session)
+
+
+class Backend:
+    """What differs between the databases the app runs on, decided in this one place.
+
+    This base is SQLite, the embedded default (and any engine but PostgreSQL): statements go
+    through SQLAlchemy's Core, one at a time, and a writer takes the database's write lock
+    when its transaction starts.
+    """
+
+    name = "portable"
+    #: whether hot statements run on the driver's own cursor (``DriverStatement.execute``),
+    #: and so whether the stock path may combine statements and take its lean route
+    driver = False
+
+    def run(self, statement: "DriverStatement", connection, params: dict):
+        return connection.execute(statement.portable, params)
+
+    def run_many(self, statement: "DriverStatement", connection,
+                 params: list[dict]) -> list[tuple]:
+        """Run once for each set of values; return what every run returned, in order."""
+        return connection.execute(statement.portable, params).all()
+
+    def begin_write(self, session) -> None:
+        """Take the write lock at once (BEGIN IMMEDIATE), so that concurrent writers wait
+        their turn instead of failing at their first write. A transaction already open (the
+        request's reads, such as the token look-up) is committed first."""
+        if session.in_transaction():
+            session.commit()
+        session.connection(execution_options={"sqlite_write": True})
+
+    def serialise(self, connection, key: int) -> None:
+        """Hold ``key`` until the transaction ends, so that work on it runs one at a time.
+        SQLite runs one writer at a time already."""
+
+
+class PostgreSQL(Backend):
+    """The production database: hot statements on psycopg's cursor, prepared by the server;
+    writers lock the rows they change, and their transactions start as any other."""
+
+    name = "postgresql"
+    driver = True
+
+    def run(self, statement, connection, params):
+        return statement.execute(connection, params)
+
+    def run_many(self, statement, connection, params):
+        return statement.execute_many(connection, params)
+
+    def begin_write(self, session) -> None:
+        pass
+
+    def serialise(self, connection, key: int) -> None:
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+_BACKENDS = {"postgresql": PostgreSQL()}
+_PORTABLE = Backend()
+
+
+def backend(bind) -> Backend:
+    """Return the backend of an engine or connection."""
+    return _BACKENDS.get(bind.dialect.name, _PORTABLE)

@@ -9,11 +9,11 @@ import hashlib
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from inventory import audit, clock
 from inventory.catalogue.queries import get_item
-from inventory.db import utcnow
+from inventory.db import backend, utcnow
 from inventory.distribution import domain, queries
 from inventory.distribution.models import (
     Confirmation,
@@ -143,13 +143,11 @@ def create_distribution(session, actor, *, id_key: bytes, depot: str, items: lis
 
 
 def _lock_household(session, household_key: str) -> None:
-    """Serve one household at a time (PostgreSQL; SQLite writes one at a time anyway), so that
+    """Serve one household at a time (on SQLite writes run one at a time anyway), so that
     two phones handing the same household its ration at once cannot both pass the repeat
     check: the second waits for the first to commit, then sees it."""
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                           {"key": int(household_key[:15], 16)})
+    backend(connection).serialise(connection, int(household_key[:15], 16))
 
 
 def _check_repeats(session, household_key: str, items, when: datetime, confirmed: bool) -> None:

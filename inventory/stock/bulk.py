@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, insert, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import defaultload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -19,48 +19,25 @@ from inventory import clock
 from inventory.auth.permissions import ensure_can_move_stock
 from inventory.catalogue.models import Item
 from inventory.catalogue.queries import get_item
-from inventory.db import DriverStatement, utcnow
+from inventory.db import utcnow
 from inventory.geo.models import Depot
 from inventory.geo.queries import get_depot
 from inventory.stock import domain
-from inventory.stock.models import Lot, Movement
+from inventory.stock.models import Lot
 from inventory.stock.services import (
-    _UPDATE_LOT,
     _positive,
     get_lot,
     movement_key,
     movement_row,
     new_lot_values,
 )
+from inventory.stock.writes import MOVEMENTS, UPDATE_LOT, Inserts
 from inventory.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 
 #: ids or keys per IN list, well under the bound parameters a statement may carry
 CHUNK = 1000
-
-class _Inserts:
-    """Rows of one table inserted in order, their new ids returned in the same order."""
-
-    def __init__(self, table, columns: tuple[str, ...]):
-        self.portable = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        # On PostgreSQL one row per statement, pipelined by the driver, which parses the
-        # statement once (see DriverStatement.execute_many).
-        self.driver = DriverStatement(insert(table).values(
-            {name: bindparam(name) for name in columns}).returning(table.c.id))
-
-    def ids(self, connection, rows: list[dict]) -> list[int]:
-        """Insert the rows; return their ids."""
-        found: list[int] = []
-        for chunk in _chunks(rows):
-            if connection.dialect.name == "postgresql":
-                found.extend(row[0] for row in self.driver.execute_many(connection, chunk))
-            else:
-                found.extend(connection.execute(self.portable, chunk).scalars())
-        return found
-
-
-_MOVEMENTS = _Inserts(Movement.__table__, domain.HASHED_FIELDS + ("prev_hash", "hash"))
 
 
 def _chunks(values: list) -> list[list]:
@@ -118,11 +95,11 @@ class LedgerBatch:
         if session.new:  # plain statements do not autoflush: rows they refer to must exist first
             session.flush()
         connection = session.connection()
-        ids = _MOVEMENTS.ids(connection, self.rows)
+        ids = MOVEMENTS.ids(connection, self.rows)
         heads = [{"lot": lot.id, "balance": lot.quantity, "new_seq": lot.seq,
                   "head": lot.head_hash} for lot in self.lots.values()]
         for chunk in _chunks(heads):
-            connection.execute(_UPDATE_LOT, chunk)
+            connection.execute(UPDATE_LOT, chunk)
         return [domain.LedgerEntry(id=movement_id, **row, lot=self.lots[row["lot_id"]],
                                    actor=self.actor)
                 for movement_id, row in zip(ids, self.rows, strict=True)]
@@ -167,7 +144,7 @@ class NewLot:
 
 
 _NEW_LOT_COLUMNS = tuple(f.name for f in fields(NewLot) if f.name not in ("depot", "item", "id"))
-_LOTS = _Inserts(Lot.__table__, _NEW_LOT_COLUMNS)
+_LOTS = Inserts(Lot.__table__, _NEW_LOT_COLUMNS)
 
 
 def receive_many(session, actor, deliveries: list[Delivery], *, source: str = "purchase",

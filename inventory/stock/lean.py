@@ -10,7 +10,8 @@ connection in a transaction of its own:
   statement), the same idempotency record in the same transaction, the same answer;
 - the same errors: a refused movement raises the same domain error, and a request this path
   does not take (a body that fails validation, malformed JSON, an issue by item, SQLite)
-  goes the general way, which reports it as every endpoint does.
+  goes the general way, which reports it as every endpoint does. Which databases take
+  this route is ``writes.ledger_writes``'s choice.
 
 What phones send is a plain body (a lot, a quantity, a few short texts), which
 ``plain_issue`` checks by hand in a tenth of marshmallow's time; any other body is loaded by
@@ -26,6 +27,7 @@ from inventory.api.idempotency import answer_once, header_key, record_answer
 from inventory.db import db
 from inventory.stock import services
 from inventory.stock.schemas import IssueSchema, movements_response
+from inventory.stock.writes import ledger_writes
 
 _ISSUE = IssueSchema()
 
@@ -36,7 +38,7 @@ def issue_from_lot():
     :raise DomainError: when the movement is refused (nothing was changed).
     """
     engine = db.engine
-    if engine.dialect.name != "postgresql":
+    if not ledger_writes(engine).lean:
         return None
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or "lot" not in body or body.get("item") is not None:

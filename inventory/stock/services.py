@@ -8,7 +8,7 @@ import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import defaultload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -23,6 +23,7 @@ from inventory.geo.models import Depot
 from inventory.geo.queries import get_bin, get_depot
 from inventory.stock import domain
 from inventory.stock.models import Lot, Movement
+from inventory.stock.writes import ledger_writes
 from inventory.uow import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -249,37 +250,10 @@ def write_movement(connection, lot, row: dict, actor) -> domain.LedgerEntry:
     """
     lot_values = {"lot": lot.id, "balance": row["balance_after"], "new_seq": row["seq"],
                   "head": row["hash"]}
-    if connection.dialect.name == "postgresql":
-        movement_id = _WRITE_MOVEMENT_DRIVER.execute(
-            connection, {f"m_{name}": value for name, value in row.items()} | lot_values
-        ).fetchone()[0]
-    else:
-        movement_id = connection.execute(_INSERT_MOVEMENT, row).scalar_one()
-        connection.execute(_UPDATE_LOT, lot_values)
+    movement_id = ledger_writes(connection).movement(connection, row, lot_values)
     if not isinstance(lot, Lot):
         lot.quantity, lot.seq, lot.head_hash = row["balance_after"], row["seq"], row["hash"]
     return domain.LedgerEntry(id=movement_id, **row, lot=lot, actor=actor)
-
-
-# Built once: a statement object reused with bound values skips construction and caching work.
-_INSERT_MOVEMENT = insert(Movement.__table__).returning(Movement.__table__.c.id)
-_UPDATE_LOT = (
-    update(Lot.__table__)
-    .where(Lot.__table__.c.id == bindparam("lot"))
-    .values(quantity=bindparam("balance"), seq=bindparam("new_seq"), head_hash=bindparam("head"))
-)
-# On PostgreSQL both in one statement (one round trip): the row is inserted by a
-# data-modifying CTE and the lot's update returns the new row's id.
-_WRITTEN = (
-    insert(Movement.__table__)
-    .values({name: bindparam(f"m_{name}") for name in domain.HASHED_FIELDS + ("prev_hash", "hash")})
-    .returning(Movement.__table__.c.id)
-    .cte("written")
-)
-_WRITE_MOVEMENT = (
-    _UPDATE_LOT.add_cte(_WRITTEN).returning(select(_WRITTEN.c.id).scalar_subquery())
-)
-_WRITE_MOVEMENT_DRIVER = DriverStatement(_WRITE_MOVEMENT)
 
 
 def new_lot(session, *, depot: Depot, item: Item, code: str, received_on, source: str,
