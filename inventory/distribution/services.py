@@ -25,7 +25,6 @@ from inventory.errors import Forbidden, InvalidInput, StateConflict
 from inventory.geo.queries import get_depot
 from inventory.stock import domain as stock_domain
 from inventory.stock import services as stock
-from inventory.stock.models import Movement
 from inventory.uow import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -35,8 +34,6 @@ MAX_ITEMS = 20
 MAX_QUANTITY = 100_000
 #: roles that hand out stock anywhere; keepers hand it out at their own depots
 ANYWHERE = ("admin", "bureau")
-#: a handover recorded later than this keeps its time in the ledger row's reason
-LATE_NOTE = timedelta(minutes=5)
 
 
 def ensure_can_distribute(user, depot) -> None:
@@ -173,29 +170,14 @@ def _issue_lines(session, actor, record: Distribution, depot, wanted, occurred_a
         picks = stock_domain.pick_fefo(lots, quantity, today, f"{item.name_zh}（{item.code}）")
         for pick in picks:
             index += 1
-            at, reason = _ledger_time(session, pick.lot, occurred_at)
+            # A handover sent after later rows of its lot (another phone's, sent first) is
+            # dated in the ledger when recorded, with the handover time kept as device_at.
             entry = stock.append_movement(
                 session, pick.lot, kind="issue", quantity=-pick.quantity, actor=actor,
-                occurred_at=at, reason=reason, recipient=record.household_code,
+                occurred_at=occurred_at, reason="发放", recipient=record.household_code,
                 reference=record.number, key=stock.movement_key(key, index))
             session.add(DistributionLine(distribution=record, item_id=item.id, lot_id=pick.lot.id,
                                          quantity=pick.quantity, movement_id=entry.id))
-
-
-def _ledger_time(session, lot, occurred_at: datetime | None) -> tuple[datetime | None, str]:
-    """Date the ledger row at the handover, unless the lot already has a later row (another
-    phone's, sent first): a lot's history runs in order, so the row is then dated when it is
-    recorded, and its reason keeps the handover time when that was long before (a phone that
-    was offline), not when two phones' clocks differ by seconds."""
-    if occurred_at is None or not lot.seq:
-        return occurred_at, "发放"
-    last = session.scalar(select(Movement.occurred_at).where(Movement.lot_id == lot.id,
-                                                              Movement.seq == lot.seq))
-    if last is None or occurred_at >= last:
-        return occurred_at, "发放"
-    if utcnow() - occurred_at < LATE_NOTE:
-        return None, "发放"
-    return None, f"发放（交付于 {clock.format_local(occurred_at)}）"
 
 
 # -- batches ----------------------------------------------------------------

@@ -214,6 +214,7 @@ class LedgerEntry:
     hash: str
     lot: object
     actor: object
+    device_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -250,9 +251,12 @@ def pick_fefo(lots: list[LotLike], quantity: int, today: date, item_label: str) 
 
 
 def chain_hash(prev_hash: str, fields: dict) -> str:
-    """Return the hash of a ledger row: SHA-256 over the previous hash and the row's fields."""
+    """Return the hash of a ledger row: SHA-256 over the previous hash and the row's fields
+    (an optional field counts only when it has a value, so older rows keep their hashes)."""
     parts = [prev_hash]
     for name in sorted(fields):
+        if name in OPTIONAL_HASHED_FIELDS and fields[name] is None:
+            continue
         parts.append(f"{name}={_canonical(fields[name])}")
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -285,12 +289,17 @@ HASHED_FIELDS = (
     "transfer_id",
     "reverses_id",
 )
+#: hashed when they hold a value: columns added after rows were first written
+OPTIONAL_HASHED_FIELDS = ("device_at",)
+STORED_FIELDS = HASHED_FIELDS + OPTIONAL_HASHED_FIELDS
 _HASHED_IN_ORDER = tuple(sorted(HASHED_FIELDS))
 
 
 def row_hash(prev_hash: str, row: dict) -> str:
     """Return ``chain_hash`` over the hashed fields of a row given as a mapping (other keys,
     such as ``prev_hash``, are left out): the hot path of every stock movement."""
+    if row.get("device_at") is not None:
+        return chain_hash(prev_hash, {name: row[name] for name in STORED_FIELDS})
     canonical = _canonical
     return hashlib.sha256("\x1f".join(
         [prev_hash, *[f"{name}={canonical(row[name])}" for name in _HASHED_IN_ORDER]]
@@ -299,4 +308,4 @@ def row_hash(prev_hash: str, row: dict) -> str:
 
 def movement_hash(prev_hash: str, movement) -> str:
     """Return the chain hash of a ledger row from its stored fields."""
-    return chain_hash(prev_hash, {name: getattr(movement, name) for name in HASHED_FIELDS})
+    return chain_hash(prev_hash, {name: getattr(movement, name) for name in STORED_FIELDS})

@@ -118,7 +118,7 @@ def verify_ledger(session, *, batch: int = 5000) -> LedgerReport:
     lots = {lot_id: (seq, quantity, head) for lot_id, seq, quantity, head in
             session.execute(select(Lot.id, Lot.seq, Lot.quantity, Lot.head_hash))}
     state: dict[int, tuple[int, int, int, str]] = {}  # lot -> (seq, sum, stored balance, hash)
-    columns = {"id", "prev_hash", "hash", *domain.HASHED_FIELDS}
+    columns = {"id", "prev_hash", "hash", *domain.STORED_FIELDS}
     rows = session.execute(
         select(*(getattr(Movement, name) for name in sorted(columns)))
         .order_by(Movement.lot_id, Movement.seq)

@@ -139,6 +139,9 @@ class Movement(db.Model):
     #: when it happened, by the device's clock (may be earlier than recorded_at when offline)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: the device's time, kept when it was earlier than the lot's last row: such a row (a
+    #: phone's queue replayed late) is dated when recorded, since a lot's history runs in order
+    device_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     reason: Mapped[str | None] = mapped_column(Text)
     #: who received the goods of an issue (person, site or unit)

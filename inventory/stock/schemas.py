@@ -46,6 +46,10 @@ class MovementSchema(Schema):
     balance_after = fields.Integer()
     occurred_at = fields.DateTime()
     recorded_at = fields.DateTime()
+    device_at = fields.DateTime(allow_none=True, metadata={
+        "description": "the device's time, when it was before the lot's last row: the row is "
+                       "then dated when it was recorded (occurred_at), so that a lot's history "
+                       "runs in order"})
     actor = fields.Function(lambda m: m.actor.username)
     reason = fields.String(allow_none=True)
     recipient = fields.String(allow_none=True)
@@ -75,6 +79,7 @@ def movement_document(movement) -> dict:
         "balance_after": movement.balance_after,
         "occurred_at": _iso(movement.occurred_at),
         "recorded_at": _iso(movement.recorded_at),
+        "device_at": _iso(movement.device_at),
         "actor": movement.actor.username,
         "reason": movement.reason,
         "recipient": movement.recipient,

@@ -129,20 +129,31 @@ def _checked_occurred_at(occurred_at: datetime | None, now: datetime) -> datetim
     return occurred_at
 
 
-def _checked_order(occurred_at: datetime, previous_at: datetime | None, lot) -> None:
-    """Refuse a row dated before the lot's last one: its history runs in order, so its
-    balance at any past moment is that of a row, never below zero.
+def _dated_in_order(row: dict, previous_at: datetime | None, lot) -> None:
+    """Keep the lot's history in order: a row the device dates before the lot's last row (a
+    phone's queue replayed late, another phone's rows sent first) is dated when it is
+    recorded, and the device's time is kept beside it in ``device_at``. So the lot's balance
+    at any past moment is that of a row, never below zero, and no movement a keeper made is
+    lost for arriving late.
 
-    :raise InvalidInput: naming the lot and the time of its last row.
+    A stocktake count is the exception: it states what the lot held at its time, and the lot
+    has moved since, so it is refused; the keeper counts again.
+
+    :raise InvalidInput: for an adjustment dated before the lot's last row.
     """
-    if previous_at is not None and occurred_at < previous_at:
+    if previous_at is None or row["occurred_at"] >= previous_at:
+        return
+    if row["kind"] == "adjustment":
         when = clock.format_local(previous_at)
         raise InvalidInput(
-            f"发生时间早于批次 {lot.code} 的上一条记录（{when}），不能补记在它之前；"
-            "请按实际时间重新登记。",
-            f"occurred_at is before lot {lot.code}'s last ledger row ({when}); a movement "
-            "cannot be recorded before it. Record it again at the time it is entered.",
+            f"盘点时间早于批次 {lot.code} 的上一条记录（{when}）：批次此后已有变动，"
+            "请重新盘点。",
+            f"The count is dated before lot {lot.code}'s last ledger row ({when}): the lot "
+            "has moved since it was counted. Count it again.",
             {"occurred_at": ["before the lot's last row"]})
+    # Never before the last row, even when that row's device clock ran a little ahead.
+    row["device_at"], row["occurred_at"] = row["occurred_at"], max(row["recorded_at"],
+                                                                   previous_at)
 
 
 def _previous_at(connection, lot) -> datetime | None:
@@ -208,7 +219,8 @@ def movement_row(lot, *, kind: str, quantity: int, actor, occurred_at: datetime 
     last row: ``previous_at``, or a locked lot's own ``last_at``.
 
     :raise InsufficientStock: when the row would drive the lot below zero.
-    :raise InvalidInput: when the row is dated before the lot's last one.
+    :raise InvalidInput: when a stocktake count is dated before the lot's last row (any other
+        row dated so is dated when recorded, see ``_dated_in_order``).
     """
     balance = lot.quantity + quantity
     if balance < 0:
@@ -228,6 +240,7 @@ def movement_row(lot, *, kind: str, quantity: int, actor, occurred_at: datetime 
         "balance_after": balance,
         "occurred_at": _checked_occurred_at(occurred_at, now),
         "recorded_at": now,
+        "device_at": None,
         "actor_id": actor.id,
         "reason": reason,
         "recipient": recipient,
@@ -238,7 +251,7 @@ def movement_row(lot, *, kind: str, quantity: int, actor, occurred_at: datetime 
         "prev_hash": lot.head_hash,
     }
     if occurred_at is not None:
-        _checked_order(row["occurred_at"], previous_at or getattr(lot, "last_at", None), lot)
+        _dated_in_order(row, previous_at or getattr(lot, "last_at", None), lot)
     row["hash"] = domain.row_hash(lot.head_hash, row)
     return row
 

@@ -15,7 +15,7 @@ from inventory.stock.models import Lot, Movement
 #: rows per statement: well under the bound parameters a statement may carry
 CHUNK = 1000
 
-_MOVEMENT_COLUMNS = domain.HASHED_FIELDS + ("prev_hash", "hash")
+_MOVEMENT_COLUMNS = domain.STORED_FIELDS + ("prev_hash", "hash")
 
 # Built once: a statement object reused with bound values skips construction and caching work.
 INSERT_MOVEMENT = insert(Movement.__table__).returning(Movement.__table__.c.id)

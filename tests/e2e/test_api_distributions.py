@@ -205,7 +205,7 @@ def test_no_answer_export_or_log_holds_a_full_id_number(client, world, shelf, ca
     assert ID not in kept
 
 
-def test_a_handover_sent_after_later_rows_keeps_its_time_on_the_record_and_in_the_reason(
+def test_a_handover_sent_after_later_rows_keeps_its_time_on_the_record_and_the_row(
         client, world, shelf):
     from datetime import UTC, datetime
     post(client, world, id_number=None, name="先到")
@@ -216,7 +216,7 @@ def test_a_handover_sent_after_later_rows_keeps_its_time_on_the_record_and_in_th
     assert datetime.fromisoformat(record["occurred_at"]) == handed
     db.session.rollback()
     [row] = db.session.scalars(select(Movement).where(Movement.reference == record["number"]))
-    assert row.occurred_at > handed and "交付于" in row.reason
+    assert row.occurred_at > handed and row.device_at == handed
 
 
 def test_list_filters_by_period(client, world, shelf):

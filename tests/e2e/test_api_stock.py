@@ -8,6 +8,7 @@ from checks import assert_refused, nothing_changes
 
 from inventory.db import db
 from inventory.stock.models import Movement
+from inventory.stock.ledger import verify_ledger
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -379,28 +380,49 @@ def test_a_movement_dated_further_back_than_the_setting_allows_is_refused(app, c
     assert receive(client, world, occurred_at=_days_ago(8)).status_code == 201
 
 
-def test_a_movement_dated_before_the_lots_last_row_is_refused(client, world):
+def test_a_movement_dated_before_the_lots_last_row_is_dated_on_arrival_and_keeps_its_time(
+        client, world):
     lot = receive(client, world, quantity=10, occurred_at=_days_ago(4)).json["lot"]["id"]
     issued = client.post("/api/v1/issues", headers=world.headers("keeper"),
                          json={"lot": lot, "quantity": 6, "occurred_at": _days_ago(2)})
     assert issued.status_code == 201, issued.json
-    # An offline phone's issue of the same lot, dated before the last row and after the
-    # receipt: the lot's history would no longer run in the order of its chain.
-    with nothing_changes(db.session):
-        late = client.post("/api/v1/issues", headers=world.headers("keeper"),
-                           json={"lot": lot, "quantity": 3, "occurred_at": _days_ago(3)})
-        body = assert_refused(late, 422, "invalid_input")
-    assert "上一条记录" in body["message"] and "T-001" in body["message"]
-    # Before the receipt itself, the same.
-    with nothing_changes(db.session):
-        early = client.post("/api/v1/issues", headers=world.headers("keeper"),
-                            json={"lot": lot, "quantity": 1, "occurred_at": _days_ago(5)})
-        assert_refused(early, 422, "invalid_input")
+    # An offline phone's issue of the same lot, dated before the last row: recorded, dated
+    # when it arrived (the lot's history runs in order), with the phone's time kept.
+    phone_time = _days_ago(3)
+    late = client.post("/api/v1/issues", headers=world.headers("keeper"),
+                       json={"lot": lot, "quantity": 3, "occurred_at": phone_time})
+    assert late.status_code == 201, late.json
+    [row] = late.json["movements"]
+    assert datetime.fromisoformat(row["device_at"]) == datetime.fromisoformat(phone_time)
+    assert row["occurred_at"] == row["recorded_at"] and row["balance_after"] == 1
+    # One dated before the receipt itself, the same.
+    early = client.post("/api/v1/issues", headers=world.headers("keeper"),
+                        json={"lot": lot, "quantity": 1, "occurred_at": _days_ago(5)})
+    assert early.status_code == 201 and early.json["movements"][0]["device_at"]
+    # A row dated in order keeps its own time and has no device time.
+    assert issued.json["movements"][0]["device_at"] is None
     # Every moment's balance is that of a row: never below zero.
     for days in (5, 4, 3.5, 3, 2.5, 2, 1, 0):
         then = client.get("/api/v1/balances", headers=world.headers("bureau"),
                           query_string={"depot": "XZ-01", "as_of": _days_ago(days)}).json
         assert all(row["quantity"] >= 0 for row in then), (days, then)
+    listed = client.get(f"/api/v1/movements?lot={lot}", headers=world.headers("auditor")).json
+    assert [m["device_at"] is not None for m in listed] == [False, False, True, True]
+    assert verify_ledger(db.session).ok
+
+
+def test_a_count_dated_before_the_lots_last_row_is_refused(client, world):
+    lot = receive(client, world, quantity=10, occurred_at=_days_ago(4)).json["lot"]["id"]
+    issued = client.post("/api/v1/issues", headers=world.headers("keeper"),
+                         json={"lot": lot, "quantity": 6, "occurred_at": _days_ago(2)})
+    assert issued.status_code == 201
+    # The lot has moved since the count: applying it would undo the issue.
+    with nothing_changes(db.session):
+        stale = client.post("/api/v1/adjustments", headers=world.headers("keeper"),
+                            json={"lot": lot, "counted_quantity": 10, "reason": "盘点",
+                                  "occurred_at": _days_ago(3)})
+        body = assert_refused(stale, 422, "invalid_input")
+    assert "重新盘点" in body["message"] and "T-001" in body["message"]
 
 
 @pytest.mark.parametrize("path, body", [
