@@ -7,8 +7,8 @@ import pytest
 from checks import assert_refused, nothing_changes
 
 from inventory.db import db
-from inventory.stock.models import Movement
 from inventory.stock.ledger import verify_ledger
+from inventory.stock.models import Movement
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

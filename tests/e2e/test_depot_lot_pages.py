@@ -211,3 +211,19 @@ def test_the_forms_refuse_a_post_without_csrf_token(app, client, world, lot, for
                                                              "reason": "待检"})
     assert response.status_code == 400
     assert county_depot().handling_hours == Decimal(1) and lot_statuses(lot) == []
+
+
+def test_the_lot_page_shows_the_device_time_of_a_row_dated_on_arrival(client, world):
+    from datetime import UTC, datetime, timedelta
+
+    from inventory import clock
+    admin = world.users["admin"]
+    lot, _ = stock.receive(db.session, admin, depot="XZ-01", item="SH-TENT-12", quantity=9,
+                           lot_code="LATE-1")
+    phone_time = datetime.now(UTC) - timedelta(hours=3)
+    [late] = stock.issue(db.session, admin, lot=lot.id, quantity=2, occurred_at=phone_time)
+    assert late.device_at == phone_time and late.occurred_at > phone_time
+    login(client, "keeper")
+    page = text(client.get(f"/lots/{lot.id}"))
+    assert f"设备时间 {clock.format_local(phone_time)}" in page
+    assert page.count("设备时间") == 1  # the receipt was dated in order
