@@ -13,20 +13,19 @@ a JSON content type (a body sent as ``text/plain`` would otherwise read as "miss
 
 import json
 import math
-from decimal import Decimal
 
 from flask import render_template, request
 from flask_babel import gettext
-from sqlalchemy import BigInteger, Integer, event
-from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from inventory.errors import DomainError, InvalidInput
 from inventory.i18n import current_language
+from inventory.values import MAX_WHOLE, bad_character, refuse_bad_values
 
-#: the control characters refused: all of C0 but tab, line feed and carriage return
-CONTROL = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"}
+__all__ = ["MAX_WHOLE", "bad_character", "check_request", "init_app", "parse_number"]
+
 #: no request of ours nests its JSON deeper than a few levels
 MAX_JSON_DEPTH = 32
 #: the longest text a form field or a query may carry; files come as uploads, and each
@@ -55,17 +54,6 @@ class UnsupportedBody(HTTPException):
     """A body the API does not read (JSON sent as text, say): 415."""
 
     code = 415
-
-
-def bad_character(text: str) -> str | None:
-    """Name what is wrong with a text a person could have typed, or None when nothing is."""
-    if text.isprintable() or text.isascii() and not CONTROL.intersection(text):
-        return None
-    if CONTROL.intersection(text):
-        return "contains control characters"
-    if any("\ud800" <= c <= "\udfff" for c in text):
-        return "contains an unpaired surrogate"
-    return None
 
 
 def _first_bad(value, path: str, depth: int = 0) -> tuple[str, str] | None:
@@ -201,8 +189,6 @@ def init_app(app) -> None:
         event.listen(Session, "before_flush", refuse_bad_values)
 
 
-#: the largest whole number a form may give: what a 32-bit column holds
-MAX_WHOLE = 2**31 - 1
 #: the largest other number a form may give (hours, money, per-person amounts)
 MAX_NUMBER = 1e9
 
@@ -232,39 +218,3 @@ def parse_number(raw: str, name: str, *, whole: bool = False, minimum: float | N
                            f"“{text[:40]}” is out of range ({low:g} to {most:g}).",
                            {name: [f"out of range {low:g}..{most:g}"]})
     return int(value) if whole else value
-
-
-def _stored_problem(column, value) -> str | None:
-    """What is wrong with a value about to be written to a column, or None."""
-    if isinstance(value, str):
-        length = getattr(column.type, "length", None)
-        if length is not None and len(value) > length:
-            return f"longer than {length} characters"
-        return bad_character(value)
-    if isinstance(value, Decimal) and not value.is_finite():
-        return "not a finite number"
-    if isinstance(value, float) and not math.isfinite(value):
-        return "not a finite number"
-    if isinstance(value, int) and not isinstance(value, bool):
-        bits = 63 if isinstance(column.type, BigInteger) else 31
-        if isinstance(column.type, Integer) and not -(2**bits) <= value < 2**bits:
-            return "out of the integer range"
-    return None
-
-
-def refuse_bad_values(session, flush_context, instances) -> None:
-    """Refuse to write a row holding what no field may hold, whichever form or service
-    let it through: a text longer than its column (SQLite would keep it, PostgreSQL fail),
-    control characters, NaN or infinity (SQLite would keep it as NULL)."""
-    for obj in (*session.new, *session.dirty):
-        state = sa_inspect(obj)
-        for attr in state.mapper.column_attrs:
-            if not state.pending and not state.attrs[attr.key].history.has_changes():
-                continue  # what was stored before is not this request's to refuse
-            column = attr.columns[0]
-            problem = _stored_problem(column, getattr(obj, attr.key, None))
-            if problem:
-                raise InvalidInput("输入有误，请检查标出的字段。",
-                                   "The input is wrong; check the marked field.",
-                                   {attr.key: [problem]})
-

@@ -26,6 +26,7 @@ from inventory.db import DriverStatement, db, utcnow
 from inventory.errors import DomainError, IdempotencyKeyReused, InvalidInput
 from inventory.stock.models import IdempotencyRecord
 from inventory.uow import unit_of_work
+from inventory.values import bad_character
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +52,10 @@ def header_key() -> str | None:
     if key is None:
         return None
     key = key.strip()
-    if not 1 <= len(key) <= 200:
-        raise InvalidInput("幂等键长度须为 1–200 个字符。",
-                           "The Idempotency-Key must have 1 to 200 characters.",
-                           {HEADER: ["1 to 200 characters"]})
+    if not 1 <= len(key) <= 200 or bad_character(key):
+        raise InvalidInput("幂等键须为 1–200 个可打印字符。",
+                           "The Idempotency-Key must have 1 to 200 printable characters.",
+                           {HEADER: ["1 to 200 printable characters"]})
     return scoped(key, g.user.id)
 
 

@@ -29,7 +29,6 @@ from inventory.contracts.models import Agreement, CapacityReserve
 from inventory.errors import DomainError, InvalidInput, NotFound
 from inventory.geo.models import Area, Depot
 from inventory.imports.columns import KINDS, Column
-from inventory.inputs import MAX_WHOLE, bad_character
 from inventory.readiness import services as readiness
 from inventory.shelters import services as shelters
 from inventory.shelters.models import Shelter
@@ -37,6 +36,7 @@ from inventory.stock import bulk
 from inventory.stock import services as stock
 from inventory.stock.models import Movement
 from inventory.uow import unit_of_work
+from inventory.values import MAX_WHOLE, bad_character
 
 #: who may import
 IMPORTERS = ("admin", "bureau")

@@ -33,6 +33,7 @@ from inventory.stock.services import (
 )
 from inventory.stock.writes import MOVEMENTS, UPDATE_LOT, Inserts
 from inventory.uow import unit_of_work
+from inventory.values import check_row
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +205,8 @@ def _insert_lots(session, created: list[NewLot]) -> None:
     if session.new:  # plain statements do not autoflush
         session.flush()
     rows = [{name: getattr(lot, name) for name in _NEW_LOT_COLUMNS} for lot in created]
+    for row in rows:  # plain statements: no flush checks them
+        check_row(Lot.__table__, row)
     for lot, lot_id in zip(created, _LOTS.ids(session.connection(), rows), strict=True):
         lot.id = lot_id
 

@@ -25,6 +25,7 @@ from inventory.stock import domain
 from inventory.stock.models import Lot, Movement
 from inventory.stock.writes import ledger_writes
 from inventory.uow import unit_of_work
+from inventory.values import check_row
 
 log = logging.getLogger(__name__)
 
@@ -250,10 +251,16 @@ def movement_row(lot, *, kind: str, quantity: int, actor, occurred_at: datetime 
         "reverses_id": reverses_id,
         "prev_hash": lot.head_hash,
     }
+    # The texts come from requests, imports and services alike: what no column may hold is
+    # refused here too, since these rows are written by plain statements, not a flush.
+    check_row(Movement.__table__, row, _TEXT_FIELDS)
     if occurred_at is not None:
         _dated_in_order(row, previous_at or getattr(lot, "last_at", None), lot)
     row["hash"] = domain.row_hash(lot.head_hash, row)
     return row
+
+
+_TEXT_FIELDS = ("reason", "recipient", "reference", "idempotency_key")
 
 
 def write_movement(connection, lot, row: dict, actor) -> domain.LedgerEntry:

@@ -55,7 +55,8 @@ def test_an_issue_from_a_lot_answers_the_same_on_both_paths(pg_app, pg_world, lo
     assert stable(movement) == {
         "kind": "issue", "lot": lot["id"], "lot_code": "L-1", "depot": "XZ-01",
         "item": "SH-TENT-12", "quantity": -2, "actor": "keeper", "reason": "转移安置",
-        "recipient": "凤城镇", "reference": "CK-1", "transfer": None, "reverses": None}
+        "recipient": "凤城镇", "reference": "CK-1", "transfer": None, "reverses": None,
+        "device_at": None}
     assert movement["balance_after"] == 8 and movement["seq"] == 2
     row = db.session.get(Movement, movement["id"])
     keeper = pg_world.users["keeper"].id  # keys are each user's own

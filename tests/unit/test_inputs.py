@@ -6,8 +6,9 @@ from datetime import date
 import pytest
 
 from inventory.errors import InvalidInput, ensure_length
-from inventory.inputs import bad_character, parse_number
+from inventory.inputs import parse_number
 from inventory.stock import domain
+from inventory.values import bad_character
 
 
 @pytest.mark.parametrize("text", ["凤城镇 储备点", "line one\nline two", "tab\there", "", "A-01",
