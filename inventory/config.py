@@ -92,6 +92,9 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_DURATION": int(float(os.environ.get("REMEMBER_DAYS", "30")) * 86400),
         "PERMANENT_SESSION_LIFETIME": int(
             float(os.environ.get("SESSION_LIFETIME_HOURS", "12")) * 3600),
+        # A web session with no request for this many minutes ends (inventory/auth/idle.py);
+        # 0: never for idling. A remember-me cookie still logs its phone back in.
+        "SESSION_IDLE_MINUTES": float(os.environ.get("SESSION_IDLE_MINUTES", "30")),
         # A bearer token issued at login works this many days (0: until revoked).
         "API_TOKEN_LIFETIME_DAYS": float(os.environ.get("API_TOKEN_LIFETIME_DAYS", "90")),
         # Logins per client address, and the lock-out of a username after repeated failures

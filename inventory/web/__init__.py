@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     request,
     send_from_directory,
@@ -81,7 +82,10 @@ def unauthorized():
                    else "Log in first: the bearer token is missing or invalid.")
         return (error_body("unauthorized", 401, message), 401,
                 {"WWW-Authenticate": "Bearer"})
-    flash(gettext(login_manager.login_message), "info")
+    if g.get("session_ended") == "idle":
+        flash(gettext("长时间未操作，登录已结束，请重新登录。"), "info")
+    else:
+        flash(gettext(login_manager.login_message), "info")
     return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))
 
 
@@ -135,9 +139,11 @@ def _labels() -> dict:
 
 
 def init_app(app) -> None:
+    from inventory.auth import idle
     from inventory.web import security
 
     login_manager.init_app(app)
+    idle.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
     app.register_blueprint(bp)
