@@ -37,13 +37,16 @@
   // -- the queue --------------------------------------------------------------------------
 
   const queue = window.OfflineQueue(`distribution.${app.dataset.user}`, {
+    onLoggedOut() { $("relogin").hidden = false; },
     onDone(action, data) {
+      $("relogin").hidden = true;
       const done = JSON.parse(localStorage.getItem(DONE_KEY) || "[]");
       done.unshift({number: data.number, id: data.id, summary: action.summary});
       localStorage.setItem(DONE_KEY, JSON.stringify(done.slice(0, 20)));
       say(`${T.sent}: ${data.number} · ${action.summary}`, "ok");
     },
     onRefused(action) {
+      $("relogin").hidden = true;
       say(`${T.refused}: ${action.summary} · ${action.reason}`, "error");
     },
     onChange: render,

@@ -3,7 +3,8 @@
  * connection and as soon as it returns otherwise, and leaves the queue only when the server
  * has answered. The server answers a repeated key with its first answer, so an answer lost on
  * the way and a replay never record anything twice. A refusal (4xx) moves the action to the
- * "refused" list with the server's reason.
+ * "refused" list with the server's reason, except a 401: the session has ended (idle too
+ * long), so the queue stays as it is and onLoggedOut asks the person to log in again.
  */
 (function () {
   "use strict";
@@ -49,7 +50,7 @@
   }
 
   /* name: the queue's storage name (per user); onDone(action, data), onRefused(action, result),
-     onChange() are called as actions are answered. */
+     onLoggedOut(), onChange() are called as actions are answered. */
   function OfflineQueue(name, handlers) {
     const QUEUE = `reserves.${name}.queue`;
     const REFUSED = `reserves.${name}.refused`;
@@ -82,6 +83,7 @@
               break; // no connection: keep everything, try again when it returns
             }
             if (result.status >= 500 || result.status === 0) break;
+            if (result.status === 401) { handlers.onLoggedOut(); break; } // keep the queue
             save(QUEUE, self.items().filter((a) => a.key !== action.key));
             if (result.ok) {
               handlers.onDone(action, result.data);

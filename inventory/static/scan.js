@@ -5,7 +5,8 @@
  * once when there is a connection and as soon as the connection returns otherwise; the
  * server answers a repeated key with the first answer, so replaying never double-counts.
  * An action the server refuses (4xx) leaves the queue for the "refused" list, with the
- * server's reason; nothing else is lost.
+ * server's reason; nothing else is lost. A 401 refuses no action: the session has ended
+ * (idle too long), so the queue stays as it is and the keeper is asked to log in again.
  */
 (function () {
   "use strict";
@@ -215,6 +216,8 @@
           break; // no connection: keep everything, try again when it returns
         }
         if (result.status >= 500 || result.status === 0) break;
+        $("relogin").hidden = result.status !== 401;
+        if (result.status === 401) break; // logged out: keep everything until logged in again
         save(QUEUE_KEY, queue().filter((a) => a.key !== action.key));
         if (result.ok) {
           done(action, result.data);
