@@ -1,17 +1,22 @@
 """The REST API under /api/v1: flask-smorest, bearer tokens, one error format."""
 
+import logging
+
 from flask import g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
 from marshmallow import fields as ma_fields
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from inventory.api import errors
 from inventory.api.errors import HTTP_MESSAGES_ZH, error_body, language
-from inventory.auth.services import user_for_token
+from inventory.auth.services import record_token_uses, user_for_token
 from inventory.auth.tokens import TokenCache, token_cache
 from inventory.db import db
+
+logger = logging.getLogger(__name__)
 
 
 class ReservesApi(Api):
@@ -54,6 +59,16 @@ def require_token():
         ), status, {"WWW-Authenticate": "Bearer"}
     g.user = user
     return None
+
+
+def write_token_uses(error=None) -> None:
+    """Note when the request's bearer token was last used, once the response is sent (a
+    streamed export keeps its transaction until then); a failure costs only the note."""
+    try:
+        record_token_uses(db.session)
+    except SQLAlchemyError:
+        logger.warning("could not note when a bearer token was last used", exc_info=True)
+        db.session.rollback()
 
 
 def _session_user():
@@ -157,4 +172,5 @@ def init_app(app) -> None:
         API_BLUEPRINTS.add(blp.name)
     app.extensions["token_cache"] = TokenCache(app.config["API_TOKEN_CACHE_SECONDS"])
     app.before_request(require_token)
+    app.teardown_request(write_token_uses)
     errors.register(app)

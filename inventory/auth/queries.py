@@ -47,7 +47,28 @@ def user_row(session, user: User) -> UserRow:
     return _row(user, tokens)
 
 
-def find_user(session, username: str) -> UserRow | None:
-    """Return one user by username, or None."""
-    user = session.scalar(select(User).where(User.username == username))
-    return None if user is None else user_row(session, user)
+@dataclass(frozen=True)
+class TokenRow:
+    """A bearer token as its holder and the admin see it: never the token or its digest."""
+
+    id: int
+    name: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    #: the token the request that asks is made with
+    current: bool
+
+    def valid(self, now: datetime) -> bool:
+        """Whether the token still works at ``now``: neither revoked nor expired."""
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+def list_tokens(session, user_id: int, current_digest: str | None = None) -> list[TokenRow]:
+    """Return a user's bearer tokens, newest first; ``current_digest`` marks the one in use."""
+    tokens = session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
+                             .order_by(ApiToken.id.desc()))
+    return [TokenRow(t.id, t.name, t.created_at, t.last_used_at, t.expires_at, t.revoked_at,
+                     current_digest is not None and t.token_hash == current_digest)
+            for t in tokens]

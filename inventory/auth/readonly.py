@@ -10,14 +10,16 @@ from inventory.api import API_BLUEPRINTS
 from inventory.api.errors import error_body, language
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-#: what an auditor may still send: their own login, logout and password, a read-only check
-#: of an import file, the ledger's seal (an audit act that records the chain heads and
-#: changes no data), and the recipient trace (a look-up sent as a POST so that an ID number
-#: stays out of URLs; it writes only its own audit event)
+#: what an auditor may still send: their own login, logout, password and tokens (their own
+#: account, not the reserve's data), a read-only check of an import file, the ledger's seal
+#: (an audit act that records the chain heads and changes no data), and the recipient trace
+#: (a look-up sent as a POST so that an ID number stays out of URLs; it writes only its own
+#: audit event)
 AUDITOR_MAY = frozenset({
     ("POST", "auth_api.Tokens"), ("DELETE", "auth_api.Tokens"),
-    ("POST", "users_api.OwnPassword"),
+    ("POST", "users_api.OwnPassword"), ("DELETE", "users_api.OwnToken"),
     ("POST", "auth.login"), ("POST", "auth.logout"), ("POST", "users.own_password"),
+    ("POST", "users.revoke_own_token"),
     ("POST", "imports_api.PreviewView"), ("POST", "imports.preview"),
     ("POST", "stock_api.Seals"), ("POST", "integrity.take_seal"),
     ("POST", "distributions_api.RecipientTrace"), ("POST", "distribution.recipient_trace"),

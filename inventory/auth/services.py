@@ -5,7 +5,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload, scoped_session
 
 from inventory import audit
@@ -256,6 +256,11 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def token_digest(token: str) -> str:
+    """Return what is stored of a bearer token: its SHA-256, in hex."""
+    return _digest(token)
+
+
 def create_token(session, username: str, name: str | None = None, *,
                  days: float | None = None) -> str:
     """Issue a bearer token for the user; only its digest is stored."""
@@ -298,10 +303,36 @@ def user_for_token(session, token: str, cache: TokenCache | None = None) -> Prin
     ).unique().one_or_none()
     if record is None or not record.user.active:
         return None
+    _note_use(session, record)
     principal = Principal.of(record.user)
     if cache is not None and cache.enabled:
         cache.remember(digest, principal, epoch)
     return principal
+
+
+#: the session's note of tokens resolved whose last use is stale: id → when
+TOKENS_USED = "tokens_used"
+#: how stale a token's last use may be before a request writes it anew (a device list needs
+#: the day and hour, not every request's write)
+LAST_USED_EVERY = timedelta(minutes=5)
+
+
+def _note_use(session, record: ApiToken) -> None:
+    now = utcnow()
+    if record.last_used_at is None or now - record.last_used_at >= LAST_USED_EVERY:
+        session.info.setdefault(TOKENS_USED, {})[record.id] = now
+
+
+def record_token_uses(session) -> None:
+    """Write when the tokens the request resolved were last used: after the request's own
+    work, so that a request that only reads still starts no write transaction before it."""
+    used = session.info.pop(TOKENS_USED, None)
+    if not used:
+        return
+    with unit_of_work(session):
+        for token_id, at in used.items():
+            session.execute(update(ApiToken).where(ApiToken.id == token_id)
+                            .values(last_used_at=at))
 
 
 def tokens_changed(session, user_id: int | None) -> None:
@@ -324,6 +355,48 @@ def token_epoch(session) -> int:
     with session.get_bind().connect().execution_options(
             isolation_level="AUTOCOMMIT") as connection:
         return connection.scalar(_EPOCH) or 0
+
+
+def revoke_own_token(session, actor, token_id: int, cache: TokenCache | None = None) -> None:
+    """Revoke one of the actor's own bearer tokens (a lost phone); revoking one already revoked
+    changes nothing.
+
+    :raise NotFound: when the actor has no token with that id (another user's included).
+    """
+    _revoke_one(session, actor, actor.id, token_id, cache)
+
+
+def revoke_user_token(session, actor, username: str, token_id: int,
+                      cache: TokenCache | None = None) -> None:
+    """Revoke one bearer token of a user (admin); one already revoked changes nothing.
+
+    :raise Forbidden: unless the actor is an admin.
+    :raise NotFound: when the user has no token with that id.
+    """
+    ensure_role(actor, "admin")
+    user = get_user(session, username)
+    _revoke_one(session, actor, user.id, token_id, cache)
+
+
+def _revoke_one(session, actor, user_id: int, token_id: int, cache: TokenCache | None) -> None:
+    with unit_of_work(session):
+        record = session.scalar(select(ApiToken).where(
+            ApiToken.id == token_id, ApiToken.user_id == user_id).with_for_update(of=ApiToken))
+        if record is None:
+            raise NotFound(f"没有编号为 {token_id} 的访问令牌。", f"No token {token_id}.",
+                           {"token": ["unknown token"]})
+        if record.revoked_at is not None:
+            return
+        record.revoked_at = utcnow()
+        audit.record(session, actor, "token.revoke", "user", user_id, token=record.id,
+                     name=record.name, before={"revoked_at": None},
+                     after={"revoked_at": audit.plain(record.revoked_at)})
+        tokens_changed(session, user_id)
+        digest = record.token_hash
+    if cache is not None:
+        # After the commit, so that no request of this process remembers it again meanwhile.
+        cache.forget(digest)
+        cache.epoch_changed()
 
 
 def revoke_token(session, token: str, cache: TokenCache | None = None) -> None:

@@ -1,7 +1,7 @@
-"""Users over the API (admin): list, create, change, reset a password, revoke every token;
-and one's own password. Passwords are taken, never shown."""
+"""Users over the API (admin): list, create, change, reset a password, list and revoke their
+tokens; and one's own password and tokens. Passwords and tokens are taken, never shown."""
 
-from flask import g
+from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -62,12 +62,29 @@ class OwnPasswordSchema(Strict):
     password = _password
 
 
+class TokenRowSchema(Schema):
+    id = fields.Integer()
+    name = fields.String(allow_none=True,
+                         metadata={"description": "the device, as named at login"})
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True,
+                                   metadata={"description": "to within five minutes"})
+    expires_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    current = fields.Boolean(metadata={"description": "the token this request is made with"})
+
+
 class RevokedSchema(Schema):
     revoked = fields.Integer(metadata={"description": "how many tokens were still valid"})
 
 
 def _shown(user):
     return queries.user_row(db.session, user)
+
+
+def _request_digest() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return services.token_digest(token.strip()) if scheme.lower() == "bearer" else None
 
 
 @blp.route("/users")
@@ -110,10 +127,43 @@ class UserPassword(MethodView):
 
 @blp.route("/users/<username>/tokens")
 class UserTokens(MethodView):
+    @blp.response(200, TokenRowSchema(many=True))
+    def get(self, username):
+        """A user's bearer tokens, newest first, revoked ones included (admin, auditor)"""
+        ensure_role(g.user, *READERS)
+        user = services.get_user(db.session, username)
+        return queries.list_tokens(db.session, user.id, _request_digest())
+
     @blp.response(200, RevokedSchema)
     def delete(self, username):
         """Revoke every bearer token of a user (admin)"""
         return {"revoked": services.revoke_tokens(db.session, g.user, username, token_cache())}
+
+
+@blp.route("/users/<username>/tokens/<int:token_id>")
+class UserToken(MethodView):
+    @blp.response(204)
+    def delete(self, username, token_id):
+        """Revoke one bearer token of a user (admin); one already revoked answers 204 too"""
+        services.revoke_user_token(db.session, g.user, username, token_id, token_cache())
+
+
+@blp.route("/me/tokens")
+class OwnTokens(MethodView):
+    @blp.response(200, TokenRowSchema(many=True))
+    def get(self):
+        """Your own bearer tokens (one per device logged in), newest first, revoked ones
+        included; ``current`` marks the one this request is made with"""
+        return queries.list_tokens(db.session, g.user.id, _request_digest())
+
+
+@blp.route("/me/tokens/<int:token_id>")
+class OwnToken(MethodView):
+    @blp.response(204)
+    def delete(self, token_id):
+        """Revoke one of your own bearer tokens (a lost phone); another user's token answers
+        404, one already revoked answers 204 again"""
+        services.revoke_own_token(db.session, g.user, token_id, token_cache())
 
 
 @blp.route("/me/password")

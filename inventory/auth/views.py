@@ -1,5 +1,5 @@
-"""The administrator's pages for users (list, create, change, reset a password, revoke
-tokens) and every user's own password page."""
+"""The administrator's pages for users (list, create, change, reset a password, list and
+revoke tokens) and every user's own password and devices pages."""
 
 from urllib.parse import urlsplit
 
@@ -11,8 +11,8 @@ from sqlalchemy import select
 from inventory.auth import queries, services
 from inventory.auth.models import ROLES
 from inventory.auth.tokens import token_cache
-from inventory.db import db
-from inventory.errors import DomainError
+from inventory.db import db, utcnow
+from inventory.errors import DomainError, NotFound
 from inventory.geo.models import Depot
 from inventory.i18n import current_language
 
@@ -95,9 +95,16 @@ def create():
 def edit(username):
     """One user: role, depots, active, display name; password reset and token revocation."""
     _admin_only()
-    user = queries.find_user(db.session, username) or abort(404)
-    return render_template("users/edit.html", user=user, roles=ROLES, depots=_depots(),
-                           held={d.code for d in user.depots})
+    try:
+        user = services.get_user(db.session, username)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "users/edit.html", user=queries.user_row(db.session, user), roles=ROLES,
+        depots=_depots(), held={d.code for d in user.depots},
+        tokens=queries.list_tokens(db.session, user.id), now=utcnow(),
+        revoke_url=lambda token_id: url_for("users.revoke_user_token", username=username,
+                                            token_id=token_id))
 
 
 def _then_back(action, done: str, username: str):
@@ -141,6 +148,38 @@ def revoke_tokens(username):
     return _then_back(lambda: services.revoke_tokens(db.session, current_user, username,
                                                      token_cache()),
                       gettext("该用户的全部访问令牌已撤销。"), username)
+
+
+@bp.post("/users/<username>/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_user_token(username, token_id):
+    """Revoke one bearer token of the user (admin)."""
+    _admin_only()
+    return _then_back(lambda: services.revoke_user_token(db.session, current_user, username,
+                                                         token_id, token_cache()),
+                      gettext("访问令牌已撤销，该设备须重新登录。"), username)
+
+
+@bp.get("/me/tokens")
+@login_required
+def own_tokens():
+    """One's own devices: each bearer token, with a button to revoke one still working."""
+    return render_template(
+        "users/own_tokens.html", tokens=queries.list_tokens(db.session, current_user.id),
+        now=utcnow(), revoke_url=lambda token_id: url_for("users.revoke_own_token",
+                                                          token_id=token_id))
+
+
+@bp.post("/me/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_own_token(token_id):
+    """Revoke one of one's own bearer tokens (a lost phone)."""
+    try:
+        services.revoke_own_token(db.session, current_user, token_id, token_cache())
+        flash(gettext("访问令牌已撤销，该设备须重新登录。"), "ok")
+    except DomainError as error:
+        _refused(error)
+    return redirect(url_for("users.own_tokens"))
 
 
 @bp.route("/me/password", methods=["GET", "POST"])
