@@ -62,3 +62,31 @@ def test_the_admin_and_audit_pages_fit_a_phone(phone, live_world, language):
         page.goto(path)
         assert page.locator("h1").count() == 1, path
         _fits(page)
+
+
+def test_a_keeper_revokes_a_lost_phones_token_on_their_own_phone(phone, live_app, live_world):
+    from sqlalchemy import select
+
+    from inventory.auth.models import ApiToken
+    from inventory.auth.services import create_token
+
+    lost = create_token(db.session, "keeper", "王师傅的旧手机（华为 Mate 20 Pro 仓库值班用）")
+    create_token(db.session, "keeper", "新手机")
+    page = _log_in(phone, "keeper")
+    page.click("a[href='/me/tokens']")
+    page.wait_for_url("**/me/tokens")
+    _fits(page)
+    assert "旧手机" in page.inner_text("main")
+    page.click("li:has-text('旧手机') >> button")
+    page.wait_for_selector("text=访问令牌已撤销")
+    _fits(page)
+    assert "已撤销于" in page.inner_text("li:has-text('旧手机')")
+    db.session.rollback()
+    assert db.session.scalar(select(ApiToken.revoked_at).where(
+        ApiToken.name.like("%旧手机%"))) is not None
+    assert db.session.scalar(select(ApiToken.revoked_at).where(ApiToken.name == "新手机")) is None
+    assert page.request.get("/api/v1/me", headers={"Authorization": f"Bearer {lost}"}).status == 401
+    page.goto("/lang/en")
+    page.goto("/me/tokens")
+    assert "My devices and tokens" in page.inner_text("h1")
+    _fits(page)

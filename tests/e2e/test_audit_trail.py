@@ -157,6 +157,15 @@ def _import(kind):
     return prepare
 
 
+def _spare_token(username) -> int:
+    """A second bearer token of the user, whose id a request revokes."""
+    from inventory.auth.models import ApiToken
+    from inventory.auth.services import create_token
+
+    create_token(db.session, username, "spare")
+    return db.session.scalar(select(ApiToken.id).where(ApiToken.name == "spare"))
+
+
 #: (method, OpenAPI path) → [(case name, entity, prepare(world) → (url, request kwargs))]
 CHANGES = {
     ("PATCH", "/api/v1/depots/{code}"): [
@@ -288,6 +297,12 @@ CHANGES = {
             "password": "a long password"}}))],
     ("DELETE", "/api/v1/users/{username}/tokens"): [
         ("tokens revoked", "user", lambda w: ("/api/v1/users/keeper/tokens", {}))],
+    ("DELETE", "/api/v1/users/{username}/tokens/{token_id}"): [
+        ("one token revoked", "user", lambda w: (
+            f"/api/v1/users/keeper/tokens/{_spare_token('keeper')}", {}))],
+    ("DELETE", "/api/v1/me/tokens/{token_id}"): [
+        ("own token revoked", "user", lambda w: (
+            f"/api/v1/me/tokens/{_spare_token('admin')}", {}))],
     ("POST", "/api/v1/distribution-batches/{code}/confirmation"): [
         ("signed sheet photo", "distribution_batch", lambda w: (
             f"/api/v1/distribution-batches/{_batch(w).code}/confirmation", _photo()))],

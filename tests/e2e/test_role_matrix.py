@@ -19,7 +19,7 @@ from apps import sqlite_app
 from checks import assert_refused, nothing_changes
 from factories import PASSWORD, make_world
 from flask import g
-from test_audit_trail import CHANGES, _batch, _call_off, _pledge, _scenario
+from test_audit_trail import CHANGES, _batch, _call_off, _pledge, _scenario, _spare_token
 
 from inventory.db import db
 from inventory.stock import services as stock
@@ -150,7 +150,11 @@ ACCESS = {
     ("PATCH", "/api/v1/users/{username}"): ("admin",),
     ("POST", "/api/v1/users/{username}/password"): ("admin",),
     ("DELETE", "/api/v1/users/{username}/tokens"): ("admin",),
+    ("GET", "/api/v1/users/{username}/tokens"): ("admin", "auditor"),
+    ("DELETE", "/api/v1/users/{username}/tokens/{token_id}"): ("admin",),
     ("POST", "/api/v1/me/password"): EVERYONE,
+    ("GET", "/api/v1/me/tokens"): EVERYONE,
+    ("DELETE", "/api/v1/me/tokens/{token_id}"): EVERYONE,
     ("GET", "/api/v1/audit-events"): ("admin", "auditor"),
     ("GET", "/api/v1/audit-events.csv"): ("admin", "auditor"),
     ("GET", "/api/v1/outlets"): EVERYONE,
@@ -268,7 +272,8 @@ def test_the_table_keeps_the_issues_rules():
 #: what an auditor may still send: logging in and out, their own password, a preview that
 #: reads a file, and the ledger's verification and seals (which change no data)
 AUDITOR_WRITES = {("POST", "/api/v1/tokens"), ("DELETE", "/api/v1/tokens"),
-                  ("POST", "/api/v1/me/password"), ("POST", "/api/v1/imports/{kind}/preview"),
+                  ("POST", "/api/v1/me/password"), ("DELETE", "/api/v1/me/tokens/{token_id}"),
+                  ("POST", "/api/v1/imports/{kind}/preview"),
                   ("POST", "/api/v1/ledger/seals"), ("POST", "/api/v1/jobs"),
                   ("POST", "/api/v1/recipients/trace")}
 
@@ -383,6 +388,9 @@ REQUESTS = {
     ("POST", "/api/v1/tokens"): lambda c, w: (
         "/api/v1/tokens", {"json": {"username": "planner", "password": PASSWORD}}),
     ("DELETE", "/api/v1/tokens"): lambda c, w: ("/api/v1/tokens", {}),
+    # One spare token of the keeper's: its own holder revokes it, everyone else hears 404.
+    ("DELETE", "/api/v1/me/tokens/{token_id}"): lambda c, w: (
+        f"/api/v1/me/tokens/{_spare_token('keeper')}", {}),
     ("POST", "/api/v1/lots/{lot_id}/status"): lambda c, w: (
         f"/api/v1/lots/{_lot(w).id}/status",
         {"json": {"status": "quarantined", "reason": "抽检"}}),
