@@ -29,7 +29,8 @@ def test_the_pages_of_a_working_day_load_without_a_violation(phone, live_world):
     page = phone.new_page()
     log_in(page, "admin")
     for path in ("/", "/scan/", "/transfers/new", "/readiness/", "/shelters/", "/planning/",
-                 "/imports/", "/exports/", "/users/", "/audit/", "/transport/", "/me/password"):
+                 "/imports/", "/exports/", "/users/", "/audit/", "/transport/", "/me/password",
+                 "/me/tokens"):
         response = page.goto(path)
         assert response.status < 400, path
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]

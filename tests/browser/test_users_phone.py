@@ -57,7 +57,7 @@ def test_a_deactivated_keeper_is_logged_out_of_an_open_browser(browser, phone, l
 def test_the_admin_and_audit_pages_fit_a_phone(phone, live_world, language):
     page = _log_in(phone, "admin")
     page.goto(f"/lang/{language}")
-    for path in ("/users/", "/users/keeper", "/me/password", "/audit/",
+    for path in ("/users/", "/users/keeper", "/me/password", "/me/tokens", "/audit/",
                  "/audit/?entity=user"):
         page.goto(path)
         assert page.locator("h1").count() == 1, path
