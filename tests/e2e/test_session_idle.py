@@ -163,3 +163,12 @@ def test_a_session_that_kept_busy_ends_as_expired_not_idle():
     assert idle.why_ended(12 * 3600, 0, 12 * 3600 - 60, idle_seconds=1800,
                           lifetime_seconds=12 * 3600) == "expired"
     assert idle.why_ended(10 ** 6, 0, 0, idle_seconds=0, lifetime_seconds=0) is None
+
+
+def test_a_session_made_before_the_setting_counts_from_its_next_request(client, world, clock):
+    login(client)
+    with client.session_transaction() as session:
+        del session[idle.LAST_SEEN], session[idle.BEGAN]
+    assert client.get("/", headers=BROWSER).status_code == 200
+    clock.move(minutes=31)
+    assert sent_to_login(client.get("/", headers=BROWSER))
