@@ -26,13 +26,16 @@ def upgrade(url: str) -> None:
 def postgres_schema(database_url: str):
     """Create a migrated schema of our own in the database, and yield a URL whose connections
     use it; drop it when the block ends. Dropping a schema is quick where dropping a database
-    waits for the server to write every changed page to disk first."""
+    waits for the server to write every changed page to disk first; and its commits do not
+    wait for the disk either (synchronous_commit off), since a test's rows need not outlive a
+    crash of the server, and rules and isolation are the same."""
     name = f"reserves_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{name}"'))
     try:
-        url = make_url(database_url).update_query_dict({"options": f"-csearch_path={name}"})
+        url = make_url(database_url).update_query_dict(
+            {"options": f"-csearch_path={name} -csynchronous_commit=off"})
         url = url.render_as_string(hide_password=False)
         upgrade(url)
         yield url
