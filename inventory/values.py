@@ -8,9 +8,9 @@ idempotency record) by ``check_row``. Plain Python, no Flask: services import it
 """
 
 import math
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import BigInteger, Integer
+from sqlalchemy import BigInteger, Float, Integer, Numeric
 from sqlalchemy import inspect as sa_inspect
 
 from inventory.errors import InvalidInput
@@ -39,21 +39,34 @@ def stored_problem(column, value) -> str | None:
         if length is not None and len(value) > length:
             return f"longer than {length} characters"
         return bad_character(value)
-    if isinstance(value, Decimal) and not value.is_finite():
+    if isinstance(value, (Decimal, float, int)) and not isinstance(value, bool):
+        return _number_problem(column.type, value)
+    return None
+
+
+def _number_problem(kind, value: Decimal | float | int) -> str | None:
+    """What is wrong with a number about to be written to a column of the kind, or None."""
+    if isinstance(value, (Decimal, float)) and not math.isfinite(value):
         return "not a finite number"
-    if isinstance(value, float) and not math.isfinite(value):
-        return "not a finite number"
-    if isinstance(value, int) and not isinstance(value, bool):
-        bits = 63 if isinstance(column.type, BigInteger) else 31
-        if isinstance(column.type, Integer) and not -(2**bits) <= value < 2**bits:
+    if isinstance(kind, Integer) and isinstance(value, int):
+        bits = 63 if isinstance(kind, BigInteger) else 31
+        if not -(2**bits) <= value < 2**bits:
             return "out of the integer range"
+    elif isinstance(kind, Numeric) and not isinstance(kind, Float) and kind.precision:
+        # PostgreSQL refuses a number with more whole digits than NUMERIC(p, s) holds,
+        # once rounded to s decimals as it rounds them; SQLite would keep it.
+        scale = kind.scale or 0
+        rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-scale), ROUND_HALF_UP)
+        if abs(rounded) >= Decimal(10) ** (kind.precision - scale):
+            return f"more than {kind.precision - scale} digits before the decimal point"
     return None
 
 
 def refuse_bad_values(session, flush_context, instances) -> None:
     """Refuse to write a row holding what no field may hold, whichever form or service
-    let it through: a text longer than its column (SQLite would keep it, PostgreSQL fail),
-    control characters, NaN or infinity (SQLite would keep it as NULL)."""
+    let it through: a text longer than its column or a number wider than it (SQLite would
+    keep either, PostgreSQL fail), control characters, NaN or infinity (SQLite would keep it
+    as NULL)."""
     for obj in (*session.new, *session.dirty):
         state = sa_inspect(obj)
         for attr in state.mapper.column_attrs:

@@ -63,11 +63,6 @@ class Choices:
     minimums: list[MinimumRow] = field(default_factory=list)
 
     @property
-    def outlets_by_id(self) -> dict[str, dict]:
-        """The active outlets as a rotation scenario copies them, by id (as a form sends it)."""
-        return {str(outlet.id): outlet.as_scenario_outlet() for outlet in self.outlets}
-
-    @property
     def shelter_names(self) -> dict[str, str]:
         return {shelter.code: shelter.name for shelter in self.shelters}
 
@@ -88,6 +83,15 @@ def choices(session, kind: str) -> Choices:
     if kind == "rotation":
         found.minimums = minimums(session)
     return found
+
+
+def register(session, kind: str) -> dict[str, dict]:
+    """Return the active outlets as a rotation scenario copies them, by id (as a form sends
+    it); other kinds copy none."""
+    if kind != "rotation":
+        return {}
+    return {str(outlet.id): outlet.as_scenario_outlet()
+            for outlet in list_outlets(session, active=True)}
 
 
 def minimums(session) -> list[MinimumRow]:

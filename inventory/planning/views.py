@@ -170,11 +170,10 @@ def _submitted(draft, save, *, scenario=None):
                           status=422 if refused else 200)
     if action == "refresh":
         return _form_page(draft, scenario=scenario)
-    choices = form_pages.choices(db.session, draft.kind)
     try:
         fields = forms.scenario_fields(
             draft, spread=lambda target: form_pages.spread(db.session, target),
-            register=choices.outlets_by_id, creating=scenario is None)
+            register=form_pages.register(db.session, draft.kind), creating=scenario is None)
         saved = save(fields)
     except DomainError as error:
         db.session.rollback()

@@ -116,9 +116,11 @@ class Targets(MethodView):
 
 class NormInputSchema(Strict):
     item = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    per_person = fields.Float(required=True, validate=validate.Range(min=0.0001, max=1000))
+    per_person = fields.Float(required=True,
+                              validate=validate.Range(*services.PER_PERSON_RANGE))
     season = fields.String(load_default="all", validate=validate.OneOf(SEASONS))
-    duration_hours = fields.Integer(load_default=72, validate=validate.Range(min=1, max=8760))
+    duration_hours = fields.Integer(load_default=72, validate=validate.Range(
+        min=1, max=services.MAX_NORM_HOURS))
     basis = fields.String(load_default="", validate=validate.Length(max=500))
     basis_zh = fields.String(load_default="", validate=validate.Length(max=500))
     source = fields.String(load_default="", validate=validate.Length(max=500))

@@ -19,6 +19,12 @@ from inventory.readiness.models import SEASONS, Norm, StockMinimum, Target, Trav
 from inventory.readiness.queries import get_target
 from inventory.uow import unit_of_work
 
+#: what a norm may ask of each person: the column keeps four decimals, and no supply is
+#: counted in thousands a head
+PER_PERSON_RANGE = (0.0001, 1000)
+#: the longest a norm's supplies are meant to last: a year
+MAX_NORM_HOURS = 8760
+
 
 @dataclass(frozen=True)
 class NormRow:
@@ -109,9 +115,15 @@ def set_norm(session, actor, *, item: str, per_person: float, season: str = "all
     """Set the norm of an item for a season (the bureau edits the seeded norms)."""
     ensure_role(actor, *MANAGERS)
     ensure_season(season)
-    if per_person <= 0:
-        raise InvalidInput("人均数量须为正数。", "The quantity per person must be positive.",
-                           {"per_person": ["> 0"]})
+    least, most = PER_PERSON_RANGE
+    if not least <= per_person <= most:
+        raise InvalidInput(f"人均数量须在 {least:g} 至 {most:g} 之间。",
+                           f"The quantity per person must be from {least:g} to {most:g}.",
+                           {"per_person": [f"{least:g}..{most:g}"]})
+    if not 1 <= duration_hours <= MAX_NORM_HOURS:
+        raise InvalidInput(f"持续时间须在 1 至 {MAX_NORM_HOURS} 小时之间。",
+                           f"The duration must be from 1 to {MAX_NORM_HOURS} hours.",
+                           {"duration_hours": [f"1..{MAX_NORM_HOURS}"]})
     with unit_of_work(session):
         load_norms(session, [NormRow(item, Decimal(str(per_person)), duration_hours, season,
                                      basis, source, basis_zh)], actor=actor)

@@ -40,9 +40,11 @@ NUMBER_TOKENS = {
     "-2^63-1": str(-(2**63) - 1),
     "10^30": str(10**30),
 }
-#: bad numbers as a form or a query string carries them
+#: bad numbers as a form or a query string carries them; a billion is the most a form's number
+#: may be, and wider than many NUMERIC columns, which PostgreSQL refuses and SQLite keeps
 NUMBER_TEXTS = {"nan": "nan", "inf": "inf", "-inf": "-inf", "1e10": "1e10",
-                "1e300": "1e300", "huge-int": "99999999999", "2^63": str(2**63)}
+                "1e300": "1e300", "huge-int": "99999999999", "2^63": str(2**63),
+                "1e9": "1000000000"}
 #: moments that have no UTC time, or none a database stores
 MOMENTS = {
     "min+14": "0001-01-01T00:00:00+14:00",

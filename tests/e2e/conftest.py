@@ -1,7 +1,7 @@
 """The HTTP tests run on both databases: SQLite (the default) and PostgreSQL (production)."""
 
 import pytest
-from apps import postgres_app, sqlite_app
+from apps import postgres_app, postgres_schema, sqlite_app
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -13,17 +13,31 @@ def app(request, sqlite_template, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def demo_app(sqlite_template, tmp_path_factory):
-    """The demo county on SQLite, seeded once for a module whose tests only read it, with the
-    workbench's headline scenarios run (so their results are among the pages)."""
+def demo_app(request, sqlite_template, tmp_path_factory):
+    """The demo county, seeded once for a module whose tests only read it, with the
+    workbench's headline scenarios run (so their results are among the pages).
+
+    It is on SQLite unless a test parametrizes it indirectly with "postgres"; there it has a
+    schema of its own in the run's database, so the module's tests on ``app`` may empty the
+    database's tables meanwhile.
+    """
     from crawl import run_the_headline
 
     from inventory import demo
     from inventory.db import db
 
-    apps = sqlite_app(sqlite_template, tmp_path_factory.mktemp("demo"))
+    apps = _demo_apps(request, getattr(request, "param", "sqlite"), sqlite_template,
+                      tmp_path_factory.mktemp("demo"))
     app = next(apps)
     demo.seed(db.session)
     run_the_headline(db.session)
     yield app
     next(apps, None)
+
+
+def _demo_apps(request, database, sqlite_template, tmp_path):
+    if database == "sqlite":
+        yield from sqlite_app(sqlite_template, tmp_path)
+        return
+    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
+        yield from postgres_app(url, tmp_path)

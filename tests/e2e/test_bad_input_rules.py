@@ -119,3 +119,28 @@ def test_a_row_holding_nan_is_never_written(world):
     db.session.rollback()
     assert "deadline_hours" in refused.value.errors
 
+
+
+@pytest.mark.parametrize("per_person, duration", [("1e9", "72"), ("1000.5", "72"),
+                                                  ("0.00001", "72"), ("1", "8761")])
+def test_a_norm_beyond_what_a_person_needs_is_refused_with_its_range(
+        client, world, per_person, duration):
+    client.post("/login", data={"username": "bureau", "password": PASSWORD})
+    with nothing_changes(db.session):
+        response = client.post("/readiness/norms", follow_redirects=True, data={
+            "item": "FW-WATER-5L", "season": "all", "per_person": per_person,
+            "duration_hours": duration})
+    assert response.status_code == 200
+    assert "flash error" in response.get_data(as_text=True)
+
+
+def test_a_number_wider_than_its_column_is_never_written(world):
+    from decimal import Decimal
+
+    item = world.items["SH-TENT-12"]
+    db.session.add(Norm(item_id=item.id, season="winter", per_person=Decimal("1000000"),
+                        duration_hours=72))
+    with pytest.raises(InvalidInput) as refused:
+        db.session.flush()
+    db.session.rollback()
+    assert "per_person" in refused.value.errors

@@ -2,13 +2,15 @@
 codes and expired receipts."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
+from sqlalchemy import BigInteger, Column, Float, Integer, Numeric
 
 from inventory.errors import InvalidInput, ensure_length
 from inventory.inputs import parse_number
 from inventory.stock import domain
-from inventory.values import bad_character
+from inventory.values import bad_character, stored_problem
 
 
 @pytest.mark.parametrize("text", ["凤城镇 储备点", "line one\nline two", "tab\there", "", "A-01",
@@ -76,6 +78,21 @@ def test_goods_already_expired_on_arrival_need_the_keepers_confirmation():
     domain.ensure_not_expired_on_receipt(date(2026, 3, 1), arrived, accepted=True)
     domain.ensure_not_expired_on_receipt(arrived, arrived, accepted=False)  # good today
     domain.ensure_not_expired_on_receipt(None, arrived, accepted=False)
+
+
+@pytest.mark.parametrize("kind, value, problem", [
+    (Numeric(10, 4), Decimal("999999.9999"), None),
+    (Numeric(10, 4), 1e9, "more than 6 digits before the decimal point"),
+    (Numeric(6, 2), Decimal("9999.995"), "more than 4 digits before the decimal point"),
+    (Numeric(6, 2), 9999.994, None),
+    (Numeric(6, 2), -10_000, "more than 4 digits before the decimal point"),
+    (Numeric(6, 2), Decimal("NaN"), "not a finite number"),
+    (Float(), 1e300, None),
+    (Integer(), 2**31, "out of the integer range"),
+    (BigInteger(), 2**31, None),
+])
+def test_a_number_wider_than_its_column_is_named_before_it_is_written(kind, value, problem):
+    assert stored_problem(Column("x", kind), value) == problem
 
 
 def test_a_text_longer_than_its_field_is_refused():
