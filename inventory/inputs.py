@@ -13,6 +13,7 @@ a JSON content type (a body sent as ``text/plain`` would otherwise read as "miss
 
 import json
 import math
+from datetime import date
 
 from flask import render_template, request
 from flask_babel import gettext
@@ -22,9 +23,10 @@ from werkzeug.routing import IntegerConverter
 
 from inventory.errors import DomainError, InvalidInput
 from inventory.i18n import current_language
-from inventory.values import MAX_WHOLE, bad_character, refuse_bad_values
+from inventory.values import FIRST_DAY, LAST_DAY, MAX_WHOLE, bad_character, refuse_bad_values
 
-__all__ = ["MAX_WHOLE", "bad_character", "check_request", "init_app", "parse_number"]
+__all__ = ["MAX_WHOLE", "bad_character", "check_request", "init_app", "parse_day",
+           "parse_number"]
 
 #: no request of ours nests its JSON deeper than a few levels
 MAX_JSON_DEPTH = 32
@@ -218,3 +220,27 @@ def parse_number(raw: str, name: str, *, whole: bool = False, minimum: float | N
                            f"“{text[:40]}” is out of range ({low:g} to {most:g}).",
                            {name: [f"out of range {low:g}..{most:g}"]})
     return int(value) if whole else value
+
+
+def parse_day(raw: str | None, name: str) -> date | None:
+    """Read a calendar day typed in a form or a filter (2026-05-01); None when left blank.
+
+    Year 1 or 9999 are days to Python but to no bureau, and their first moment in the bureau's
+    zone (or the day after) is no time a database holds: days outside ``FIRST_DAY`` to
+    ``LAST_DAY`` are refused.
+
+    :raise InvalidInput: when the text is not such a day.
+    """
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("日期格式应为 2026-05-01。", "Dates look like 2026-05-01.",
+                           {name: ["date"]}) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(f"日期须在 {FIRST_DAY} 至 {LAST_DAY} 之间。",
+                           f"Dates must lie between {FIRST_DAY} and {LAST_DAY}.",
+                           {name: [f"between {FIRST_DAY} and {LAST_DAY}"]})
+    return day

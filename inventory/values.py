@@ -8,6 +8,7 @@ idempotency record) by ``check_row``. Plain Python, no Flask: services import it
 """
 
 import math
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import BigInteger, Float, Integer, Numeric
@@ -19,6 +20,9 @@ from inventory.errors import InvalidInput
 CONTROL = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"}
 #: the largest whole number a form may give: what a 32-bit column holds
 MAX_WHOLE = 2**31 - 1
+#: the earliest and latest days a form or filter may name: a day's first moment in the bureau's
+#: zone, and the day after the last, stay times every database and Python can hold
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def bad_character(text: str) -> str | None:

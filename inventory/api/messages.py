@@ -94,6 +94,7 @@ EXACT = {
     "1 to 64 characters, no spaces": "须为 1 到 64 个字符，不含空格",
     "at most 100 characters": "最多 100 个字符",
     "unknown user": "没有这个用户",
+    "unknown token": "没有这个令牌",
     "wrong password": "密码不正确",
     "your own account": "不能停用自己或更改自己的角色",
     "people, or item and quantity": "填人数，或填物资和数量",

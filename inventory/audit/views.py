@@ -11,6 +11,7 @@ from inventory.audit import queries
 from inventory.audit.api import EXPORT_LIMIT, READERS
 from inventory.audit.export import trail_csv
 from inventory.db import db
+from inventory.inputs import parse_day
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -18,10 +19,7 @@ PAGE_SIZE = 50
 
 
 def _day(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, "").strip())
-    except ValueError:
-        return None
+    return parse_day(request.args.get(name), name)
 
 
 def _wanted() -> queries.TrailFilter:

@@ -22,7 +22,7 @@ from inventory.db import db
 from inventory.errors import DomainError, InvalidInput
 from inventory.geo.models import Area, Depot
 from inventory.i18n import current_language
-from inventory.inputs import parse_number
+from inventory.inputs import parse_day, parse_number
 from inventory.readiness import services as readiness
 from inventory.readiness.models import TravelTime
 from inventory.transport import queries as transport
@@ -84,12 +84,7 @@ def _int(name: str, *, required: bool = True) -> int | None:
 
 
 def _date(name: str) -> date | None:
-    raw = request.form.get(name, "").strip()
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        raise InvalidInput("日期格式应为 2026-05-01。", "Dates look like 2026-05-01.",
-                           {name: ["date"]}) from None
+    return parse_day(request.form.get(name), name)
 
 
 @bp.post("/agreements/<int:agreement_id>/call-off")

@@ -29,6 +29,7 @@ from inventory.errors import DomainError, InvalidInput
 from inventory.geo.models import Depot
 from inventory.i18n import current_language
 from inventory.imports.services import Limits, read_upload
+from inventory.inputs import parse_day
 
 bp = Blueprint("distribution", __name__, url_prefix="/distributions")
 #: bump when the cached screen changes, so phones drop the old copy
@@ -56,13 +57,11 @@ def _message(error: DomainError) -> str:
 
 
 def _filters() -> dict:
-    from datetime import date
-
     def day(name):
         try:
-            return date.fromisoformat(request.args.get(name, ""))
-        except ValueError:
-            return None
+            return parse_day(request.args.get(name), name)
+        except InvalidInput:
+            return None  # the list shows every day rather than refuse a filter
 
     return {"depot": request.args.get("depot") or None, "date_from": day("date_from"),
             "date_to": day("date_to")}

@@ -18,7 +18,7 @@ from inventory.donations.api import read_disclosure
 from inventory.errors import DomainError, InvalidInput, NotFound
 from inventory.geo.models import Depot
 from inventory.i18n import current_language
-from inventory.inputs import MAX_WHOLE
+from inventory.inputs import MAX_WHOLE, parse_day
 from inventory.web import download
 
 bp = Blueprint("donations", __name__, url_prefix="/donations")
@@ -54,12 +54,7 @@ def _whole(raw: str, name: str) -> int | None:
 
 
 def _day(raw: str, name: str) -> date | None:
-    raw = (raw or "").strip()
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        raise InvalidInput("日期格式应为 2026-05-01。", "Dates look like 2026-05-01.",
-                           {name: ["date"]}) from None
+    return parse_day(raw, name)
 
 
 @bp.get("/")

@@ -6,6 +6,7 @@ from inventory.api.fields import Id, Strict, code_field
 from inventory.geo.models import AREA_LEVELS
 from inventory.stock.models import MOVEMENT_KINDS
 from inventory.stock.schemas import MovementQuerySchema
+from inventory.values import FIRST_DAY, LAST_DAY
 
 
 def _tier():
@@ -29,11 +30,15 @@ class ExportQuerySchema(MovementQuerySchema):
     actor = _actor()
 
 
+#: the days the page may name: their first moment (and the day after the last) stay times
+_DAYS = validate.Range(min=FIRST_DAY, max=LAST_DAY)
+
+
 class ExportPageQuerySchema(Strict):
     """The export page's form: calendar days rather than moments."""
 
-    first = fields.Date(data_key="from", load_default=None)
-    last = fields.Date(data_key="to", load_default=None)
+    first = fields.Date(data_key="from", load_default=None, validate=_DAYS)
+    last = fields.Date(data_key="to", load_default=None, validate=_DAYS)
     depot = code_field(load_default=None)
     item = code_field(load_default=None)
     lot = fields.Integer(load_default=None, validate=Id)

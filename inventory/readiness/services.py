@@ -119,11 +119,11 @@ def set_norm(session, actor, *, item: str, per_person: float, season: str = "all
     if not least <= per_person <= most:
         raise InvalidInput(f"人均数量须在 {least:g} 至 {most:g} 之间。",
                            f"The quantity per person must be from {least:g} to {most:g}.",
-                           {"per_person": [f"{least:g}..{most:g}"]})
+                           {"per_person": [f"between {least:g} and {most:g}"]})
     if not 1 <= duration_hours <= MAX_NORM_HOURS:
         raise InvalidInput(f"持续时间须在 1 至 {MAX_NORM_HOURS} 小时之间。",
                            f"The duration must be from 1 to {MAX_NORM_HOURS} hours.",
-                           {"duration_hours": [f"1..{MAX_NORM_HOURS}"]})
+                           {"duration_hours": [f"between 1 and {MAX_NORM_HOURS}"]})
     with unit_of_work(session):
         load_norms(session, [NormRow(item, Decimal(str(per_person)), duration_hours, season,
                                      basis, source, basis_zh)], actor=actor)

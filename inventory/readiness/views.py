@@ -1,6 +1,5 @@
 """The bureau's readiness dashboard: targets at a glance, then items, depots, lots, ledger."""
 
-from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -12,7 +11,7 @@ from inventory.db import db
 from inventory.errors import DomainError, InvalidInput
 from inventory.geo.models import LEVEL_LABELS
 from inventory.i18n import current_language
-from inventory.inputs import parse_number
+from inventory.inputs import parse_day, parse_number
 from inventory.readiness import queries, services
 from inventory.readiness.models import SEASON_LABELS
 from inventory.shelters import queries as shelters
@@ -66,12 +65,7 @@ def _number(name: str, kind=int, *, required: bool = True):
 def add_target():
     """Set a target from the dashboard (bureau, admin)."""
     def create():
-        raw_date = request.form.get("target_date", "").strip()
-        try:
-            target_date = date.fromisoformat(raw_date) if raw_date else None
-        except ValueError:
-            raise InvalidInput("日期格式应为 2026-05-01。", "Dates look like 2026-05-01.",
-                               {"target_date": ["date"]}) from None
+        target_date = parse_day(request.form.get("target_date"), "target_date")
         services.create_target(
             db.session, current_user, name=request.form.get("name", "").strip() or "保障目标",
             area=request.form.get("area", ""), people=_number("people"),

@@ -9,7 +9,7 @@ contract settlements are money owed to suppliers, read by everyone but keepers.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from inventory import clock
+from inventory import clock, values
 from inventory.catalogue.queries import get_item
 from inventory.errors import Forbidden, InvalidInput
 from inventory.geo.models import AREA_LEVELS
@@ -18,7 +18,7 @@ from inventory.geo.queries import get_depot
 #: roles that read every depot's reports
 READ_EVERY_DEPOT = ("admin", "bureau", "planner", "auditor")
 #: the earliest and latest days a report may name (the ledger's times stay representable)
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+FIRST_DAY, LAST_DAY = values.FIRST_DAY, values.LAST_DAY
 
 
 @dataclass(frozen=True)

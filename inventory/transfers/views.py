@@ -12,8 +12,9 @@ from inventory.auth.permissions import can_move_stock, can_plan_transfers
 from inventory.db import db
 from inventory.documents import papers
 from inventory.documents.views import pdf_response, refused
-from inventory.errors import DomainError, Forbidden, InvalidInput
+from inventory.errors import DomainError, Forbidden
 from inventory.i18n import current_language
+from inventory.inputs import parse_day
 from inventory.transfers import queries, services
 from inventory.transfers.forms import TransferForm, digits
 from inventory.transport import waybills as transport_waybills
@@ -27,12 +28,7 @@ def _message(error: DomainError) -> str:
 
 
 def _date(name: str) -> date | None:
-    raw = request.args.get(name, "").strip()
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        raise InvalidInput("日期格式应为 2026-05-01。", "Dates look like 2026-05-01.",
-                           {name: ["date"]}) from None
+    return parse_day(request.args.get(name), name)
 
 
 def _filters() -> queries.TransferFilter:

@@ -16,6 +16,7 @@ from bad_input import (
     HUGE,
     MOMENTS,
     NUMBER_TEXTS,
+    URL_STRINGS,
     stored_bad_values,
     written_bad_values,
 )
@@ -41,15 +42,15 @@ class Forms(HTMLParser):
         super().__init__()
         self.page = page
         self.forms: list[tuple[str, dict[str, str]]] = []
+        self.methods: list[str] = []
         self._select: str | None = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            if (attrs.get("method") or "get").lower() == "post":
-                self.forms.append((attrs.get("action") or self.page, {}))
-            else:
-                self.forms.append(("", {}))
+            method = (attrs.get("method") or "get").lower()
+            self.methods.append(method)
+            self.forms.append((attrs.get("action") or self.page, {}))
             return
         if not self.forms or not attrs.get("name"):
             if tag == "option" and self._select and self.forms:
@@ -72,14 +73,17 @@ class Forms(HTMLParser):
             self._select = None
 
 
-def post_forms(app, client) -> dict[tuple[str, tuple[str, ...]], dict[str, str]]:
-    """Every distinct POST form reachable from the navigation, by action and field names."""
+def post_forms(app, client, method: str = "post"
+               ) -> dict[tuple[str, tuple[str, ...]], dict[str, str]]:
+    """Every distinct form of the method reachable from the navigation, by action and field
+    names."""
     found = {}
     for visit in crawl(app, client, depth=3, per_endpoint=2).pages():
         parser = Forms(visit.path)
         parser.feed(visit.body.decode())
-        for action, fields in parser.forms:
-            if not action.startswith("/") or action.startswith(SKIPPED_ACTIONS):
+        for (action, fields), kind in zip(parser.forms, parser.methods, strict=True):
+            if kind != method or not action.startswith("/") or action.startswith(
+                    SKIPPED_ACTIONS):
                 continue
             found.setdefault((action.split("?")[0], tuple(sorted(fields))), fields)
     return found
@@ -139,6 +143,47 @@ def test_no_bad_value_in_any_form_makes_a_page_fail_or_is_stored(demo_app):
     assert not failures and not stored, "\n".join(
         [f"{len(failures)} faults:", *map(str, by_kind.items()), *map(str, failures[:300]),
          f"{len(stored)} stored:", *map(str, stored)])
+
+
+def query(fields: dict[str, str], name: str, raw: str) -> str:
+    """The form's query string, with ``name`` carrying ``raw`` (already percent-encoded)."""
+    return encoded(fields, name, raw).decode()
+
+
+def get(client, url: str) -> int | str:
+    """Get a page; return the status, or what went wrong when it is a server error."""
+    try:
+        response = client.get(url)
+    except Exception as error:  # the test app raises what would be a 500
+        db.session.rollback()
+        return f"500 {type(error).__name__}: {str(error)[:100]}"
+    response.close()  # a download streams; it ends here
+    return response.status_code
+
+
+#: bad values for a filter, as a query string carries them
+FILTER_VALUES = URL_STRINGS | {k: quote(v) for k, v in
+                               (NUMBER_TEXTS | MOMENTS | DATES | BIG_IDS).items()}
+
+
+@pytest.mark.slow  # every field of every filter, sent a dozen bad values
+@pytest.mark.parametrize("demo_app", DATABASES, indirect=True)
+def test_no_bad_value_in_any_filter_makes_a_page_fail(demo_app):
+    client = logged_in(demo_app, *DEMO_USERS["admin"])
+    forms = post_forms(demo_app, client, method="get")
+    assert len(forms) >= 8, sorted(forms)
+    failures, sent = [], Counter()
+    for (action, _), fields in sorted(forms.items()):
+        for name in sorted(fields):
+            for category, raw in FILTER_VALUES.items():
+                sent[category] += 1
+                status = get(client, f"{action}?{query(fields, name, raw)}")
+                if not isinstance(status, int) or status >= 500:
+                    failures.append((category, action, name, status))
+    by_kind = Counter(f"{f[0]} → {str(f[3])[:60]}" for f in failures)
+    assert sum(sent.values()) > 300, sent
+    assert not failures, "\n".join([f"{len(failures)} faults:", *map(str, by_kind.items()),
+                                     *map(str, failures[:300])])
 
 
 ARGUMENT = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
