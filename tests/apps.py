@@ -1,11 +1,14 @@
 """Building test apps on a database: shared by the conftest files."""
 
+import os
 import shutil
 import uuid
+from collections import defaultdict
 from contextlib import contextmanager
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from inventory import create_app
 from inventory.db import db
@@ -66,10 +69,25 @@ def _config(url: str, tmp_path) -> dict:
     }
 
 
+#: pool sizes for the apps on PostgreSQL: some tests answer requests from many threads
+POSTGRES_POOL = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 20}}
+
+
+def copy_database(template, path) -> None:
+    """Put a copy of the SQLite template at ``path``, as a new file: a connection still open
+    on the old one keeps reading that, and the old one's journal goes with it."""
+    for leftover in (f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+        if os.path.exists(leftover):
+            os.remove(leftover)
+    partial = f"{path}.{os.getpid()}.copy"
+    shutil.copy(template, partial)
+    os.replace(partial, path)
+
+
 def sqlite_app(template, tmp_path):
-    """An app on a copy of the migrated SQLite template."""
+    """An app of its own on a copy of the migrated SQLite template."""
     path = tmp_path / "reserves.sqlite3"
-    shutil.copy(template, path)
+    copy_database(template, path)
     app = create_app(_config(f"sqlite:///{path}", tmp_path))
     with app.app_context():
         yield app
@@ -78,15 +96,138 @@ def sqlite_app(template, tmp_path):
 
 
 def postgres_app(url, tmp_path):
-    """An app on this run's PostgreSQL database, emptied afterwards."""
-    app = create_app(_config(url, tmp_path)
-                     | {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 20}})
+    """An app of its own on a PostgreSQL database, emptied afterwards."""
+    app = create_app(_config(url, tmp_path) | POSTGRES_POOL)
     with app.app_context():
         yield app
         db.session.remove()
-        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        with db.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        empty_postgres(db.engine)
         db.engine.dispose()
 
 
+def empty_postgres(engine) -> None:
+    """Empty every table of the app's PostgreSQL database and restart its sequences, as
+    TRUNCATE ... RESTART IDENTITY does. TRUNCATE costs a few tenths of a second whatever the
+    tables hold (the server makes every table and index a new file); a test writes a few rows
+    to a few tables, and deleting those is a hundredth of that. The deletes skip the triggers
+    (the ledger's and the audit trail's refusal of DELETE, and the foreign keys' checks) as a
+    replica does, which needs a superuser; without one, TRUNCATE it is."""
+    tables = [f'"{table.name}"' for table in db.metadata.sorted_tables]
+    written = " UNION ALL ".join(
+        f"SELECT '{name}' WHERE EXISTS (SELECT FROM {name})" for name in tables)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            for (name,) in conn.execute(text(written)).all():
+                conn.execute(text(f"DELETE FROM {name}"))
+            used = conn.execute(text(
+                "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences "
+                "WHERE last_value IS NOT NULL AND schemaname = current_schema()")).scalars()
+            for sequence in used.all():
+                conn.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
+    except DBAPIError as error:
+        if "permission denied" not in str(error):
+            raise
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+class SharedApps:
+    """One app per database for this test process, which each test borrows in the state it
+    was built in: building an app (its routes and its OpenAPI document) costs a quarter of
+    a second, more than most tests. Between tests the database is put back (a fresh copy of
+    the SQLite template; PostgreSQL's tables emptied) and so is everything a test may change
+    on the app: its settings, its request hooks, the token cache, the jobs queue and the
+    login counts. A test that changes the app otherwise (adds a blueprint) is marked
+    ``fresh_app`` and gets an app of its own."""
+
+    def __init__(self, sqlite_template, workdir):
+        self.sqlite_template = sqlite_template
+        self.workdir = workdir
+        self.apps = {}
+
+    def sqlite(self):
+        """Lend the app on this process's SQLite file, a fresh copy of the template."""
+        path = self.workdir / "reserves.sqlite3"
+        app = self._app(f"sqlite:///{path}", {})
+        with app.app_context():
+            db.engine.dispose()
+        copy_database(self.sqlite_template, path)
+        yield from self._lend(app)
+
+    def postgres(self, url):
+        """Lend the app on the PostgreSQL database at ``url``, emptied after the test."""
+        app = self._app(url, POSTGRES_POOL)
+        try:
+            yield from self._lend(app)
+        finally:
+            with app.app_context():
+                empty_postgres(db.engine)
+
+    def close(self):
+        for app in self.apps.values():
+            with app.app_context():
+                db.engine.dispose()
+
+    def _app(self, url, extra):
+        if url not in self.apps:
+            app = create_app(_config(url, self.workdir) | extra)
+            app.extensions["pristine"] = _Pristine(app)
+            self.apps[url] = app
+        return self.apps[url]
+
+    def _lend(self, app):
+        app.extensions["pristine"].restore(app)
+        with app.app_context():
+            try:
+                yield app
+            finally:
+                db.session.remove()
+
+
+def fresh_app(request) -> bool:
+    """Whether the test is marked as changing its app beyond what ``SharedApps`` puts back."""
+    return request.node.get_closest_marker("fresh_app") is not None
+
+
+#: the app's lists of request hooks, which tests add to (tests/e2e/test_users.py, ...)
+HOOKS = ("before_request_funcs", "after_request_funcs", "teardown_request_funcs",
+         "teardown_appcontext_funcs", "url_value_preprocessors", "url_default_functions",
+         "template_context_processors")
+
+
+class _Pristine:
+    """What an app looked like when it was built, to put back before each test."""
+
+    def __init__(self, app):
+        self.config = dict(app.config)
+        self.hooks = {name: _copy_hooks(getattr(app, name)) for name in HOOKS}
+        self.limiter_enabled = _limiter().enabled
+
+    def restore(self, app):
+        from inventory.auth.tokens import TokenCache
+        from inventory.jobs import queue
+
+        app.config.clear()
+        app.config.update(self.config)
+        for name, hooks in self.hooks.items():
+            setattr(app, name, _copy_hooks(hooks))
+        app.extensions["token_cache"] = TokenCache(app.config["API_TOKEN_CACHE_SECONDS"])
+        queue.init_app(app)
+        # one limiter serves every app in the process; an app built since may have re-bound it
+        limiter = _limiter()
+        limiter.enabled = self.limiter_enabled
+        limiter.reset()
+
+
+def _copy_hooks(hooks):
+    if isinstance(hooks, defaultdict):
+        return defaultdict(hooks.default_factory,
+                           {key: list(value) for key, value in hooks.items()})
+    return list(hooks)
+
+
+def _limiter():
+    from inventory.auth.throttle import limiter
+
+    return limiter

@@ -2,14 +2,16 @@
 
 SQLite databases are copied from one template upgraded by the real migrations. PostgreSQL
 tests run in a database created for this test run and dropped at its end; tables are
-emptied between tests. In CI (CI=true) a missing PostgreSQL server fails the run.
+emptied between tests. Each test process builds one app per database and lends it to each
+test in the state it was built in (``apps.SharedApps``). In CI (CI=true) a missing
+PostgreSQL server fails the run.
 """
 
 import os
 import uuid
 
 import pytest
-from apps import postgres_app, sqlite_app, upgrade
+from apps import SharedApps, fresh_app, postgres_app, sqlite_app, upgrade
 from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -76,6 +78,9 @@ def postgres_url():
     admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+        # Commits need not wait for the disk: a test's rows need not outlive a crash of the
+        # server, and rules and isolation are the same.
+        conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     url = make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
     upgrade(url)
     yield url
@@ -84,14 +89,27 @@ def postgres_url():
     admin.dispose()
 
 
-@pytest.fixture
-def app(sqlite_template, tmp_path):
-    yield from sqlite_app(sqlite_template, tmp_path)
+@pytest.fixture(scope="session")
+def shared_apps(sqlite_template, tmp_path_factory):
+    apps = SharedApps(sqlite_template, tmp_path_factory.mktemp("shared"))
+    yield apps
+    apps.close()
 
 
 @pytest.fixture
-def pg_app(postgres_url, tmp_path):
-    yield from postgres_app(postgres_url, tmp_path)
+def app(request, shared_apps, sqlite_template, tmp_path):
+    if fresh_app(request):
+        yield from sqlite_app(sqlite_template, tmp_path)
+    else:
+        yield from shared_apps.sqlite()
+
+
+@pytest.fixture
+def pg_app(request, shared_apps, postgres_url, tmp_path):
+    if fresh_app(request):
+        yield from postgres_app(postgres_url, tmp_path)
+    else:
+        yield from shared_apps.postgres(postgres_url)
 
 
 @pytest.fixture

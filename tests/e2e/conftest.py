@@ -1,15 +1,19 @@
 """The HTTP tests run on both databases: SQLite (the default) and PostgreSQL (production)."""
 
 import pytest
-from apps import postgres_app, postgres_schema, sqlite_app
+from apps import fresh_app, postgres_app, postgres_schema, sqlite_app
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def app(request, sqlite_template, tmp_path):
-    if request.param == "sqlite":
-        yield from sqlite_app(sqlite_template, tmp_path)
+def app(request, shared_apps, sqlite_template, tmp_path):
+    postgres_url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    if fresh_app(request):
+        yield from (sqlite_app(sqlite_template, tmp_path) if postgres_url is None
+                    else postgres_app(postgres_url, tmp_path))
+    elif postgres_url is None:
+        yield from shared_apps.sqlite()
     else:
-        yield from postgres_app(request.getfixturevalue("postgres_url"), tmp_path)
+        yield from shared_apps.postgres(postgres_url)
 
 
 @pytest.fixture(scope="module")
