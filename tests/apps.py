@@ -150,10 +150,7 @@ class SharedApps:
         """Lend the app on this process's SQLite file, a fresh copy of the template."""
         path = self.workdir / "reserves.sqlite3"
         app = self._app(f"sqlite:///{path}", {})
-        with app.app_context():
-            db.engine.dispose()
-        copy_database(self.sqlite_template, path)
-        yield from self._lend(app)
+        yield from self._lend(app, lambda: copy_database(self.sqlite_template, path))
 
     def postgres(self, url):
         """Lend the app on the PostgreSQL database at ``url``, emptied after the test."""
@@ -176,9 +173,14 @@ class SharedApps:
             self.apps[url] = app
         return self.apps[url]
 
-    def _lend(self, app):
+    def _lend(self, app, renew_database=None):
         app.extensions["pristine"].restore(app)
         with app.app_context():
+            # New connections for each test, as an app of its own had: a test may have
+            # restarted the server under the pool, or the database file is a new one.
+            db.engine.dispose()
+            if renew_database is not None:
+                renew_database()
             try:
                 yield app
             finally:
