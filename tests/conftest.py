@@ -9,6 +9,7 @@ PostgreSQL server fails the run.
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 from apps import SharedApps, fresh_app, postgres_app, sqlite_app, upgrade
@@ -22,6 +23,8 @@ from inventory.db import db
 # Hypothesis's per-example deadline would fail them for the machine's sake.
 settings.register_profile("reserves", deadline=None)
 settings.load_profile("reserves")
+
+HERE = Path(__file__).parent
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -43,6 +46,36 @@ def compiled_translations():
         with partial.open("wb") as target:
             write_mo(target, catalog)
         partial.replace(mo)
+
+
+#: what a test weighs in ordering the files, in tests over HTTP: one marked slow takes a
+#: minute or so, a unit test a few milliseconds
+SLOW_WEIGHT = 60
+QUICK_TIERS = {"unit": 0.02, "optimizer": 0.1}
+
+
+def pytest_configure(config):
+    # xdist hands out whole files (--dist loadfile) in the order of the collection, which
+    # pytest_collection_modifyitems below sets; its own order, most tests first, would leave
+    # the files of a few long tests (the bad-input sweeps, the fuzzer) to the end, and one
+    # worker alone with them.
+    if getattr(config.option, "dist", "no") in ("loadfile", "loadscope"):
+        config.option.loadscopereorder = False
+
+
+def _weight(item) -> float:
+    if item.get_closest_marker("slow"):
+        return SLOW_WEIGHT
+    return QUICK_TIERS.get(item.path.relative_to(HERE).parts[0], 1)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Run the files that take longest first, so that the workers finish together."""
+    weights = {}
+    for item in items:
+        weights[item.path] = weights.get(item.path, 0) + _weight(item)
+    items.sort(key=lambda item: -weights[item.path])  # stable: a file's own order stays
 
 
 TEST_DATABASE_URL = os.environ.get(
