@@ -2,6 +2,8 @@
 
 import os
 import shutil
+import sqlite3
+import time
 import uuid
 from collections import defaultdict
 from contextlib import contextmanager
@@ -233,3 +235,55 @@ def _limiter():
     from inventory.auth.throttle import limiter
 
     return limiter
+
+
+class DemoCopies:
+    """The demo county seeded once into a SQLite file, which tests copy: seeding it takes
+    seconds. A copy is at most MAX_AGE old and of today, so that what the demo dates
+    relative to now (loads under way, lots about to expire) is as near as a module's own
+    seeding would be; older, it is seeded again."""
+
+    MAX_AGE = 300
+
+    def __init__(self, sqlite_template, workdir):
+        self.sqlite_template = sqlite_template
+        self.workdir = workdir
+        self.built = {}
+
+    def database(self, headline: bool = False):
+        """Return the path of a fresh demo database, with the headline scenarios run if asked."""
+        from inventory import clock
+
+        path, when, day = self.built.get(headline, (None, 0, None))
+        if path is None or time.monotonic() - when > self.MAX_AGE or day != clock.today():
+            path = self._seed(headline)
+            self.built[headline] = (path, time.monotonic(), clock.today())
+        return path
+
+    def load(self, app, headline: bool = False) -> None:
+        """Replace the database of an app on SQLite by a copy of the demo."""
+        path = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+        template = self.database(headline)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        copy_database(template, path)
+
+    def _seed(self, headline: bool):
+        from inventory import demo
+
+        workdir = self.workdir / f"{'headline' if headline else 'demo'}-{uuid.uuid4().hex[:8]}"
+        workdir.mkdir()
+        apps = sqlite_app(self.sqlite_template, workdir)
+        next(apps)
+        demo.seed(db.session)
+        if headline:
+            from crawl import run_the_headline
+
+            run_the_headline(db.session)
+        next(apps, None)
+        path = workdir / "reserves.sqlite3"
+        with sqlite3.connect(path) as conn:  # all in the file, none left in its journal
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+        return path

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from apps import SharedApps, fresh_app, postgres_app, sqlite_app, upgrade
+from apps import DemoCopies, SharedApps, fresh_app, postgres_app, sqlite_app, upgrade
 from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -127,6 +127,11 @@ def shared_apps(sqlite_template, tmp_path_factory):
     apps = SharedApps(sqlite_template, tmp_path_factory.mktemp("shared"))
     yield apps
     apps.close()
+
+
+@pytest.fixture(scope="session")
+def demo_copies(sqlite_template, tmp_path_factory):
+    return DemoCopies(sqlite_template, tmp_path_factory.mktemp("demo-copies"))
 
 
 @pytest.fixture

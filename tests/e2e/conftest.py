@@ -17,7 +17,7 @@ def app(request, shared_apps, sqlite_template, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def demo_app(request, sqlite_template, tmp_path_factory):
+def demo_app(request, demo_copies, tmp_path_factory):
     """The demo county, seeded once for a module whose tests only read it, with the
     workbench's headline scenarios run (so their results are among the pages).
 
@@ -30,18 +30,15 @@ def demo_app(request, sqlite_template, tmp_path_factory):
     from inventory import demo
     from inventory.db import db
 
-    apps = _demo_apps(request, getattr(request, "param", "sqlite"), sqlite_template,
-                      tmp_path_factory.mktemp("demo"))
-    app = next(apps)
-    demo.seed(db.session)
-    run_the_headline(db.session)
-    yield app
-    next(apps, None)
-
-
-def _demo_apps(request, database, sqlite_template, tmp_path):
-    if database == "sqlite":
-        yield from sqlite_app(sqlite_template, tmp_path)
+    tmp_path = tmp_path_factory.mktemp("demo")
+    if getattr(request, "param", "sqlite") == "sqlite":
+        # a copy of the demo seeded and run for this test process a few minutes ago at most
+        yield from sqlite_app(demo_copies.database(headline=True), tmp_path)
         return
     with postgres_schema(request.getfixturevalue("postgres_url")) as url:
-        yield from postgres_app(url, tmp_path)
+        apps = postgres_app(url, tmp_path)
+        app = next(apps)
+        demo.seed(db.session)
+        run_the_headline(db.session)
+        yield app
+        next(apps, None)
