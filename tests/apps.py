@@ -147,6 +147,7 @@ class SharedApps:
         self.sqlite_template = sqlite_template
         self.workdir = workdir
         self.apps = {}
+        self.worlds = {}
 
     def sqlite(self):
         """Lend the app on this process's SQLite file, a fresh copy of the template."""
@@ -162,6 +163,24 @@ class SharedApps:
         finally:
             with app.app_context():
                 empty_postgres(db.engine)
+
+    def world(self, app):
+        """Build the standard test county (``factories.make_world``) on a borrowed app's empty
+        database. The first time it is made; after that what the first time wrote is put back,
+        which is quicker than the dozen commits that make it; when that is MAX_AGE old or of
+        another day, it is made again. On any other app, or a database not empty, it is made."""
+        from factories import make_world
+
+        url = app.config["SQLALCHEMY_DATABASE_URI"]
+        if self.apps.get(url) is not app or not _is_empty():
+            return make_world(db.session)
+        copy = self.worlds.get(url)
+        if copy is None or copy.stale():
+            world = make_world(db.session)
+            copy = self.worlds[url] = _WorldCopy(world, self.workdir)
+        else:
+            copy.restore()
+        return copy.load(db.session)
 
     def close(self):
         for app in self.apps.values():
@@ -192,6 +211,84 @@ class SharedApps:
 def fresh_app(request) -> bool:
     """Whether the test is marked as changing its app beyond what ``SharedApps`` puts back."""
     return request.node.get_closest_marker("fresh_app") is not None
+
+
+def _is_empty() -> bool:
+    """Whether no table of the current app's database has a row."""
+    tables = db.metadata.sorted_tables
+    written = " OR ".join(f'EXISTS (SELECT 1 FROM "{table.name}")' for table in tables)
+    try:
+        return not db.session.execute(text(f"SELECT {written}")).scalar()
+    finally:
+        db.session.rollback()
+
+
+class _WorldCopy:
+    """What ``make_world`` wrote, to write again: the SQLite file as it was, or PostgreSQL's
+    rows and sequences; and the world's ids and tokens, to load it."""
+
+    MAX_AGE = 300
+
+    def __init__(self, world, workdir):
+        from inventory import clock
+
+        self.made = (time.monotonic(), clock.today())
+        self.tokens = dict(world.tokens)
+        self.ids = {kind: {key: thing.id for key, thing in getattr(world, kind).items()}
+                    for kind in ("depots", "items", "users")}
+        db.session.commit()
+        db.session.remove()
+        url = make_url(str(db.engine.url))
+        if url.get_backend_name() == "sqlite":
+            db.engine.dispose()
+            with sqlite3.connect(url.database) as conn:  # all in the file, none in its journal
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.close()
+            self.file = workdir / f"world-{uuid.uuid4().hex[:8]}.sqlite3"
+            shutil.copy(url.database, self.file)
+            self.database = url.database
+        else:
+            self.file = None
+            with db.engine.connect() as conn:
+                self.rows = {table: [row._asdict() for row in conn.execute(table.select())]
+                             for table in db.metadata.sorted_tables}
+                self.sequences = conn.execute(text(
+                    "SELECT format('%I.%I', schemaname, sequencename), last_value "
+                    "FROM pg_sequences WHERE last_value IS NOT NULL "
+                    "AND schemaname = current_schema()")).all()
+
+    def stale(self) -> bool:
+        from inventory import clock
+
+        return time.monotonic() - self.made[0] > self.MAX_AGE or self.made[1] != clock.today()
+
+    def restore(self) -> None:
+        db.session.remove()
+        if self.file is not None:
+            db.engine.dispose()
+            copy_database(self.file, self.database)
+            return
+        with db.engine.begin() as conn:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            for table, rows in self.rows.items():
+                if rows:
+                    conn.execute(table.insert(), rows)
+            for sequence, value in self.sequences:
+                conn.execute(text("SELECT setval(:sequence, :value)"),
+                             {"sequence": sequence, "value": value})
+
+    def load(self, session):
+        from factories import World
+
+        from inventory.auth.models import User
+        from inventory.catalogue.models import Item
+        from inventory.geo.models import Depot
+
+        world = World(tokens=dict(self.tokens))
+        for kind, model in (("depots", Depot), ("items", Item), ("users", User)):
+            getattr(world, kind).update(
+                {key: session.get(model, id_) for key, id_ in self.ids[kind].items()})
+        return world
 
 
 #: the app's lists of request hooks, which tests add to (tests/e2e/test_users.py, ...)

@@ -17,8 +17,6 @@ from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from inventory.db import db
-
 # Property tests check rules, not speed (scripts/bench measures that): on a loaded machine
 # Hypothesis's per-example deadline would fail them for the machine's sake.
 settings.register_profile("reserves", deadline=None)
@@ -156,14 +154,10 @@ def client(app):
 
 
 @pytest.fixture
-def world(app):
-    from factories import make_world
-
-    return make_world(db.session)
+def world(app, shared_apps):
+    return shared_apps.world(app)
 
 
 @pytest.fixture
-def pg_world(pg_app):
-    from factories import make_world
-
-    return make_world(db.session)
+def pg_world(pg_app, shared_apps):
+    return shared_apps.world(pg_app)
