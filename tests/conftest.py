@@ -2,24 +2,27 @@
 
 SQLite databases are copied from one template upgraded by the real migrations. PostgreSQL
 tests run in a database created for this test run and dropped at its end; tables are
-emptied between tests. In CI (CI=true) a missing PostgreSQL server fails the run.
+emptied between tests. Each test process builds one app per database and lends it to each
+test in the state it was built in (``apps.SharedApps``). In CI (CI=true) a missing
+PostgreSQL server fails the run.
 """
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
-from apps import postgres_app, sqlite_app, upgrade
+from apps import DemoCopies, SharedApps, fresh_app, postgres_app, sqlite_app, upgrade
 from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-
-from inventory.db import db
 
 # Property tests check rules, not speed (scripts/bench measures that): on a loaded machine
 # Hypothesis's per-example deadline would fail them for the machine's sake.
 settings.register_profile("reserves", deadline=None)
 settings.load_profile("reserves")
+
+HERE = Path(__file__).parent
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -41,6 +44,36 @@ def compiled_translations():
         with partial.open("wb") as target:
             write_mo(target, catalog)
         partial.replace(mo)
+
+
+#: what a test weighs in ordering the files, in tests over HTTP: one marked slow takes a
+#: minute or so, a unit test a few milliseconds
+SLOW_WEIGHT = 60
+QUICK_TIERS = {"unit": 0.02, "optimizer": 0.1}
+
+
+def pytest_configure(config):
+    # xdist hands out whole files (--dist loadfile) in the order of the collection, which
+    # pytest_collection_modifyitems below sets; its own order, most tests first, would leave
+    # the files of a few long tests (the bad-input sweeps, the fuzzer) to the end, and one
+    # worker alone with them.
+    if getattr(config.option, "dist", "no") in ("loadfile", "loadscope"):
+        config.option.loadscopereorder = False
+
+
+def _weight(item) -> float:
+    if item.get_closest_marker("slow"):
+        return SLOW_WEIGHT
+    return QUICK_TIERS.get(item.path.relative_to(HERE).parts[0], 1)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Run the files that take longest first, so that the workers finish together."""
+    weights = {}
+    for item in items:
+        weights[item.path] = weights.get(item.path, 0) + _weight(item)
+    items.sort(key=lambda item: -weights[item.path])  # stable: a file's own order stays
 
 
 TEST_DATABASE_URL = os.environ.get(
@@ -76,6 +109,9 @@ def postgres_url():
     admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+        # Commits need not wait for the disk: a test's rows need not outlive a crash of the
+        # server, and rules and isolation are the same.
+        conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     url = make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
     upgrade(url)
     yield url
@@ -84,14 +120,32 @@ def postgres_url():
     admin.dispose()
 
 
-@pytest.fixture
-def app(sqlite_template, tmp_path):
-    yield from sqlite_app(sqlite_template, tmp_path)
+@pytest.fixture(scope="session")
+def shared_apps(sqlite_template, tmp_path_factory):
+    apps = SharedApps(sqlite_template, tmp_path_factory.mktemp("shared"))
+    yield apps
+    apps.close()
+
+
+@pytest.fixture(scope="session")
+def demo_copies(sqlite_template, tmp_path_factory):
+    return DemoCopies(sqlite_template, tmp_path_factory.mktemp("demo-copies"))
 
 
 @pytest.fixture
-def pg_app(postgres_url, tmp_path):
-    yield from postgres_app(postgres_url, tmp_path)
+def app(request, shared_apps, sqlite_template, tmp_path):
+    if fresh_app(request):
+        yield from sqlite_app(sqlite_template, tmp_path)
+    else:
+        yield from shared_apps.sqlite()
+
+
+@pytest.fixture
+def pg_app(request, shared_apps, postgres_url, tmp_path):
+    if fresh_app(request):
+        yield from postgres_app(postgres_url, tmp_path)
+    else:
+        yield from shared_apps.postgres(postgres_url)
 
 
 @pytest.fixture
@@ -100,14 +154,10 @@ def client(app):
 
 
 @pytest.fixture
-def world(app):
-    from factories import make_world
-
-    return make_world(db.session)
+def world(app, shared_apps):
+    return shared_apps.world(app)
 
 
 @pytest.fixture
-def pg_world(pg_app):
-    from factories import make_world
-
-    return make_world(db.session)
+def pg_world(pg_app, shared_apps):
+    return shared_apps.world(pg_app)

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from apps import _config, upgrade
+from apps import _config, copy_database
 from werkzeug.serving import make_server
 
 from inventory import create_app
@@ -68,10 +68,10 @@ def no_content_security_policy_violations(request, monkeypatch):
 
 
 @pytest.fixture
-def live_app(tmp_path):
+def live_app(sqlite_template, tmp_path):
     """The app on its own SQLite file, served by a threaded server on a free port."""
     path = tmp_path / "live.sqlite3"
-    upgrade(f"sqlite:///{path}")
+    copy_database(sqlite_template, path)
     app = create_app(_config(f"sqlite:///{path}", tmp_path) | {"WTF_CSRF_ENABLED": True})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

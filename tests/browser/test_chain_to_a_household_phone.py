@@ -38,8 +38,9 @@ def _sign(page) -> None:
     page.mouse.up()
 
 
-def test_the_keeper_records_the_arrival_hands_out_and_the_lot_trace_shows_it(phone, live_app):
-    demo.seed(db.session)
+def test_the_keeper_records_the_arrival_hands_out_and_the_lot_trace_shows_it(
+        demo_copies, phone, live_app):
+    demo_copies.load(live_app)
     waybill = db.session.scalar(select(Waybill).where(Waybill.arrived_at.is_(None)))
     transfer_id, depot = waybill.transfer_id, waybill.to_depot
     line = waybill.transfer.lines[-1]

@@ -28,8 +28,8 @@ def _login(context, username: str, password: str):
 
 
 @pytest.fixture
-def seeded(live_app):
-    demo.seed(db.session)
+def seeded(demo_copies, live_app):
+    demo_copies.load(live_app)
     db.session.commit()
     shelter_lot = db.session.scalar(
         select(Transfer).join(Shelter, Shelter.depot_id == Transfer.to_depot_id)

@@ -6,16 +6,12 @@ from pathlib import Path
 
 from test_scan_fits_a_phone import fits, wide_elements
 
-from inventory import demo
-from inventory.db import db
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-from crawl import DEMO_USERS, crawl, logged_in, run_the_headline  # noqa: E402
+from crawl import DEMO_USERS, crawl, logged_in  # noqa: E402
 
 
-def test_every_kind_of_page_fits_a_phone_in_both_languages(phone, live_app):
-    demo.seed(db.session)
-    run_the_headline(db.session)
+def test_every_kind_of_page_fits_a_phone_in_both_languages(demo_copies, phone, live_app):
+    demo_copies.load(live_app, headline=True)
     username, password = DEMO_USERS["admin"]
     live_app.config["WTF_CSRF_ENABLED"] = False  # the test client only finds the pages
     client = logged_in(live_app, username, password)

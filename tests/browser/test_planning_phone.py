@@ -18,8 +18,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
-def planner_phone(phone, live_app):
-    demo.seed(db.session)
+def planner_phone(demo_copies, phone, live_app):
+    demo_copies.load(live_app)
     planner = db.session.scalar(select(User).where(User.username == "planner"))
     target = db.session.scalar(select(Target).where(Target.people == 1200)
                                .order_by(Target.id))

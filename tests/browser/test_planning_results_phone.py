@@ -18,8 +18,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
-def planner_page(phone, live_app):
-    demo.seed(db.session)
+def planner_page(demo_copies, phone, live_app):
+    demo_copies.load(live_app)
     page = phone.new_page()
     page.goto("/login")
     page.fill("input[name=username]", "planner")

@@ -6,15 +6,14 @@ from pathlib import Path
 import pytest
 
 from inventory import demo
-from inventory.db import db
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
-def desk(browser, live_app):
+def desk(demo_copies, browser, live_app):
     """A desktop browser at the bureau (1280 × 900), in Chinese."""
-    demo.seed(db.session)
+    demo_copies.load(live_app)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
                                   base_url=live_app.config["LIVE_URL"])
     page = context.new_page()

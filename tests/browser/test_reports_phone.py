@@ -8,7 +8,6 @@ import pytest
 from test_scan_fits_a_phone import fits, wide_elements
 
 from inventory import demo
-from inventory.db import db
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TEXT = {
@@ -21,8 +20,8 @@ TEXT = {
 
 
 @pytest.fixture
-def auditor_phone(phone, live_app):
-    demo.seed(db.session)
+def auditor_phone(demo_copies, phone, live_app):
+    demo_copies.load(live_app)
     page = phone.new_page()
     page.goto("/login")
     page.fill("input[name=username]", "auditor")

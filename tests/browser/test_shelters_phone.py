@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from inventory import demo
-from inventory.db import db
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -19,8 +18,8 @@ def _fits(page) -> None:
 
 
 @pytest.fixture
-def bureau_phone(phone, live_app):
-    demo.seed(db.session)
+def bureau_phone(demo_copies, phone, live_app):
+    demo_copies.load(live_app)
     page = phone.new_page()
     page.goto("/login")
     page.fill("input[name=username]", "bureau")

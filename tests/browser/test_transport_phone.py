@@ -29,8 +29,8 @@ def _log_in(phone, username, password):
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
-def test_the_transport_pages_fit_a_phone_in_both_languages(phone, live_app, language):
-    demo.seed(db.session)
+def test_the_transport_pages_fit_a_phone_in_both_languages(demo_copies, phone, live_app, language):
+    demo_copies.load(live_app)
     page = _log_in(phone, "bureau", demo.PASSWORDS["bureau"])
     page.goto(f"/lang/{language}")
     for path in ("/transport/in-transit", "/transport/trips", "/transport/"):
@@ -45,8 +45,8 @@ def test_the_transport_pages_fit_a_phone_in_both_languages(phone, live_app, lang
     _fits(page)
 
 
-def test_the_keeper_scans_the_waybill_and_its_arrival_is_recorded(phone, live_app):
-    demo.seed(db.session)
+def test_the_keeper_scans_the_waybill_and_its_arrival_is_recorded(demo_copies, phone, live_app):
+    demo_copies.load(live_app)
     waybill = db.session.scalar(select(Waybill).where(Waybill.arrived_at.is_(None)))
     with live_app.test_request_context(base_url=live_app.config["LIVE_URL"]):
         code = label_url(waybill)
@@ -61,8 +61,9 @@ def test_the_keeper_scans_the_waybill_and_its_arrival_is_recorded(phone, live_ap
     assert db.session.get(Waybill, waybill.id).arrived_at is not None
 
 
-def test_the_first_lot_ticked_on_the_incoming_tab_records_the_loads_arrival(phone, live_app):
-    demo.seed(db.session)
+def test_the_first_lot_ticked_on_the_incoming_tab_records_the_loads_arrival(
+        demo_copies, phone, live_app):
+    demo_copies.load(live_app)
     waybill = db.session.scalar(select(Waybill).where(Waybill.arrived_at.is_(None)))
     lot_id = waybill.transfer.lines[0].lot_id
     with live_app.test_request_context(base_url=live_app.config["LIVE_URL"]):

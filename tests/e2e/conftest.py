@@ -1,19 +1,23 @@
 """The HTTP tests run on both databases: SQLite (the default) and PostgreSQL (production)."""
 
 import pytest
-from apps import postgres_app, postgres_schema, sqlite_app
+from apps import fresh_app, postgres_app, postgres_schema, sqlite_app
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def app(request, sqlite_template, tmp_path):
-    if request.param == "sqlite":
-        yield from sqlite_app(sqlite_template, tmp_path)
+def app(request, shared_apps, sqlite_template, tmp_path):
+    postgres_url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    if fresh_app(request):
+        yield from (sqlite_app(sqlite_template, tmp_path) if postgres_url is None
+                    else postgres_app(postgres_url, tmp_path))
+    elif postgres_url is None:
+        yield from shared_apps.sqlite()
     else:
-        yield from postgres_app(request.getfixturevalue("postgres_url"), tmp_path)
+        yield from shared_apps.postgres(postgres_url)
 
 
 @pytest.fixture(scope="module")
-def demo_app(request, sqlite_template, tmp_path_factory):
+def demo_app(request, demo_copies, tmp_path_factory):
     """The demo county, seeded once for a module whose tests only read it, with the
     workbench's headline scenarios run (so their results are among the pages).
 
@@ -26,18 +30,15 @@ def demo_app(request, sqlite_template, tmp_path_factory):
     from inventory import demo
     from inventory.db import db
 
-    apps = _demo_apps(request, getattr(request, "param", "sqlite"), sqlite_template,
-                      tmp_path_factory.mktemp("demo"))
-    app = next(apps)
-    demo.seed(db.session)
-    run_the_headline(db.session)
-    yield app
-    next(apps, None)
-
-
-def _demo_apps(request, database, sqlite_template, tmp_path):
-    if database == "sqlite":
-        yield from sqlite_app(sqlite_template, tmp_path)
+    tmp_path = tmp_path_factory.mktemp("demo")
+    if getattr(request, "param", "sqlite") == "sqlite":
+        # a copy of the demo seeded and run for this test process a few minutes ago at most
+        yield from sqlite_app(demo_copies.database(headline=True), tmp_path)
         return
     with postgres_schema(request.getfixturevalue("postgres_url")) as url:
-        yield from postgres_app(url, tmp_path)
+        apps = postgres_app(url, tmp_path)
+        app = next(apps)
+        demo.seed(db.session)
+        run_the_headline(db.session)
+        yield app
+        next(apps, None)

@@ -6,7 +6,6 @@ A few examples per operation here; ``scripts/bench schemathesis`` sends many mor
 """
 
 import pytest
-from apps import sqlite_app
 from fuzz import exercise, seed
 
 ROLES = ["admin", "bureau", "keeper", "planner", "auditor"]
@@ -15,9 +14,9 @@ EXAMPLES = 8
 
 
 @pytest.fixture
-def app(sqlite_template, tmp_path):
+def app(shared_apps):
     """SQLite for every role; test_the_api_keeps_to_its_document_on_postgresql adds one."""
-    yield from sqlite_app(sqlite_template, tmp_path)
+    yield from shared_apps.sqlite()
 
 
 def _report(outcome) -> str:

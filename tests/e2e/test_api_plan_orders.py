@@ -19,6 +19,8 @@ from inventory.stock.models import Movement
 from inventory.transfers.models import Transfer
 
 ROLES = ["keeper", "keeper2", "bureau", "planner", "auditor", "admin"]
+#: each test adds a probe endpoint to its app (``run_orders_endpoint``)
+pytestmark = pytest.mark.fresh_app
 
 
 def run_orders_endpoint(app):

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 from test_trace_chain_on_the_demo import SHELTER, _keeper_of, _plan_orders, _token
 
-from inventory import clock, demo
+from inventory import clock
 from inventory.db import db, utcnow
 from inventory.distribution.models import Distribution
 from inventory.stock.models import Lot, Movement
@@ -32,12 +32,8 @@ PHONES = ["13995100001", "13995100002", "13995100003"]
 
 
 @pytest.fixture(scope="module")
-def county(sqlite_template, tmp_path_factory):
-    apps = sqlite_app(sqlite_template, tmp_path_factory.mktemp("households"))
-    app = next(apps)
-    demo.seed(db.session)
-    yield app
-    next(apps, None)
+def county(demo_copies, tmp_path_factory):
+    yield from sqlite_app(demo_copies.database(), tmp_path_factory.mktemp("households"))
 
 
 def households_xlsx(item: str) -> bytes:

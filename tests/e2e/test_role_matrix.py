@@ -15,7 +15,6 @@ import io
 import re
 
 import pytest
-from apps import sqlite_app
 from checks import assert_refused, nothing_changes
 from factories import PASSWORD, make_world
 from flask import g
@@ -226,10 +225,10 @@ def may(role: str, who: tuple[str, ...]) -> bool:
 
 
 @pytest.fixture
-def app(sqlite_template, tmp_path):
+def app(shared_apps):
     """SQLite only: the matrix is a check of the rules, which do not depend on the database
     (test_the_other_keeper_is_refused_on_postgresql runs a sample there)."""
-    yield from sqlite_app(sqlite_template, tmp_path)
+    yield from shared_apps.sqlite()
 
 
 @pytest.fixture(autouse=True)

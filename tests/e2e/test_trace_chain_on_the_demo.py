@@ -14,7 +14,7 @@ from apps import sqlite_app
 from crawl import DEMO_USERS, logged_in
 from sqlalchemy import func, select
 
-from inventory import clock, demo
+from inventory import clock
 from inventory.auth.models import User
 from inventory.db import db, utcnow
 from inventory.stock.models import Lot, Movement
@@ -24,12 +24,8 @@ SHELTER = "BN-02-01"
 
 
 @pytest.fixture(scope="module")
-def county(sqlite_template, tmp_path_factory):
-    apps = sqlite_app(sqlite_template, tmp_path_factory.mktemp("chain"))
-    app = next(apps)
-    demo.seed(db.session)
-    yield app
-    next(apps, None)
+def county(demo_copies, tmp_path_factory):
+    yield from sqlite_app(demo_copies.database(), tmp_path_factory.mktemp("chain"))
 
 
 def _token(client, role: str) -> dict:

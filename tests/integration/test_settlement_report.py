@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from apps import postgres_app, sqlite_app
 from factories import make_world
 from sqlalchemy import create_engine, select, text, update
 from test_migrations import migrate
@@ -23,9 +22,9 @@ REVISION = "f0011900eaf0"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def world(request, sqlite_template, tmp_path):
-    apps = (sqlite_app(sqlite_template, tmp_path) if request.param == "sqlite"
-            else postgres_app(request.getfixturevalue("postgres_url"), tmp_path))
+def world(request, shared_apps):
+    apps = (shared_apps.sqlite() if request.param == "sqlite"
+            else shared_apps.postgres(request.getfixturevalue("postgres_url")))
     next(apps)
     yield make_world(db.session)
     next(apps, None)

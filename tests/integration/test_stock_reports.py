@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from apps import postgres_app, sqlite_app
 from factories import make_world
 
 from inventory import clock
@@ -18,9 +17,9 @@ from inventory.transfers import services as transfers
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def world(request, sqlite_template, tmp_path):
-    apps = (sqlite_app(sqlite_template, tmp_path) if request.param == "sqlite"
-            else postgres_app(request.getfixturevalue("postgres_url"), tmp_path))
+def world(request, shared_apps):
+    apps = (shared_apps.sqlite() if request.param == "sqlite"
+            else shared_apps.postgres(request.getfixturevalue("postgres_url")))
     next(apps)
     built = make_world(db.session)
     built.items["FW-WATER-5L"].category = built.items["FW-BISCUIT"].category = "食品饮水"
