@@ -3,6 +3,7 @@ error logged at error level does not carry the statement's parameters."""
 
 import logging
 
+import pytest
 from checks import BROWSER
 from factories import PASSWORD
 from sqlalchemy import text
@@ -34,6 +35,7 @@ def test_logins_tokens_and_password_changes_leave_no_secret_in_logs_or_the_trail
         assert secret not in exported
 
 
+@pytest.mark.fresh_app  # it adds a route to its app
 def test_a_failing_statement_is_logged_without_its_parameters(app, client, world, caplog):
     @app.get("/test-only/failing-statement")
     def failing_statement():
