@@ -42,3 +42,17 @@ def demo_app(request, demo_copies, tmp_path_factory):
         run_the_headline(db.session)
         yield app
         next(apps, None)
+
+
+@pytest.fixture
+def each_request_finds_its_own_user(app):
+    """The tests keep one app context open, so Flask's ``g`` (where Flask-Login keeps the user)
+    would carry one client's user into another client's request; in production every request
+    starts afresh. Files whose tests switch users use it (``pytestmark``)."""
+    from flask import g
+
+    def forget():
+        g.pop("_login_user", None)
+        g.pop("user", None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget)

@@ -7,7 +7,6 @@ import re
 import pytest
 from checks import BROWSER, assert_refused, nothing_changes
 from factories import PASSWORD
-from flask import g
 
 from inventory.api import API_BLUEPRINTS
 from inventory.auth.readonly import AUDITOR_MAY, MESSAGE_ZH
@@ -20,15 +19,7 @@ PATH_VALUES = {"code": "XZ-01", "username": "keeper", "kind": "areas", "fmt": "c
                "number": "DB-2026-000001", "filename": "x"}
 
 
-@pytest.fixture(autouse=True)
-def each_request_finds_its_own_user(app):
-    """One app context stays open in the tests, so Flask-Login's user in ``g`` would carry
-    from one client to the next; in production every request starts afresh."""
-    def forget():
-        g.pop("_login_user", None)
-        g.pop("user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget)
+pytestmark = pytest.mark.usefixtures("each_request_finds_its_own_user")
 
 
 @pytest.fixture

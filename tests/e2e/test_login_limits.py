@@ -10,7 +10,6 @@ import limits.storage.memory
 import pytest
 from checks import BROWSER
 from factories import PASSWORD
-from flask import g
 
 from inventory.auth.models import ApiToken
 from inventory.auth.services import _digest
@@ -19,15 +18,7 @@ from inventory.db import db
 WRONG = "not the password at all"
 
 
-@pytest.fixture(autouse=True)
-def each_request_finds_its_own_user(app):
-    """The tests keep one app context open, where Flask-Login would remember the user of an
-    earlier request; in production every request starts afresh."""
-    def forget():
-        g.pop("_login_user", None)
-        g.pop("user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget)
+pytestmark = pytest.mark.usefixtures("each_request_finds_its_own_user")
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ import re
 import pytest
 from checks import assert_refused, nothing_changes
 from factories import PASSWORD, make_world
-from flask import g
 from test_audit_trail import CHANGES, _batch, _call_off, _pledge, _scenario, _spare_token
 
 from inventory.db import db
@@ -231,15 +230,7 @@ def app(shared_apps):
     yield from shared_apps.sqlite()
 
 
-@pytest.fixture(autouse=True)
-def each_request_finds_its_own_user(app):
-    """One app context stays open in the tests, so Flask-Login's user in ``g`` would carry
-    from one client to the next; in production every request starts afresh."""
-    def forget():
-        g.pop("_login_user", None)
-        g.pop("user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget)
+pytestmark = pytest.mark.usefixtures("each_request_finds_its_own_user")
 
 
 def operations(client) -> set[tuple[str, str]]:

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from checks import BROWSER, assert_refused
 from factories import PASSWORD
-from flask import g
 
 from inventory.auth import idle
 from inventory.db import utcnow
@@ -15,15 +14,7 @@ from inventory.db import utcnow
 MINUTE = timedelta(minutes=1)
 
 
-@pytest.fixture(autouse=True)
-def each_request_finds_its_own_user(app):
-    """The tests keep one app context open, where Flask-Login would remember the user of an
-    earlier request; in production every request starts afresh."""
-    def forget():
-        g.pop("_login_user", None)
-        g.pop("user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget)
+pytestmark = pytest.mark.usefixtures("each_request_finds_its_own_user")
 
 
 class Clock:

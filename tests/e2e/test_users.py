@@ -6,7 +6,6 @@ import re
 import pytest
 from checks import BROWSER, assert_refused, nothing_changes
 from factories import PASSWORD
-from flask import g
 
 from inventory.audit import AuditEvent, events_for
 from inventory.auth.models import User
@@ -15,16 +14,7 @@ from inventory.db import db
 NEW_PASSWORD = "a new long password"
 
 
-@pytest.fixture(autouse=True)
-def each_request_finds_its_own_user(app):
-    """The tests keep one app context open, so Flask's ``g`` (where Flask-Login keeps the
-    user) would carry one client's user into another client's request; in production every
-    request starts afresh."""
-    def forget():
-        g.pop("_login_user", None)
-        g.pop("user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget)
+pytestmark = pytest.mark.usefixtures("each_request_finds_its_own_user")
 
 
 def login(client, username, password=PASSWORD, remember=False):
