@@ -4,6 +4,7 @@ and in English, without sideways scrolling."""
 from decimal import Decimal
 
 from factories import PASSWORD
+from phone_screen import fits
 
 from inventory.audit import events_for
 from inventory.db import db
@@ -17,11 +18,6 @@ def log_in(page, username):
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/")
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth"
-                         " <= document.documentElement.clientWidth")
 
 
 def switch_language(page):
@@ -42,7 +38,7 @@ def test_the_bureau_sets_a_depots_handling_time_on_a_phone(phone, live_world, li
     log_in(page, "bureau")
     page.goto("/depots/XZ-01")
     submit(page, "text=编辑储备库信息")
-    assert page.url.endswith("/depots/XZ-01/edit") and fits_the_screen(page)
+    assert page.url.endswith("/depots/XZ-01/edit") and fits(page)
     assert page.input_value("input[name=handling_hours]") == "1"
 
     # The browser itself stops a figure beyond three days; the server says why as well.
@@ -50,10 +46,10 @@ def test_the_bureau_sets_a_depots_handling_time_on_a_phone(phone, live_world, li
     assert not page.evaluate("document.querySelector('[name=handling_hours]').checkValidity()")
     page.evaluate("document.querySelector('form.depot-edit').noValidate = true")
     submit(page, "form.depot-edit button[type=submit]")
-    assert "须在 0 至 72 之间" in page.inner_text("form.depot-edit") and fits_the_screen(page)
+    assert "须在 0 至 72 之间" in page.inner_text("form.depot-edit") and fits(page)
     switch_language(page)
     assert "Handling time (hours)" in page.inner_text("form.depot-edit")
-    assert fits_the_screen(page)
+    assert fits(page)
     switch_language(page)
 
     page.fill("input[name=handling_hours]", "2.5")
@@ -65,9 +61,9 @@ def test_the_bureau_sets_a_depots_handling_time_on_a_phone(phone, live_world, li
     assert db.session.query(Depot).filter_by(code="XZ-01").one().handling_hours == Decimal("2.5")
 
     page.goto("/depots/XZ-01/edit")
-    assert "1 → 2.5" in page.inner_text("ul.history") and fits_the_screen(page)
+    assert "1 → 2.5" in page.inner_text("ul.history") and fits(page)
     switch_language(page)
-    assert "Change history" in page.inner_text("main") and fits_the_screen(page)
+    assert "Change history" in page.inner_text("main") and fits(page)
     assert errors == []
 
 
@@ -80,13 +76,13 @@ def test_a_keeper_quarantines_then_releases_a_lot_on_a_phone(phone, live_world, 
     page = phone.new_page()
     log_in(page, "keeper")
     page.goto(f"/lots/{lot.id}")
-    assert fits_the_screen(page)
+    assert fits(page)
 
     page.fill("section.lot-status input[name=reason]", "外包装破损，待质检")
     submit(page, "section.lot-status button[type=submit]")
     assert "批次已封存待检" in page.inner_text(".flash.ok")
     assert page.inner_text("dl.facts .status") == "待检/封存"
-    assert "外包装破损，待质检" in page.inner_text("main") and fits_the_screen(page)
+    assert "外包装破损，待质检" in page.inner_text("main") and fits(page)
 
     page.fill("section.lot-status input[name=reason]", "质检合格")
     submit(page, "section.lot-status button[type=submit]")
@@ -96,11 +92,11 @@ def test_a_keeper_quarantines_then_releases_a_lot_on_a_phone(phone, live_world, 
     assert changes.count() == 2
     assert "可用 → 待检/封存" in changes.nth(0).inner_text()
     assert "质检合格" in changes.nth(1).inner_text() and "keeper" in changes.nth(1).inner_text()
-    assert fits_the_screen(page)
+    assert fits(page)
 
     switch_language(page)
     assert "Status changes" in page.inner_text("main") and "Quarantine" in page.inner_text("main")
-    assert fits_the_screen(page)
+    assert fits(page)
 
     db.session.rollback()
     assert [(e.actor.username, e.data["to"], e.data["reason"])

@@ -5,8 +5,8 @@ without doubling, and a repeat within the ration's duration waits for the keeper
 from datetime import date, timedelta
 
 from distribution_helpers import add_norm, id_number
+from phone_screen import fits, wide_elements
 from sqlalchemy import func, select
-from test_scan_fits_a_phone import fits, wide_elements
 from test_scan_screen import log_in, screenshot
 
 from inventory.db import db

@@ -3,18 +3,13 @@ pledge on the page, the county warehouse's keeper receives it through the pledge
 every donation and trace page fits the screen without sideways scrolling, in both languages."""
 
 import pytest
+from phone_screen import assert_fits
 from sqlalchemy import select
 
 from inventory import demo
 from inventory.db import db
 from inventory.shelters.models import Shelter
 from inventory.transfers.models import Transfer
-
-
-def _fits(page) -> None:
-    widths = page.evaluate("[document.documentElement.scrollWidth,"
-                           " document.documentElement.clientWidth]")
-    assert widths[0] <= widths[1], f"{page.url} scrolls sideways: {widths}"
 
 
 def _login(context, username: str, password: str):
@@ -44,9 +39,9 @@ def test_a_pledge_made_and_received_on_a_phone_and_its_trace(browser, live_app, 
     page = _login(bureau, "bureau", demo.PASSWORDS["bureau"])
     page.goto("/donations/")
     assert "宁夏某爱心企业" in page.locator("table.pledges").inner_text()
-    _fits(page)
+    assert_fits(page)
     page.locator("details.manage summary", has_text="新建捐赠登记").click()
-    _fits(page)
+    assert_fits(page)
     form = page.locator("form[action$='/donations/pledges']")
     form.locator("select[name=donor]").select_option(label="宁夏某爱心企业")
     form.locator("input[name=purpose]").fill("红崖子乡群众过冬")
@@ -56,7 +51,7 @@ def test_a_pledge_made_and_received_on_a_phone_and_its_trace(browser, live_app, 
     page.wait_for_selector("table.lines")
     assert "已保存" in page.locator("p.flash").inner_text()
     pledge_url = page.url
-    _fits(page)
+    assert_fits(page)
     bureau.close()
 
     keeper = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
@@ -64,7 +59,7 @@ def test_a_pledge_made_and_received_on_a_phone_and_its_trace(browser, live_app, 
                                  base_url=live_app.config["LIVE_URL"])
     page = _login(keeper, "keeper01", demo.PASSWORDS["keeper"])
     page.goto(pledge_url)
-    _fits(page)
+    assert_fits(page)
     form = page.locator("form.receive-donation")
     form.locator("select[name=depot]").select_option("XZ-01")
     form.locator("input[name^=quantity-]").fill("50")
@@ -72,12 +67,12 @@ def test_a_pledge_made_and_received_on_a_phone_and_its_trace(browser, live_app, 
     page.wait_for_selector("table.receipts")
     assert "已入库" in page.locator("p.flash").inner_text()
     assert "已全部接收" in page.locator("dl.facts").inner_text()
-    _fits(page)
+    assert_fits(page)
     page.locator("table.receipts a", has_text="棉被").click()
     page.wait_for_selector("table.steps")
     assert "入库" in page.locator("table.steps").inner_text()
     assert "捐赠来源" in page.content()
-    _fits(page)
+    assert_fits(page)
     keeper.close()
 
 
@@ -86,24 +81,24 @@ def test_the_donation_and_trace_pages_fit_a_phone(phone, seeded, language):
     page = _login(phone, "auditor", demo.PASSWORDS["auditor"])
     page.goto(f"/lang/{language}")
     page.goto("/donations/")
-    _fits(page)
+    assert_fits(page)
     page.locator("table.pledges a").first.click()
     page.wait_for_selector("table.receipts")
-    _fits(page)
+    assert_fits(page)
     page.locator("p.actions a.button").first.click()  # where the donated goods went
     page.wait_for_selector("section.donated-lot")
-    _fits(page)
+    assert_fits(page)
     page.goto("/donations/disclosure?from=2000-01-01")
     quilts = {"zh_CN": "棉被", "en": "棉被"}[language]  # item names are data
     assert quilts in page.locator("table.received").inner_text()
-    _fits(page)
+    assert_fits(page)
     page.goto(f"/trace/lots/{seeded['shelter_lot']}")
     page.wait_for_selector("table.legs")
     legs = page.locator("table.legs").inner_text()
     assert "YD-" in legs  # the waybill that carried it
-    _fits(page)
+    assert_fits(page)
     page.goto(f"/shelters/{seeded['shelter']}")
     page.locator("p.actions a", has_text={"zh_CN": "物资到达与发放",
                                           "en": "Goods arrived and handed out"}[language]).click()
     page.wait_for_selector("table.arrivals")
-    _fits(page)
+    assert_fits(page)

@@ -4,7 +4,7 @@ page never scrolls sideways (wide tables scroll inside their own box)."""
 import sys
 from pathlib import Path
 
-from test_scan_fits_a_phone import fits, wide_elements
+from phone_screen import fits, wide_elements
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 from crawl import DEMO_USERS, crawl, logged_in  # noqa: E402

@@ -5,8 +5,8 @@ import os
 from pathlib import Path
 
 import pytest
+from phone_screen import fits, wide_elements
 from sqlalchemy import select
-from test_scan_fits_a_phone import fits, wide_elements
 
 from inventory import demo
 from inventory.auth.models import User

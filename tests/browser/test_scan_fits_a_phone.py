@@ -5,6 +5,7 @@ asks before leaving lots uncounted."""
 
 import pytest
 from factories import make_depot
+from phone_screen import fits, wide_elements
 from test_scan_screen import log_in, scan
 
 from inventory.db import db
@@ -14,23 +15,6 @@ from inventory.stock import services
 from inventory.stocktake import services as stocktakes
 
 TABS = ("lot", "receive", "incoming", "count", "queue")
-
-
-def fits(page) -> bool:
-    return page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth")
-
-
-def wide_elements(page) -> list[str]:
-    """Name what sticks out past the right edge, to say why a page does not fit."""
-    return page.evaluate("""() => {
-        const width = document.documentElement.clientWidth;
-        const clipped = (e) => { for (let p = e.parentElement; p; p = p.parentElement) {
-            if (getComputedStyle(p).overflowX !== 'visible') return true; } return false; };
-        return [...document.querySelectorAll('body *')]
-          .filter(e => e.getBoundingClientRect().right > width + 1 && !clipped(e))
-          .map(e => e.tagName + '#' + e.id + '.' + e.className
-                    + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 10); }""")
 
 
 @pytest.fixture

@@ -5,16 +5,11 @@ import os
 from pathlib import Path
 
 import pytest
+from phone_screen import assert_fits
 
 from inventory import demo
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def _fits(page) -> None:
-    widths = page.evaluate("[document.documentElement.scrollWidth,"
-                           " document.documentElement.clientWidth]")
-    assert widths[0] <= widths[1], f"{page.url} scrolls sideways: {widths}"
 
 
 @pytest.fixture
@@ -38,9 +33,9 @@ def test_the_shelter_pages_fit_a_phone_in_both_languages(bureau_phone, language)
     assert rows.count() == len(demo.SHELTERS)
     heading = {"zh_CN": "应急避难场所", "en": "Emergency shelters"}[language]
     assert page.locator("h1").inner_text() == heading
-    _fits(page)
+    assert_fits(page)
     page.locator("details.manage summary").click()  # the registration form, opened
-    _fits(page)
+    assert_fits(page)
     if os.environ.get("SCREENSHOTS") and language == "zh_CN":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "shelters.png"), full_page=True)
@@ -49,14 +44,14 @@ def test_the_shelter_pages_fit_a_phone_in_both_languages(bureau_phone, language)
     assert "BN-01-01" in page.locator("h1").inner_text()
     supplies = page.locator("table.supplies").inner_text()
     assert "100" in supplies and "60" in supplies  # the first-night store
-    _fits(page)
+    assert_fits(page)
     page.locator("details.manage summary").click()
-    _fits(page)
+    assert_fits(page)
     page.goto("/readiness/")
     # The county's shelters beside its targets.
     assert "3,550" in page.locator("p.shelters").inner_text()
     if language == "zh_CN":  # the English dashboard's targets table is wider than a phone
-        _fits(page)
+        assert_fits(page)
 
 
 def test_the_bureau_registers_a_shelter_and_records_road_hours_on_a_phone(bureau_phone):
@@ -81,4 +76,4 @@ def test_the_bureau_registers_a_shelter_and_records_road_hours_on_a_phone(bureau
     page.wait_for_selector(".flash.ok")
     warehouse = page.locator("table.routes tr").filter(has_text="平罗县救灾物资储备库")
     assert "0.6" in warehouse.inner_text() and "手工录入" in warehouse.inner_text()
-    _fits(page)
+    assert_fits(page)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from factories import PASSWORD
+from phone_screen import fits
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -23,11 +24,6 @@ def log_in(page, username):
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/")
-
-
-def scrolls_sideways(page) -> bool:
-    return page.evaluate(
-        "document.documentElement.scrollWidth > document.documentElement.clientWidth")
 
 
 @pytest.fixture
@@ -57,7 +53,7 @@ def test_a_keeper_orders_a_transfer_sends_it_and_opens_its_order(phone, live_wor
     # First to expire first: all 6 of the early lot, then 4 of the late one.
     assert page.input_value(f"input[name=lot-{early}]") == "6"
     assert page.input_value(f"input[name=lot-{late}]") == "4"
-    assert not scrolls_sideways(page)
+    assert fits(page)
     page.fill(f"input[name=lot-{late}]", "5")  # the officer changes the proposal
     page.click("button[value=save]")
     page.wait_for_selector(".flash.ok")
@@ -68,7 +64,7 @@ def test_a_keeper_orders_a_transfer_sends_it_and_opens_its_order(phone, live_wor
     page.click("button[name=dispatch]")
     page.wait_for_selector("text=已发出：物资在途。")
     assert page.locator("table.ledger tbody tr").count() == 2
-    assert not scrolls_sideways(page)
+    assert fits(page)
 
     with page.expect_popup() as opened:
         page.click("text=打印调拨单（A4）")
@@ -102,7 +98,7 @@ def test_the_list_detail_and_form_fit_a_phone(phone, live_world, live_app, lots,
     for path in ["/transfers/", f"/transfers/{order.number}", "/transfers/new"]:
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == language.replace("_", "-")
-        assert not scrolls_sideways(page), path
+        assert fits(page), path
     page.goto("/transfers/new")
     page.locator("select[name=item]").first.select_option("FW-WATER-5L")
     page.locator("input[name=quantity]").first.fill("3")
@@ -110,4 +106,4 @@ def test_the_list_detail_and_form_fit_a_phone(phone, live_world, live_app, lots,
     page.select_option("select[name=to_depot]", "TS-01")
     page.click("button[value=propose]")
     page.wait_for_selector("table.offers")
-    assert not scrolls_sideways(page)
+    assert fits(page)

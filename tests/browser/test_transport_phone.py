@@ -3,6 +3,7 @@ no sideways scrolling; the keeper scans the waybill of the load on its way to hi
 the arrival is recorded."""
 
 import pytest
+from phone_screen import assert_fits
 from sqlalchemy import select
 
 from inventory import demo
@@ -10,12 +11,6 @@ from inventory.db import db
 from inventory.labels import service as labels
 from inventory.transport.models import Waybill
 from inventory.transport.scanning import label_url
-
-
-def _fits(page) -> None:
-    widths = page.evaluate("[document.documentElement.scrollWidth,"
-                           " document.documentElement.clientWidth]")
-    assert widths[0] <= widths[1], f"{page.url} scrolls sideways: {widths}"
 
 
 def _log_in(phone, username, password):
@@ -35,14 +30,14 @@ def test_the_transport_pages_fit_a_phone_in_both_languages(demo_copies, phone, l
     page.goto(f"/lang/{language}")
     for path in ("/transport/in-transit", "/transport/trips", "/transport/"):
         page.goto(path)
-        _fits(page)
+        assert_fits(page)
     for summary in page.locator("details.manage summary").all():
         summary.click()
-    _fits(page)
+    assert_fits(page)
     page.goto("/transport/in-transit")
     page.locator("table.in-transit a[href*='/transport/waybills/']").first.click()
     page.wait_for_url("**/transport/waybills/*")
-    _fits(page)
+    assert_fits(page)
 
 
 def test_the_keeper_scans_the_waybill_and_its_arrival_is_recorded(demo_copies, phone, live_app):
@@ -56,7 +51,7 @@ def test_the_keeper_scans_the_waybill_and_its_arrival_is_recorded(demo_copies, p
     page.fill("#scan-code", code)
     page.press("#scan-code", "Enter")
     page.wait_for_selector("#message:has-text('已登记到达')")
-    _fits(page)
+    assert_fits(page)
     db.session.rollback()  # read what the server committed
     assert db.session.get(Waybill, waybill.id).arrived_at is not None
 

@@ -4,14 +4,9 @@ pages fit the screen in both languages."""
 
 import pytest
 from factories import PASSWORD
+from phone_screen import assert_fits
 
 from inventory.db import db
-
-
-def _fits(page) -> None:
-    widths = page.evaluate("[document.documentElement.scrollWidth,"
-                           " document.documentElement.clientWidth]")
-    assert widths[0] <= widths[1], f"{page.url} scrolls sideways: {widths}"
 
 
 def _log_in(context, username, remember=False):
@@ -35,7 +30,7 @@ def test_a_deactivated_keeper_is_logged_out_of_an_open_browser(browser, phone, l
 
     admin = _log_in(phone, "admin")
     admin.goto("/users/keeper")
-    _fits(admin)
+    assert_fits(admin)
     admin.uncheck("input[name=active]")
     admin.click("form.user-form >> nth=0 >> button")
     admin.wait_for_load_state()
@@ -61,7 +56,7 @@ def test_the_admin_and_audit_pages_fit_a_phone(phone, live_world, language):
                  "/audit/?entity=user"):
         page.goto(path)
         assert page.locator("h1").count() == 1, path
-        _fits(page)
+        assert_fits(page)
 
 
 def test_a_keeper_revokes_a_lost_phones_token_on_their_own_phone(phone, live_app, live_world):
@@ -75,11 +70,11 @@ def test_a_keeper_revokes_a_lost_phones_token_on_their_own_phone(phone, live_app
     page = _log_in(phone, "keeper")
     page.click("a[href='/me/tokens']")
     page.wait_for_url("**/me/tokens")
-    _fits(page)
+    assert_fits(page)
     assert "旧手机" in page.inner_text("main")
     page.click("li:has-text('旧手机') >> button")
     page.wait_for_selector("text=访问令牌已撤销")
-    _fits(page)
+    assert_fits(page)
     assert "已撤销于" in page.inner_text("li:has-text('旧手机')")
     db.session.rollback()
     assert db.session.scalar(select(ApiToken.revoked_at).where(
@@ -89,4 +84,4 @@ def test_a_keeper_revokes_a_lost_phones_token_on_their_own_phone(phone, live_app
     page.goto("/lang/en")
     page.goto("/me/tokens")
     assert "My devices and tokens" in page.inner_text("h1")
-    _fits(page)
+    assert_fits(page)
