@@ -36,6 +36,27 @@ def bad_character(text: str) -> str | None:
     return None
 
 
+def decimal_between(value, key: str, label: str, low, high) -> Decimal | None:
+    """A number a person gave for ``key`` (``label`` in Chinese), within ``low``..``high``;
+    None when left empty. Booleans, NaN and infinities are not numbers here."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = Decimal(str(value).strip())
+        if not number.is_finite():
+            raise ValueError
+    except (ValueError, ArithmeticError):
+        raise InvalidInput(f"{label}须为数字。", f"{key} must be a number.",
+                           {key: ["number"]}) from None
+    if not low <= number <= high:
+        raise InvalidInput(f"{label}须在 {low} 到 {high} 之间。",
+                           f"{key} must be between {low} and {high}.",
+                           {key: [f"between {low} and {high}"]})
+    return number
+
+
 def stored_problem(column, value) -> str | None:
     """What is wrong with a value about to be written to a column, or None."""
     if isinstance(value, str):

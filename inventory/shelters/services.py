@@ -15,6 +15,7 @@ from inventory.shelters.models import SHELTER_CLASSES, Shelter, ShelterTravelTim
 from inventory.stock.models import Lot
 from inventory.transfers.models import Transfer
 from inventory.uow import unit_of_work
+from inventory.values import decimal_between
 
 #: roles that keep the register (it is a register like the depots')
 MANAGERS = ("admin", "bureau")
@@ -114,7 +115,7 @@ def set_travel_time(session, actor, *, depot: str, shelter: str, hours,
                     source: str = "manual") -> ShelterTravelTime:
     """Record the road hours from a depot to a shelter, replacing any earlier figure."""
     ensure_role(actor, *MANAGERS)
-    hours = _number(hours, "hours", "行驶时间", low=0, high=MAX_HOURS)
+    hours = decimal_between(hours, "hours", "行驶时间", 0, MAX_HOURS)
     if hours is None:
         raise InvalidInput("请填写行驶时间（小时）。", "Give the hours.", {"hours": ["required"]})
     with unit_of_work(session):
@@ -185,12 +186,12 @@ def _check_one(key: str, value):
     if key == "capacity_people":
         return _check_capacity_people(key, value)
     if key == "site_area_m2":
-        return _number(value, key, _LABELS[key], low=0, high=MAX_SITE_AREA)
+        return decimal_between(value, key, _LABELS[key], 0, MAX_SITE_AREA)
     if key == "latitude":
-        found = _number(value, key, _LABELS[key], low=-90, high=90)
+        found = decimal_between(value, key, _LABELS[key], -90, 90)
         return None if found is None else found.quantize(Decimal("0.000001"))
     if key == "longitude":
-        found = _number(value, key, _LABELS[key], low=-180, high=180)
+        found = decimal_between(value, key, _LABELS[key], -180, 180)
         return None if found is None else found.quantize(Decimal("0.000001"))
     if key == "area":
         if not value or not str(value).strip():
@@ -216,30 +217,11 @@ def _check_text(key: str, value) -> str | None:
 
 
 def _check_capacity_people(key: str, value) -> int:
-    number = _number(value, key, _LABELS[key], low=1, high=MAX_PEOPLE)
+    number = decimal_between(value, key, _LABELS[key], 1, MAX_PEOPLE)
     if number is None or number != int(number):
         raise InvalidInput("容纳人数须为正整数。", "The capacity is a whole number of people.",
                            {key: ["whole number, at least 1"]})
     return int(number)
-
-
-def _number(value, key: str, label: str, *, low, high) -> Decimal | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        number = Decimal(str(value).strip())
-        if not number.is_finite():
-            raise ValueError
-    except (ValueError, ArithmeticError):
-        raise InvalidInput(f"{label}须为数字。", f"{key} must be a number.",
-                           {key: ["number"]}) from None
-    if not low <= number <= high:
-        raise InvalidInput(f"{label}须在 {low} 到 {high} 之间。",
-                           f"{key} must be between {low} and {high}.",
-                           {key: [f"between {low} and {high}"]})
-    return number
 
 
 def _area(session, code: str) -> Area:

@@ -22,6 +22,7 @@ from inventory.transport.models import (
     Vehicle,
 )
 from inventory.uow import unit_of_work
+from inventory.values import decimal_between
 
 #: roles that keep the registers
 MANAGERS = ("admin", "bureau")
@@ -313,7 +314,7 @@ def _check_one(key: str, value):
         return value
     if key in _NUMBERS:
         low, high = _NUMBERS[key]
-        return _number(value, key, low, high)
+        return decimal_between(value, key, LABELS[key], low, high)
     if key == "vehicles":
         return _check_vehicles(key, value)
     if key in ("valid_from", "valid_until"):
@@ -364,25 +365,6 @@ def _check_reference(key: str, value) -> str | None:
     if key == "carrier" and not text:
         raise InvalidInput("请选择承运单位。", "Give the carrier.", {key: ["required"]})
     return text or None
-
-
-def _number(value, key: str, low: Decimal, high: Decimal) -> Decimal | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        number = Decimal(str(value).strip())
-        if not number.is_finite():
-            raise ValueError
-    except (ValueError, ArithmeticError):
-        raise InvalidInput(f"{LABELS[key]}须为数字。", f"{key} must be a number.",
-                           {key: ["number"]}) from None
-    if not low <= number <= high:
-        raise InvalidInput(f"{LABELS[key]}须在 {low} 到 {high} 之间。",
-                           f"{key} must be between {low} and {high}.",
-                           {key: [f"between {low} and {high}"]})
-    return number
 
 
 def _code(value: str, key: str, longest: int = 32) -> str:
