@@ -9,7 +9,7 @@ import logging
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy import DateTime, MetaData, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, scoped_session
@@ -165,6 +165,15 @@ class DriverStatement:
             connection.invalidate(error)
         raise DBAPIError.instance(self.sql(dialect), params, error, dialect.loaded_dbapi.Error,
                                   connection_invalidated=lost, dialect=dialect) from error
+
+
+def fetch_one(session, model, *where, lock: bool = False):
+    """The row of ``model`` that ``where`` names, or None. With ``lock``, the row is locked for
+    update (its own table only, so joined loads stay unlocked) and read afresh."""
+    query = select(model).where(*where)
+    if lock:
+        query = query.with_for_update(of=model.__table__).execution_options(populate_existing=True)
+    return session.scalar(query)
 
 
 def utcnow() -> datetime:

@@ -14,7 +14,7 @@ from inventory.auth.models import ROLES, ApiToken, TokenChange, User
 from inventory.auth.passwords import hash_password
 from inventory.auth.permissions import ensure_role
 from inventory.auth.tokens import Principal, TokenCache
-from inventory.db import utcnow
+from inventory.db import fetch_one, utcnow
 from inventory.errors import DomainError, InvalidInput, NotFound, StateConflict
 from inventory.geo.models import Depot
 from inventory.uow import unit_of_work
@@ -102,10 +102,7 @@ def _depots(session, codes) -> list[Depot]:
 
 def get_user(session, username: str, *, lock: bool = False) -> User:
     """:raise NotFound: when no user has the username."""
-    stmt = select(User).where(User.username == username)
-    if lock:
-        stmt = stmt.with_for_update(of=User).execution_options(populate_existing=True)
-    user = session.scalar(stmt)
+    user = fetch_one(session, User, User.username == username, lock=lock)
     if user is None:
         raise NotFound(f"没有用户 {username}。", f"No user {username}.",
                        {"username": ["unknown user"]})

@@ -17,17 +17,15 @@ from inventory.contracts.models import (
     CapacityReserve,
 )
 from inventory.contracts.queries import remaining_by_agreement
-from inventory.db import utcnow
+from inventory.db import fetch_one, utcnow
 from inventory.errors import InvalidInput, NotFound, StateConflict
 from inventory.geo.models import Area, Depot
 from inventory.uow import unit_of_work
 
 
 def _locked(session, model, row_id: int):
-    """Return the row locked for update (only its own table: joined loads stay unlocked)."""
-    return session.scalar(select(model).where(model.id == row_id)
-                          .with_for_update(of=model.__table__)
-                          .execution_options(populate_existing=True))
+    """Return the row locked for update."""
+    return fetch_one(session, model, model.id == row_id, lock=True)
 
 
 def create_agreement(session, actor, *, number: str, supplier: str, item: str,

@@ -17,7 +17,7 @@ from inventory import audit, clock
 from inventory.api.fields import is_free_of_control_characters
 from inventory.auth.permissions import ensure_can_move_stock, ensure_role
 from inventory.catalogue.models import Item
-from inventory.db import utcnow
+from inventory.db import fetch_one, utcnow
 from inventory.donations.models import (
     DONOR_KINDS,
     DonationReceipt,
@@ -181,10 +181,7 @@ def update_donor(session, actor, donor_id: int, **changes) -> Donor:
 
 def get_pledge(session, pledge_id: int, *, lock: bool = False) -> Pledge:
     """:raise NotFound: when no pledge has the id."""
-    query = select(Pledge).where(Pledge.id == pledge_id)
-    if lock:
-        query = query.with_for_update(of=Pledge).execution_options(populate_existing=True)
-    pledge = session.scalar(query)
+    pledge = fetch_one(session, Pledge, Pledge.id == pledge_id, lock=lock)
     if pledge is None:
         raise NotFound(f"没有编号为 {pledge_id} 的捐赠登记。", f"No pledge with id {pledge_id}.",
                        {"pledge": ["unknown pledge"]})

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from inventory import audit, clock
 from inventory.auth.permissions import ensure_can_move_stock, ensure_role
+from inventory.db import fetch_one
 from inventory.errors import InsufficientStock, InvalidInput, LotNotUsable, NotFound, StateConflict
 from inventory.planorders import plans
 from inventory.planorders.domain import month_start, summed
@@ -130,10 +131,7 @@ def done_by_line(session, orders: list[RotationOrder]) -> dict[int, int]:
 
 def get_order(session, order_id: int, *, lock: bool = False) -> RotationOrder:
     """:raise NotFound: when no rotation order has the id."""
-    query = select(RotationOrder).where(RotationOrder.id == order_id)
-    if lock:
-        query = query.with_for_update(of=RotationOrder).execution_options(populate_existing=True)
-    order = session.scalar(query)
+    order = fetch_one(session, RotationOrder, RotationOrder.id == order_id, lock=lock)
     if order is None:
         raise NotFound(f"没有编号为 {order_id} 的轮换工单。", f"No rotation order {order_id}.",
                        {"order": ["unknown rotation order"]})

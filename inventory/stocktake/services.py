@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from inventory import audit, clock
 from inventory.auth.permissions import ensure_can_move_stock, ensure_role
-from inventory.db import utcnow
+from inventory.db import fetch_one, utcnow
 from inventory.errors import InvalidInput, NotFound, StateConflict, ensure_length
 from inventory.geo.queries import get_depot
 from inventory.stock.bulk import LedgerBatch, lock_lots_by_id
@@ -26,10 +26,7 @@ APPROVER_ROLES = ("bureau", "admin")
 
 def get_stocktake(session, stocktake_id: int, *, lock: bool = False) -> Stocktake:
     """:raise NotFound: when no stocktake has the id."""
-    query = select(Stocktake).where(Stocktake.id == stocktake_id)
-    if lock:
-        query = query.with_for_update(of=Stocktake).execution_options(populate_existing=True)
-    stocktake = session.scalar(query)
+    stocktake = fetch_one(session, Stocktake, Stocktake.id == stocktake_id, lock=lock)
     if stocktake is None:
         raise NotFound(f"没有编号为 {stocktake_id} 的盘点单。",
                        f"No stocktake with id {stocktake_id}.")

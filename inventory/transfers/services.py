@@ -8,7 +8,7 @@ from sqlalchemy import select
 from inventory import clock
 from inventory.auth.permissions import ensure_can_move_stock, ensure_can_plan_transfers
 from inventory.catalogue.queries import get_item
-from inventory.db import utcnow
+from inventory.db import fetch_one, utcnow
 from inventory.errors import InvalidInput, NotFound, StateConflict
 from inventory.geo.queries import get_depot
 from inventory.stock import domain
@@ -21,10 +21,7 @@ from inventory.uow import unit_of_work
 
 def get_transfer(session, transfer_id: int, *, lock: bool = False) -> Transfer:
     """:raise NotFound: when no transfer has the id."""
-    query = select(Transfer).where(Transfer.id == transfer_id)
-    if lock:
-        query = query.with_for_update(of=Transfer).execution_options(populate_existing=True)
-    transfer = session.scalar(query)
+    transfer = fetch_one(session, Transfer, Transfer.id == transfer_id, lock=lock)
     if transfer is None:
         raise NotFound(f"没有编号为 {transfer_id} 的调拨单。",
                        f"No transfer with id {transfer_id}.")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from inventory import audit, clock
 from inventory.auth.permissions import can_move_stock, ensure_can_move_stock
 from inventory.contracts.models import CallOff
-from inventory.db import utcnow
+from inventory.db import fetch_one, utcnow
 from inventory.errors import InvalidInput, NotFound, StateConflict
 from inventory.stock.services import CLOCK_SKEW
 from inventory.transfers.models import Transfer, TransferLine
@@ -29,10 +29,7 @@ TEXT_LIMITS = {"driver_name": 50, "driver_phone": 30, "seal_number": 40, "note":
 
 def get_waybill(session, waybill_id: int, *, lock: bool = False) -> Waybill:
     """:raise NotFound: when no waybill has the id."""
-    query = select(Waybill).where(Waybill.id == waybill_id)
-    if lock:
-        query = query.with_for_update(of=Waybill).execution_options(populate_existing=True)
-    waybill = session.scalar(query)
+    waybill = fetch_one(session, Waybill, Waybill.id == waybill_id, lock=lock)
     if waybill is None:
         raise NotFound(f"没有编号为 {waybill_id} 的运单。", f"No waybill with id {waybill_id}.",
                        {"waybill": ["unknown waybill"]})
