@@ -30,6 +30,7 @@ def _fail(error: DomainError) -> None:
 
 
 def init_app(app) -> None:
+    """Register the app's command-line commands."""
     from inventory.backups.cli import backup, restore
     from inventory.exports.cli import export_ledger, verify_export
 

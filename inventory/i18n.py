@@ -44,6 +44,7 @@ def punctuation(name: str) -> str:
 
 
 def select_locale() -> str:
+    """Return the page language: the ``lang`` argument, else the cookie, else Chinese."""
     chosen = request.args.get("lang") or request.cookies.get(COOKIE)
     return chosen if chosen in LANGUAGES else DEFAULT
 
@@ -61,6 +62,7 @@ def switch(code):
 
 
 def init_app(app) -> None:
+    """Set up Flask-Babel with the translations and the language choice."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES",
                           str(ROOT / "inventory" / "translations"))

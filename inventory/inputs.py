@@ -184,6 +184,7 @@ def refused_page(error: DomainError):
 
 
 def init_app(app) -> None:
+    """Check every request at the door and every flush before it reaches the database."""
     from sqlalchemy.orm import Session
 
     app.before_request(check_request)

@@ -69,14 +69,17 @@ class Number(fields.Float):
 
 
 def units(**kwargs) -> WholeNumber:
+    """Return a field for a whole number of units, at least 0."""
     return WholeNumber(validate=AT_LEAST_ZERO, **kwargs)
 
 
 def amount(**kwargs) -> Number:
+    """Return a field for an amount, at least 0 and not absurdly large."""
     return Number(validate=[AT_LEAST_ZERO, NOT_HUGE], **kwargs)
 
 
 def per_item(value_field) -> fields.Dict:
+    """Return a field mapping item ids to ``value_field``."""
     return fields.Dict(keys=fields.String(validate=ID), values=value_field, load_default=dict)
 
 

@@ -132,6 +132,7 @@ def decimal_text(converter, field, ret: dict, **kwargs) -> dict:
 
 
 def init_app(app) -> None:
+    """Register the API blueprints under /api/v1, with their error format and token check."""
     from inventory.audit.api import blp as audit_blp
     from inventory.auth.api import blp as auth_blp
     from inventory.auth.users_api import blp as users_blp

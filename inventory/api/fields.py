@@ -82,8 +82,10 @@ class OccurredAt(AwareDateTime):
 
 
 def code_field(**kwargs):
+    """Return a code field: 1 to 32 characters."""
     return fields.String(validate=validate.Length(min=1, max=32), **kwargs)
 
 
 def text_field(max_length: int, **kwargs):
+    """Return an optional text field of at most ``max_length`` characters."""
     return fields.String(validate=validate.Length(max=max_length), allow_none=True, **kwargs)

@@ -82,6 +82,7 @@ def _logged_out(app, **kwargs):
 
 def init_app(app) -> None:
     # First of all: no check before it may have loaded the user from the session.
+    """End idle web sessions before each request and stamp activity after it."""
     app.before_request_funcs.setdefault(None, []).insert(0, end_stale_session)
     app.after_request(stamp_activity)
     user_logged_in.connect(_logged_in, app)

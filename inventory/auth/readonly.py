@@ -59,4 +59,5 @@ def refuse_auditors_changes():
 
 def init_app(app) -> None:
     # After the API's token check, which tells who an API request acts for.
+    """Refuse auditors' changes on every route."""
     app.before_request(refuse_auditors_changes)

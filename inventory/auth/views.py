@@ -46,6 +46,7 @@ def login():
 @login_bp.post("/logout")
 @login_required
 def logout():
+    """End the web session and return to the login page."""
     logout_user()
     return redirect(url_for("auth.login"))
 

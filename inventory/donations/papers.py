@@ -59,10 +59,12 @@ def acknowledgement(receipt: DonationReceipt) -> Document:
 # -- the disclosure ----------------------------------------------------------------------
 
 def title() -> str:
+    """Return the disclosure's title."""
     return gettext("捐赠物资接收和使用情况公示")
 
 
 def covers(report: Disclosure) -> str:
+    """Return the line that says which days the disclosure covers."""
     return gettext("公示期间 %(first)s 至 %(last)s", first=report.period.first.isoformat(),
                    last=report.period.last.isoformat())
 
@@ -107,6 +109,7 @@ def disclosure_pdf(report: Disclosure) -> bytes:
 
 
 def notes() -> list[str]:
+    """Return the disclosure's notes: where its figures come from."""
     return [gettext("接收和使用数量均取自库存台账：接收为捐赠批次的入库记录，使用为这些批次"
                     "及其调拨后的批次在各地的发放出库记录（均扣除冲正）。"),
             gettext("本公示不含受助人的任何个人信息。")]

@@ -12,6 +12,7 @@ from inventory.transport.models import Waybill
 
 
 def secret() -> str:
+    """Return the key that signs label addresses."""
     return current_app.config["LABEL_SECRET"]
 
 
@@ -21,10 +22,12 @@ def base_url() -> str:
 
 
 def label_url(kind: str, object_id: int) -> str:
+    """Return the signed address a label of ``kind`` for ``object_id`` carries."""
     return f"{base_url()}/q/{payload.sign(kind, object_id, secret())}"
 
 
 def lot_label(lot: Lot) -> Label:
+    """Return a lot's label: item, lot code, expiry and depot."""
     expiry = f"有效期至 {lot.expires_on:%Y-%m-%d}" if lot.expires_on else "长期储备（无保质期）"
     return Label(url=label_url("lot", lot.id), kind=f"批次 · {lot.item.code}",
                  title=lot.item.name_zh,
@@ -32,11 +35,13 @@ def lot_label(lot: Lot) -> Label:
 
 
 def depot_label(depot: Depot) -> Label:
+    """Return a depot's label."""
     return Label(url=label_url("depot", depot.id), kind="储备库（点）", title=depot.name,
                  lines=[f"编号 {depot.code}", depot.area.name])
 
 
 def bin_label(bin_: Bin) -> Label:
+    """Return a storage bin's label."""
     return Label(url=label_url("bin", bin_.id), kind="库位", title=f"{bin_.code} {bin_.name or ''}",
                  lines=[bin_.depot.name, f"储备库 {bin_.depot.code}"])
 

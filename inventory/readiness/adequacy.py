@@ -149,6 +149,7 @@ def required_units(people: int, per_person: Decimal) -> int:
 
 
 def in_time(hours: float | None, deadline: float) -> bool:
+    """Say whether ``hours`` reach within the deadline (None never does)."""
     return hours is not None and hours <= deadline + HOURS_TOLERANCE
 
 

@@ -22,6 +22,7 @@ def _text(value) -> str:
 
 
 def headers() -> list[str]:
+    """Return the column headings of a lot's trace export."""
     return [gettext("时间"), gettext("环节"), gettext("储备库编号"), gettext("储备库"),
             gettext("物资编号"), gettext("批次号"), gettext("批次编号"), gettext("数量"),
             gettext("单据号"), gettext("调拨单"), gettext("运单"), gettext("发车时间"),
@@ -66,6 +67,7 @@ def _section_rows(trace: LotTrace) -> list[list]:
 
 
 def filename(trace: LotTrace, fmt: str) -> str:
+    """Return the download's file name for a lot's trace."""
     return f"lot-{trace.lot.id}-trace.{fmt}"
 
 

@@ -139,6 +139,7 @@ def _labels() -> dict:
 
 
 def init_app(app) -> None:
+    """Set up logins and their idle end, CSRF protection, security headers and the pages."""
     from inventory.auth import idle
     from inventory.web import security
 
@@ -180,4 +181,5 @@ def vendor(filename):
 
 @bp.app_context_processor
 def inject_user():
+    """Make the user who is logged in known to every template."""
     return {"current_user": current_user}

@@ -54,5 +54,6 @@ def csrf_failed(error: CSRFError):
 
 
 def init_app(app) -> None:
+    """Add the security headers to every answer and answer CSRF failures with a page."""
     app.after_request(add_security_headers)
     app.register_error_handler(CSRFError, csrf_failed)
