@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inventory.audit.models import AuditEvent
 from inventory.auth.models import User
@@ -42,6 +42,27 @@ def trail(wanted: TrailFilter):
         stmt = stmt.where(AuditEvent.actor_id.in_(
             select(User.id).where(User.username == wanted.actor)))
     return stmt
+
+
+@dataclass(frozen=True)
+class TrailPage:
+    """One page of the filtered trail, with where it stands among the pages."""
+
+    events: list[AuditEvent]
+    total: int
+    page: int
+    pages: int
+
+
+def trail_page(session, wanted: TrailFilter, page: int, size: int) -> TrailPage:
+    """Return a page of the filtered trail, newest first; a page beyond the ends gives the
+    nearest one."""
+    stmt = trail(wanted)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    pages = max(1, -(-total // size))
+    page = min(max(page, 1), pages)
+    events = list(session.scalars(stmt.limit(size).offset((page - 1) * size)))
+    return TrailPage(events, total, page, pages)
 
 
 def entities(session) -> list[str]:

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from inventory import clock
 from inventory.audit import queries
@@ -39,14 +38,11 @@ def _wanted() -> queries.TrailFilter:
 def index():
     """The trail, newest first, a page at a time."""
     wanted = _wanted()
-    stmt = queries.trail(wanted)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    events = db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    found = queries.trail_page(db.session, wanted, request.args.get("page", 1, type=int) or 1,
+                               PAGE_SIZE)
     args = {key: value for key, value in request.args.items() if key != "page" and value}
-    return render_template("audit/index.html", events=events, total=total, page=page,
-                           pages=pages, args=args, wanted=wanted,
+    return render_template("audit/index.html", events=found.events, total=found.total,
+                           page=found.page, pages=found.pages, args=args, wanted=wanted,
                            entities=queries.entities(db.session),
                            actors=queries.actors(db.session))
 

@@ -6,13 +6,13 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
 from inventory.auth import queries, services
 from inventory.auth.models import ROLES
 from inventory.auth.tokens import token_cache
 from inventory.db import db, utcnow
 from inventory.errors import DomainError, NotFound
+from inventory.geo import queries as geo
 from inventory.geo.models import Depot
 from inventory.i18n import current_language
 
@@ -61,8 +61,7 @@ def _refused(error: DomainError) -> None:
 
 
 def _depots() -> list[Depot]:
-    return db.session.scalars(select(Depot).where(Depot.kind != "shelter")
-                              .order_by(Depot.code)).all()
+    return geo.depots(db.session, active_only=False, shelters=False)
 
 
 @bp.get("/users/")

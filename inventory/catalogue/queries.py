@@ -6,6 +6,11 @@ from inventory.catalogue.models import Item
 from inventory.errors import NotFound
 
 
+def items(session) -> list[Item]:
+    """Return the catalogue by code."""
+    return list(session.scalars(select(Item).order_by(Item.code)))
+
+
 def get_item(session, code: str) -> Item:
     """:raise NotFound: when no catalogue item has the code."""
     item = session.scalar(select(Item).where(Item.code == code))

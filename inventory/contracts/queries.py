@@ -16,6 +16,19 @@ from inventory.contracts.models import (
 from inventory.stock.models import Lot
 
 
+def agreements_with_remaining(session) -> list[tuple[Agreement, int]]:
+    """Return every agreement by status and end of validity, with what it still commits."""
+    agreements = session.scalars(select(Agreement).order_by(Agreement.status,
+                                                            Agreement.valid_until)).all()
+    remaining = remaining_by_agreement(session)
+    return [(agreement, remaining.get(agreement.id, 0)) for agreement in agreements]
+
+
+def capacity_reserves(session) -> list[CapacityReserve]:
+    """Return the capacity reserves in the order they were recorded."""
+    return list(session.scalars(select(CapacityReserve).order_by(CapacityReserve.id)))
+
+
 def remaining_by_agreement(session) -> dict[int, int]:
     """What each agreement still commits: committed minus what was called off."""
     called = (select(CallOff.agreement_id, func.coalesce(func.sum(CallOff.quantity), 0)

@@ -6,7 +6,6 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from inventory import clock
 from inventory.auth import permissions
@@ -15,16 +14,14 @@ from inventory.contracts import queries, services
 from inventory.contracts.models import (
     AGREEMENT_STATUS_LABELS,
     CALL_OFF_STATUS_LABELS,
-    Agreement,
-    CapacityReserve,
 )
 from inventory.db import db
 from inventory.errors import DomainError, InvalidInput
-from inventory.geo.models import Area, Depot
+from inventory.geo import queries as geo
 from inventory.i18n import current_language
 from inventory.inputs import parse_day, parse_number
+from inventory.readiness import queries as readiness_queries
 from inventory.readiness import services as readiness
-from inventory.readiness.models import TravelTime
 from inventory.transport import queries as transport
 from inventory.xlsx import add_table, send_workbook, workbook
 
@@ -35,33 +32,15 @@ MANAGERS = permissions.MANAGERS
 STATUS_NAMES = AGREEMENT_STATUS_LABELS | CALL_OFF_STATUS_LABELS
 
 
-def _agreements():
-    agreements = db.session.scalars(select(Agreement).order_by(Agreement.status,
-                                                               Agreement.valid_until)).all()
-    remaining = queries.remaining_by_agreement(db.session)
-    return [(agreement, remaining.get(agreement.id, 0)) for agreement in agreements]
-
-
-def _capacity():
-    return db.session.scalars(select(CapacityReserve).order_by(CapacityReserve.id)).all()
-
-
-def _travel_times():
-    return db.session.scalars(
-        select(TravelTime).join(Depot, Depot.id == TravelTime.depot_id)
-        .join(Area, Area.id == TravelTime.area_id).order_by(Depot.code, Area.code)).all()
-
-
 @bp.get("/")
 @login_required
 def index():
     """Agreements with what they still commit and their call-offs; capacity; travel times."""
-    depots = db.session.scalars(select(Depot).where(Depot.active.is_(True))
-                                .order_by(Depot.code)).all()
-    areas = db.session.scalars(select(Area).order_by(Area.code)).all()
     return render_template(
-        "contracts/index.html", agreements=_agreements(), capacity=_capacity(),
-        travel_times=_travel_times(), depots=depots, areas=areas,
+        "contracts/index.html", agreements=queries.agreements_with_remaining(db.session),
+        capacity=queries.capacity_reserves(db.session),
+        travel_times=readiness_queries.travel_times(db.session),
+        depots=geo.depots(db.session), areas=geo.areas(db.session),
         measured=transport.measured_to_areas(db.session),
         manages=current_user.role in MANAGERS,
         can_receive=lambda call_off: can_move_stock(current_user, call_off.depot))
@@ -141,7 +120,7 @@ def travel_time():
 def reserves_workbook():
     """The page's tables as an Excel workbook with Chinese headers."""
     book = workbook()
-    agreements = _agreements()
+    agreements = queries.agreements_with_remaining(db.session)
     add_table(book, "协议储备", ["协议编号", "供应商", "联系人", "电话", "物资编码", "物资名称",
                               "单位", "协议数量", "尚可调用", "响应时间（小时）", "送达",
                               "招标单价", "有效期起", "有效期止", "状态"], (
@@ -163,8 +142,8 @@ def reserves_workbook():
         [c.enterprise, c.contact_name, c.contact_phone, c.item.code, c.item.name_zh, c.item.unit,
          float(c.rate_per_hour), float(c.ramp_hours), c.max_quantity, c.area.name,
          None if c.unit_price is None else float(c.unit_price), c.valid_from, c.valid_until]
-        for c in _capacity()))
+        for c in queries.capacity_reserves(db.session)))
     add_table(book, "行驶时间", ["储备库", "储备库名称", "行政区编码", "行政区", "小时", "来源"], (
         [t.depot.code, t.depot.name, t.area.code, t.area.name, float(t.hours), t.source]
-        for t in _travel_times()))
+        for t in readiness_queries.travel_times(db.session)))
     return send_workbook(book, "contract-capacity-reserves.xlsx")

@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from inventory.base import ROOT
 from inventory.db import db, utcnow
@@ -26,6 +25,7 @@ from inventory.distribution.keys import hash_key
 from inventory.distribution.models import BATCH_STATUS_LABELS, CONFIRMATION_LABELS
 from inventory.documents.views import pdf_response
 from inventory.errors import DomainError, InvalidInput
+from inventory.geo import queries as geo
 from inventory.geo.models import Depot
 from inventory.i18n import current_language
 from inventory.imports.services import Limits, read_upload
@@ -48,7 +48,7 @@ def _depots() -> list[Depot]:
     if current_user.role == "keeper":
         return sorted((d for d in current_user.depots if d.active), key=lambda d: d.code)
     if current_user.role in services.ANYWHERE:
-        return list(db.session.scalars(select(Depot).where(Depot.active).order_by(Depot.code)))
+        return geo.depots(db.session)
     return []
 
 
@@ -74,7 +74,7 @@ def index():
     filters = _filters()
     rows = db.session.scalars(queries.list_distributions(db.session, **filters)
                               .limit(PAGE_SIZE)).all()
-    all_depots = db.session.scalars(select(Depot).order_by(Depot.code)).all()
+    all_depots = geo.depots(db.session, active_only=False)
     return render_template("distribution/index.html", rows=rows, filters=filters,
                            depots=all_depots, can_distribute=bool(_depots()),
                            can_trace=current_user.role in recipients.READERS,
@@ -86,7 +86,7 @@ def index():
 @login_required
 def record(distribution_id):
     """One distribution: recipient (ID number masked), lots, keeper, confirmation."""
-    found = db.session.get(queries.Distribution, distribution_id) or abort(404)
+    found = db.get_or_404(queries.Distribution, distribution_id)
     return render_template("distribution/record.html", record=found,
                            personal=recipients.sees_recipient(current_user, found.depot))
 
@@ -95,7 +95,7 @@ def record(distribution_id):
 @login_required
 def confirmation(distribution_id):
     """The signature or photo a distribution was confirmed with."""
-    found = db.session.get(queries.Distribution, distribution_id) or abort(404)
+    found = db.get_or_404(queries.Distribution, distribution_id)
     if not recipients.sees_recipient(current_user, found.depot):
         abort(403)
     image = found.confirmation or (found.batch.confirmation if found.batch else None)

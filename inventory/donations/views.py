@@ -7,15 +7,15 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from inventory.auth.permissions import can_move_stock
-from inventory.catalogue.models import Item
+from inventory.catalogue import queries as catalogue
 from inventory.db import db
 from inventory.documents.views import pdf_response
 from inventory.donations import papers, queries, services
 from inventory.donations.api import read_disclosure
 from inventory.errors import DomainError, InvalidInput, NotFound
+from inventory.geo import queries as geo
 from inventory.geo.models import Depot
 from inventory.i18n import current_language
 from inventory.inputs import MAX_WHOLE, parse_day
@@ -64,7 +64,7 @@ def index():
     return render_template(
         "donations/index.html", pledges=queries.list_pledges(db.session),
         donors=queries.list_donors(db.session), edits=_edits(), status=queries.pledge_status,
-        items=db.session.scalars(select(Item).order_by(Item.code)).all(),
+        items=catalogue.items(db.session),
         form_lines=range(PLEDGE_FORM_LINES))
 
 
@@ -111,8 +111,7 @@ def _receiving_depots() -> list[Depot]:
     """The depots where the user may receive goods: a keeper's own, every active one for an
     admin."""
     if current_user.role == "admin":
-        return db.session.scalars(select(Depot).where(Depot.active.is_(True))
-                                  .order_by(Depot.code)).all()
+        return geo.depots(db.session)
     return sorted((d for d in current_user.depots if can_move_stock(current_user, d)),
                   key=lambda d: d.code)
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from inventory.audit import events_for
 from inventory.auth.models import User
 from inventory.errors import NotFound
-from inventory.geo.models import DEPOT_FIELD_LABELS, Bin, Depot
+from inventory.geo.models import DEPOT_FIELD_LABELS, Area, Bin, Depot
 
 
 def get_depot(session, code: str) -> Depot:
@@ -18,6 +18,28 @@ def get_depot(session, code: str) -> Depot:
         raise NotFound(f"没有编号为 {code} 的储备库。", f"No depot with code {code}.",
                        {"depot": ["unknown depot"]})
     return depot
+
+
+def depots(session, *, active_only: bool = True, shelters: bool = True,
+           levels: tuple[str, ...] | None = None) -> list[Depot]:
+    """Return depots by code: the active ones unless ``active_only`` is False, shelters'
+    receiving points unless ``shelters`` is False, and only in areas at ``levels`` if given."""
+    query = select(Depot).order_by(Depot.code)
+    if active_only:
+        query = query.where(Depot.active.is_(True))
+    if not shelters:
+        query = query.where(Depot.kind != "shelter")
+    if levels is not None:
+        query = query.join(Area, Area.id == Depot.area_id).where(Area.level.in_(levels))
+    return list(session.scalars(query))
+
+
+def areas(session, *, level: str | None = None) -> list[Area]:
+    """Return the areas by code, or only those at ``level`` (county, township, village)."""
+    query = select(Area).order_by(Area.code)
+    if level is not None:
+        query = query.where(Area.level == level)
+    return list(session.scalars(query))
 
 
 def get_bin(session, depot: Depot, code: str) -> Bin:

@@ -1,11 +1,10 @@
 """Outlet pages: the register with a form to define an outlet, one outlet's edit form."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from inventory.catalogue.models import Item
+from inventory.catalogue import queries as catalogue
 from inventory.db import db
 from inventory.errors import DomainError
 from inventory.i18n import current_language
@@ -34,7 +33,7 @@ def _typed() -> dict:
 
 
 def _items():
-    return db.session.scalars(select(Item).order_by(Item.code)).all()
+    return catalogue.items(db.session)
 
 
 def _refused(error: DomainError, template: str, **context):
@@ -73,7 +72,7 @@ def create():
 @login_required
 def edit(outlet_id):
     """One outlet, with its edit form for those who keep the register."""
-    outlet = db.session.get(queries.Outlet, outlet_id) or abort(404)
+    outlet = db.get_or_404(queries.Outlet, outlet_id)
     values = services.snapshot(outlet)
     return render_template("outlets/edit.html", outlet=outlet, values=values, errors={},
                            items=_items(), edits=_edits())
@@ -83,7 +82,7 @@ def edit(outlet_id):
 @login_required
 def update(outlet_id):
     """Change an outlet from its form."""
-    outlet = db.session.get(queries.Outlet, outlet_id) or abort(404)
+    outlet = db.get_or_404(queries.Outlet, outlet_id)
     values = _typed()
     try:
         services.update_outlet(db.session, current_user, outlet_id, **values)

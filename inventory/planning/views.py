@@ -203,7 +203,7 @@ def edit_scenario(scenario_id):
     (planner, bureau, admin)."""
     if not _plans():
         abort(403)
-    found = db.session.get(Scenario, scenario_id) or abort(404)
+    found = db.get_or_404(Scenario, scenario_id)
     if request.method == "GET":
         register = form_pages.choices(db.session, found.kind).outlets
         return _form_page(forms.draft_from_scenario(found, register), scenario=found)

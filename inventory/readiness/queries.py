@@ -15,10 +15,17 @@ from inventory.errors import NotFound
 from inventory.geo.models import AREA_LEVELS, Area, Depot
 from inventory.readiness import adequacy
 from inventory.readiness.geography import Geography
-from inventory.readiness.models import Norm, StockMinimum, Target
+from inventory.readiness.models import Norm, StockMinimum, Target, TravelTime
 from inventory.stock.models import Lot
 from inventory.stock.queries import usable_on
 from inventory.stocktake.models import Stocktake
+
+
+def travel_times(session) -> list[TravelTime]:
+    """Return the depot-to-area road hours by depot and area code."""
+    return list(session.scalars(
+        select(TravelTime).join(Depot, Depot.id == TravelTime.depot_id)
+        .join(Area, Area.id == TravelTime.area_id).order_by(Depot.code, Area.code)))
 
 
 def norms_for(session, season: str) -> list[Norm]:

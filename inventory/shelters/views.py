@@ -4,11 +4,10 @@ the bureau registers and edits shelters and records road hours here."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from inventory.db import db
 from inventory.errors import DomainError
-from inventory.geo.models import Area, Depot
+from inventory.geo import queries as geo
 from inventory.i18n import current_language
 from inventory.shelters import queries, services
 
@@ -49,7 +48,7 @@ def index():
     return render_template(
         "shelters/index.html", shelters=queries.list_shelters(db.session, area=area),
         area=area, manages=_manages(),
-        areas=db.session.scalars(select(Area).order_by(Area.code)).all())
+        areas=geo.areas(db.session))
 
 
 @bp.post("/")
@@ -72,15 +71,12 @@ def create():
 def detail(code):
     """One shelter: its particulars, what its receiving point holds, road hours to it."""
     shelter = queries.find_shelter(db.session, code) or abort(404)
-    depots = db.session.scalars(select(Depot).join(Area, Area.id == Depot.area_id)
-                                .where(Depot.active.is_(True), Depot.kind != "shelter",
-                                       Area.level.in_(SOURCE_TIERS))
-                                .order_by(Depot.code)).all()
+    depots = geo.depots(db.session, shelters=False, levels=SOURCE_TIERS)
     return render_template(
         "shelters/detail.html", shelter=shelter, manages=_manages(),
         supplies=queries.supplies_at(db.session, shelter),
         routes=queries.routes_to(db.session, shelter, levels=SOURCE_TIERS),
-        areas=db.session.scalars(select(Area).order_by(Area.code)).all(),
+        areas=geo.areas(db.session),
         depots=depots, depot_names={d.code: d.name for d in depots})
 
 

@@ -1,14 +1,13 @@
 """Stocktake pages: the list, and one count with its variances, approved or sent back here."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from inventory.db import db
 from inventory.errors import DomainError
 from inventory.i18n import current_language
-from inventory.stocktake import services
+from inventory.stocktake import queries, services
 from inventory.stocktake.models import Stocktake
 
 bp = Blueprint("stocktakes", __name__, url_prefix="/stocktakes")
@@ -18,17 +17,16 @@ bp = Blueprint("stocktakes", __name__, url_prefix="/stocktakes")
 @login_required
 def index():
     """Counts awaiting approval first, then the latest ones."""
-    waiting = db.session.scalars(select(Stocktake).where(Stocktake.status == "submitted")
-                                 .order_by(Stocktake.submitted_at)).all()
-    recent = db.session.scalars(select(Stocktake).where(Stocktake.status != "submitted")
-                                .order_by(Stocktake.id.desc()).limit(50)).all()
-    return render_template("stocktake/index.html", waiting=waiting, recent=recent)
+    return render_template("stocktake/index.html",
+                           waiting=queries.awaiting_approval(db.session),
+                           recent=queries.recent(db.session))
 
 
 @bp.get("/<int:stocktake_id>")
 @login_required
 def show(stocktake_id):
-    stocktake = db.session.get(Stocktake, stocktake_id) or abort(404)
+    """One count: its lines, the lots left uncounted, and the approval for those who decide."""
+    stocktake = db.get_or_404(Stocktake, stocktake_id)
     return render_template("stocktake/stocktake.html", stocktake=stocktake,
                            uncounted=services.uncounted_lots(db.session, stocktake),
                            can_decide=current_user.role in services.APPROVER_ROLES)

@@ -1,16 +1,15 @@
 """Transport pages: the registers (carriers, vehicles, transport agreements), goods in transit,
 one waybill with its QR code and arrival, the printable waybill, and measured trip times."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from inventory.auth.permissions import can_move_stock
 from inventory.db import db
 from inventory.documents.views import pdf_response, refused
 from inventory.errors import DomainError
-from inventory.geo.models import Area, Depot
+from inventory.geo import queries as geo
 from inventory.i18n import current_language
 from inventory.transfers import services as transfers
 from inventory.transfers.queries import get_by_number
@@ -82,16 +81,13 @@ def transport_choices():
 @login_required
 def index():
     """The registers: carriers, vehicles, transport agreements, and the fleet by depot."""
-    depots = db.session.scalars(select(Depot).where(Depot.active.is_(True),
-                                                    Depot.kind != "shelter")
-                                .order_by(Depot.code)).all()
+    depots = geo.depots(db.session, shelters=False)
     return render_template(
         "transport/index.html", manages=_manages(),
         carriers=queries.list_carriers(db.session),
         vehicles=queries.list_vehicles(db.session),
         agreements=queries.list_agreements(db.session), depots=depots,
-        areas=db.session.scalars(select(Area).where(Area.level == "township")
-                                 .order_by(Area.code)).all())
+        areas=geo.areas(db.session, level="township"))
 
 
 @bp.post("/carriers")
@@ -149,7 +145,7 @@ def in_transit():
 
 
 def _waybill(waybill_id: int) -> Waybill:
-    return db.session.get(Waybill, waybill_id) or abort(404)
+    return db.get_or_404(Waybill, waybill_id)
 
 
 @bp.get("/waybills/<int(max=2147483647):waybill_id>")

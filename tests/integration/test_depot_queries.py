@@ -1,5 +1,7 @@
 """Reads behind the depot edit page, without HTTP."""
 
+from factories import make_depot
+
 from inventory.audit import record
 from inventory.db import db
 from inventory.geo import queries
@@ -25,3 +27,24 @@ def test_a_depots_edits_are_listed_newest_first_with_each_field_before_and_after
 def test_a_depot_is_found_by_its_code(world):
     assert queries.depot_by_code(db.session, "VL-01").name == "东关村储备点"
     assert queries.depot_by_code(db.session, "NOPE") is None
+
+
+def test_depot_lists_leave_out_what_the_page_does_not_offer(world):
+    town = world.depots["TS-01"].area
+    make_depot(db.session, "BN-01", town, name="凤城镇避难场所接收点", kind="shelter")
+    update_depot(db.session, world.users["admin"], "VL-01", active=False)
+    db.session.commit()
+
+    def codes(**kwargs):
+        return [depot.code for depot in queries.depots(db.session, **kwargs)]
+
+    assert codes() == ["BN-01", "TS-01", "XZ-01"]
+    assert codes(active_only=False) == ["BN-01", "TS-01", "VL-01", "XZ-01"]
+    assert codes(active_only=False, shelters=False) == ["TS-01", "VL-01", "XZ-01"]
+    assert codes(shelters=False, levels=("county",)) == ["XZ-01"]
+    assert codes(active_only=False, levels=("village",)) == ["VL-01"]
+
+
+def test_areas_are_listed_by_code_or_at_one_level(world):
+    assert [a.name for a in queries.areas(db.session)] == ["阳城县", "凤城镇", "东关村"]
+    assert [a.code for a in queries.areas(db.session, level="township")] == ["140522100"]
