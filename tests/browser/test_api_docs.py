@@ -1,6 +1,6 @@
 """The API reference page renders Swagger UI from the npm registry and leads back to the app."""
 
-from test_scan_screen import log_in
+from login import log_in
 
 
 def test_the_api_reference_renders_and_has_a_way_back(phone, live_world):

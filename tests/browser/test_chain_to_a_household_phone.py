@@ -6,6 +6,7 @@ naming no one; the bureau then finds the household by its ID number on the recip
 trace."""
 
 from distribution_helpers import id_number
+from login import log_in
 from sqlalchemy import func, select
 from test_distribution_phone import recorded
 from test_scan_fits_a_phone import fits, wide_elements
@@ -19,14 +20,6 @@ from inventory.transfers.models import Transfer
 from inventory.transport.models import Waybill
 
 ID = id_number(808)
-
-
-def _log_in(page, username: str, role: str = "keeper") -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", demo.PASSWORDS[role])
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
 
 
 def _sign(page) -> None:
@@ -53,7 +46,7 @@ def test_the_keeper_records_the_arrival_hands_out_and_the_lot_trace_shows_it(
     page = phone.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    _log_in(page, f"keeper-t{depot.code[3:]}")
+    log_in(page, f"keeper-t{depot.code[3:]}", demo.PASSWORDS["keeper"])
 
     # The load arrives: the keeper types the waybill's number, then confirms the receipt.
     page.goto("/scan/")
@@ -102,7 +95,7 @@ def test_the_keeper_records_the_arrival_hands_out_and_the_lot_trace_shows_it(
 
     # The bureau looks the household up by its ID number, in both languages.
     phone.clear_cookies()
-    _log_in(page, "bureau", "bureau")
+    log_in(page, "bureau", demo.PASSWORDS["bureau"])
     for language, heading in (("zh_CN", "领取人追溯"), ("en", "Recipient trace")):
         page.goto(f"/lang/{language}")
         page.goto("/distributions/")

@@ -2,7 +2,7 @@
 forbids (inline script, a script or image from elsewhere) is refused and caught by the
 browser tests' watch on the console."""
 
-from test_scan_screen import log_in
+from login import log_in
 
 
 def test_an_inline_script_or_foreign_image_is_refused_and_noticed(

@@ -3,21 +3,13 @@ and in English, without sideways scrolling."""
 
 from decimal import Decimal
 
-from factories import PASSWORD
+from login import log_in
 from phone_screen import fits
 
 from inventory.audit import events_for
 from inventory.db import db
 from inventory.geo.models import Depot
 from inventory.stock import services
-
-
-def log_in(page, username):
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
 
 
 def switch_language(page):

@@ -5,9 +5,10 @@ without doubling, and a repeat within the ration's duration waits for the keeper
 from datetime import date, timedelta
 
 from distribution_helpers import add_norm, id_number
+from login import log_in
 from phone_screen import fits, wide_elements
 from sqlalchemy import func, select
-from test_scan_screen import log_in, screenshot
+from test_scan_screen import screenshot
 
 from inventory.db import db
 from inventory.distribution.models import Distribution

@@ -3,6 +3,7 @@ pledge on the page, the county warehouse's keeper receives it through the pledge
 every donation and trace page fits the screen without sideways scrolling, in both languages."""
 
 import pytest
+from login import log_in
 from phone_screen import assert_fits
 from sqlalchemy import select
 
@@ -10,16 +11,6 @@ from inventory import demo
 from inventory.db import db
 from inventory.shelters.models import Shelter
 from inventory.transfers.models import Transfer
-
-
-def _login(context, username: str, password: str):
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
-    return page
 
 
 @pytest.fixture
@@ -36,7 +27,7 @@ def test_a_pledge_made_and_received_on_a_phone_and_its_trace(browser, live_app, 
     bureau = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                  has_touch=True, locale="zh-CN",
                                  base_url=live_app.config["LIVE_URL"])
-    page = _login(bureau, "bureau", demo.PASSWORDS["bureau"])
+    page = log_in(bureau.new_page(), "bureau", demo.PASSWORDS["bureau"])
     page.goto("/donations/")
     assert "宁夏某爱心企业" in page.locator("table.pledges").inner_text()
     assert_fits(page)
@@ -57,7 +48,7 @@ def test_a_pledge_made_and_received_on_a_phone_and_its_trace(browser, live_app, 
     keeper = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                  has_touch=True, locale="zh-CN",
                                  base_url=live_app.config["LIVE_URL"])
-    page = _login(keeper, "keeper01", demo.PASSWORDS["keeper"])
+    page = log_in(keeper.new_page(), "keeper01", demo.PASSWORDS["keeper"])
     page.goto(pledge_url)
     assert_fits(page)
     form = page.locator("form.receive-donation")
@@ -78,7 +69,7 @@ def test_a_pledge_made_and_received_on_a_phone_and_its_trace(browser, live_app, 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 def test_the_donation_and_trace_pages_fit_a_phone(phone, seeded, language):
-    page = _login(phone, "auditor", demo.PASSWORDS["auditor"])
+    page = log_in(phone.new_page(), "auditor", demo.PASSWORDS["auditor"])
     page.goto(f"/lang/{language}")
     page.goto("/donations/")
     assert_fits(page)

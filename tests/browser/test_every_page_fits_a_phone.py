@@ -4,6 +4,7 @@ page never scrolls sideways (wide tables scroll inside their own box)."""
 import sys
 from pathlib import Path
 
+from login import log_in
 from phone_screen import fits, wide_elements
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
@@ -24,12 +25,7 @@ def test_every_kind_of_page_fits_a_phone_in_both_languages(demo_copies, phone, l
     paths = list(by_route.values())
     live_app.config["WTF_CSRF_ENABLED"] = True
     assert len(paths) > 15
-    page = phone.new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    page = log_in(phone.new_page(), username, password)
     too_wide = []
     for language in ("zh_CN", "en"):
         page.goto(f"/lang/{language}")

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from login import log_in
 from phone_screen import fits, wide_elements
 from sqlalchemy import select
 
@@ -25,12 +26,7 @@ def planner_phone(demo_copies, phone, live_app):
                                .order_by(Target.id))
     scenario = services.create_scenario(db.session, planner, name="全县集中安置 1200 人",
                                         kind="dispatch", target=target.id)
-    page = phone.new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", "planner")
-    page.fill("input[name=password]", demo.PASSWORDS["planner"])
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    page = log_in(phone.new_page(), "planner", demo.PASSWORDS["planner"])
     return page, scenario.id
 
 

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from login import log_in
 from sqlalchemy import select
 from test_scan_fits_a_phone import fits, wide_elements
 
@@ -20,12 +21,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 @pytest.fixture
 def planner_page(demo_copies, phone, live_app):
     demo_copies.load(live_app)
-    page = phone.new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", "planner")
-    page.fill("input[name=password]", demo.PASSWORDS["planner"])
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    page = log_in(phone.new_page(), "planner", demo.PASSWORDS["planner"])
     return page
 
 

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from login import log_in
 
 from inventory import demo
 
@@ -16,12 +17,7 @@ def desk(demo_copies, browser, live_app):
     demo_copies.load(live_app)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
                                   base_url=live_app.config["LIVE_URL"])
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", "bureau")
-    page.fill("input[name=password]", demo.PASSWORDS["bureau"])
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    page = log_in(context.new_page(), "bureau", demo.PASSWORDS["bureau"])
     yield page
     context.close()
 

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from login import log_in
 from test_scan_fits_a_phone import fits, wide_elements
 
 from inventory import demo
@@ -22,12 +23,7 @@ TEXT = {
 @pytest.fixture
 def auditor_phone(demo_copies, phone, live_app):
     demo_copies.load(live_app)
-    page = phone.new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", "auditor")
-    page.fill("input[name=password]", demo.PASSWORDS["auditor"])
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    page = log_in(phone.new_page(), "auditor", demo.PASSWORDS["auditor"])
     return page
 
 

@@ -3,10 +3,11 @@ tab, scans a lot of the order and sends it to its outlet, once online and once f
 offline queue; every page of the orders fits the phone in Chinese and in English."""
 
 import pytest
+from login import log_in
 from plan_world import dispatch_input, make_plan_world, solve
 from sqlalchemy import select
 from test_scan_fits_a_phone import fits, wide_elements
-from test_scan_screen import log_in, scan
+from test_scan_screen import scan
 
 from inventory.db import db
 from inventory.labels import payload

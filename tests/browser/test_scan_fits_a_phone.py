@@ -5,8 +5,9 @@ asks before leaving lots uncounted."""
 
 import pytest
 from factories import make_depot
+from login import log_in
 from phone_screen import fits, wide_elements
-from test_scan_screen import log_in, scan
+from test_scan_screen import scan
 
 from inventory.db import db
 from inventory.geo.models import Area

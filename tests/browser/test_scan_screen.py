@@ -6,21 +6,13 @@ from pathlib import Path
 
 import pypdfium2
 import zxingcpp
-from factories import PASSWORD
+from login import log_in
 from sqlalchemy import select
 
 from inventory.db import db
 from inventory.stock.models import Lot, Movement
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def log_in(page, username):
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
 
 
 def scan(page, code):

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from login import log_in
 from phone_screen import fits, wide_elements
 from sqlalchemy import select
 
@@ -22,12 +23,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 @pytest.fixture
 def planner_phone(demo_copies, phone, live_app):
     demo_copies.load(live_app)
-    page = phone.new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", "planner")
-    page.fill("input[name=password]", demo.PASSWORDS["planner"])
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    page = log_in(phone.new_page(), "planner", demo.PASSWORDS["planner"])
     return page
 
 

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 import pytest
 from distribution_helpers import add_norm, id_number
 from factories import PASSWORD
+from login import log_in
 from test_distribution_phone import distribute, queue_count_is, recorded
-from test_scan_screen import issue, issues_of, log_in, scan
+from test_scan_screen import issue, issues_of, scan
 
 from inventory.auth import idle
 from inventory.db import db, utcnow

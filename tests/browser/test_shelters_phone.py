@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from login import log_in
 from phone_screen import assert_fits
 
 from inventory import demo
@@ -15,12 +16,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 @pytest.fixture
 def bureau_phone(demo_copies, phone, live_app):
     demo_copies.load(live_app)
-    page = phone.new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", "bureau")
-    page.fill("input[name=password]", demo.PASSWORDS["bureau"])
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    page = log_in(phone.new_page(), "bureau", demo.PASSWORDS["bureau"])
     return page
 
 

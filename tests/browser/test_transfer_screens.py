@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from factories import PASSWORD
+from login import log_in
 from phone_screen import fits
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -16,14 +16,6 @@ from inventory.db import db
 from inventory.stock import services as stock
 from inventory.transfers import services as transfers
 from inventory.transfers.models import Transfer
-
-
-def log_in(page, username):
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
 
 
 @pytest.fixture

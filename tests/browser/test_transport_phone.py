@@ -3,6 +3,7 @@ no sideways scrolling; the keeper scans the waybill of the load on its way to hi
 the arrival is recorded."""
 
 import pytest
+from login import log_in
 from phone_screen import assert_fits
 from sqlalchemy import select
 
@@ -13,20 +14,10 @@ from inventory.transport.models import Waybill
 from inventory.transport.scanning import label_url
 
 
-def _log_in(phone, username, password):
-    page = phone.new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
-    return page
-
-
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 def test_the_transport_pages_fit_a_phone_in_both_languages(demo_copies, phone, live_app, language):
     demo_copies.load(live_app)
-    page = _log_in(phone, "bureau", demo.PASSWORDS["bureau"])
+    page = log_in(phone.new_page(), "bureau", demo.PASSWORDS["bureau"])
     page.goto(f"/lang/{language}")
     for path in ("/transport/in-transit", "/transport/trips", "/transport/"):
         page.goto(path)
@@ -46,7 +37,7 @@ def test_the_keeper_scans_the_waybill_and_its_arrival_is_recorded(demo_copies, p
     with live_app.test_request_context(base_url=live_app.config["LIVE_URL"]):
         code = label_url(waybill)
     keeper = f"keeper-t{waybill.to_depot.code[3:]}"
-    page = _log_in(phone, keeper, demo.PASSWORDS["keeper"])
+    page = log_in(phone.new_page(), keeper, demo.PASSWORDS["keeper"])
     page.goto("/scan/")
     page.fill("#scan-code", code)
     page.press("#scan-code", "Enter")
@@ -64,7 +55,7 @@ def test_the_first_lot_ticked_on_the_incoming_tab_records_the_loads_arrival(
     with live_app.test_request_context(base_url=live_app.config["LIVE_URL"]):
         code = labels.label_url("lot", lot_id)
     keeper = f"keeper-t{waybill.to_depot.code[3:]}"
-    page = _log_in(phone, keeper, demo.PASSWORDS["keeper"])
+    page = log_in(phone.new_page(), keeper, demo.PASSWORDS["keeper"])
     page.goto("/scan/")
     page.select_option("#depot", waybill.to_depot.code)
     with page.expect_response("**/api/v1/in-transit*"):

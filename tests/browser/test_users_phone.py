@@ -3,32 +3,20 @@ ends the keeper's open session and remember-me cookie at once; the users, passwo
 pages fit the screen in both languages."""
 
 import pytest
-from factories import PASSWORD
+from login import log_in
 from phone_screen import assert_fits
 
 from inventory.db import db
 
 
-def _log_in(context, username, remember=False):
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    if remember:
-        page.check("input[name=remember]")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
-    return page
-
-
 def test_a_deactivated_keeper_is_logged_out_of_an_open_browser(browser, phone, live_app,
                                                                live_world):
     keeper_context = browser.new_context(base_url=live_app.config["LIVE_URL"])
-    keeper = _log_in(keeper_context, "keeper", remember=True)
+    keeper = log_in(keeper_context.new_page(), "keeper", remember=True)
     keeper.goto("/depots/XZ-01")
     assert keeper.url.endswith("/depots/XZ-01")
 
-    admin = _log_in(phone, "admin")
+    admin = log_in(phone.new_page(), "admin")
     admin.goto("/users/keeper")
     assert_fits(admin)
     admin.uncheck("input[name=active]")
@@ -50,7 +38,7 @@ def test_a_deactivated_keeper_is_logged_out_of_an_open_browser(browser, phone, l
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 def test_the_admin_and_audit_pages_fit_a_phone(phone, live_world, language):
-    page = _log_in(phone, "admin")
+    page = log_in(phone.new_page(), "admin")
     page.goto(f"/lang/{language}")
     for path in ("/users/", "/users/keeper", "/me/password", "/me/tokens", "/audit/",
                  "/audit/?entity=user"):
@@ -67,7 +55,7 @@ def test_a_keeper_revokes_a_lost_phones_token_on_their_own_phone(phone, live_app
 
     lost = create_token(db.session, "keeper", "王师傅的旧手机（华为 Mate 20 Pro 仓库值班用）")
     create_token(db.session, "keeper", "新手机")
-    page = _log_in(phone, "keeper")
+    page = log_in(phone.new_page(), "keeper")
     page.click("a[href='/me/tokens']")
     page.wait_for_url("**/me/tokens")
     assert_fits(page)
