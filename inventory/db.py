@@ -9,7 +9,7 @@ import logging
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event, select, text
+from sqlalchemy import DateTime, MetaData, event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, scoped_session
@@ -222,6 +222,9 @@ class Backend:
     #: whether hot statements run on the driver's own cursor (``DriverStatement.execute``),
     #: and so whether the stock path may combine statements and take its lean route
     driver = False
+    #: whether a long read (the ledger export) may stream through a named cursor of the
+    #: driver, its text made by the server
+    server_text = False
 
     def run(self, statement: "DriverStatement", connection, params: dict):
         return connection.execute(statement.portable, params)
@@ -243,6 +246,10 @@ class Backend:
         """Hold ``key`` until the transaction ends, so that work on it runs one at a time.
         SQLite runs one writer at a time already."""
 
+    def make_room(self, session, work_mem: str) -> None:
+        """Give one big query of this transaction ``work_mem`` for its hash tables and sorts
+        (an amount in PostgreSQL's notation, e.g. ``64MB``). SQLite has no such setting."""
+
 
 class PostgreSQL(Backend):
     """The production database: hot statements on psycopg's cursor, prepared by the server;
@@ -250,6 +257,7 @@ class PostgreSQL(Backend):
 
     name = "postgresql"
     driver = True
+    server_text = True
 
     def run(self, statement, connection, params):
         return statement.execute(connection, params)
@@ -262,6 +270,11 @@ class PostgreSQL(Backend):
 
     def serialise(self, connection, key: int) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+    def make_room(self, session, work_mem: str) -> None:
+        session.execute(select(func.set_config("work_mem", work_mem, True)))
+        # Compiling the expressions of a query this short costs more than it saves.
+        session.execute(select(func.set_config("jit", "off", True)))
 
 
 _BACKENDS = {"postgresql": PostgreSQL()}

@@ -18,6 +18,7 @@ from inventory import clock
 from inventory.auth.models import User
 from inventory.catalogue.models import Item
 from inventory.catalogue.queries import get_item
+from inventory.db import backend
 from inventory.errors import InvalidInput, NotFound
 from inventory.geo.models import AREA_LEVELS, Area, Depot
 from inventory.geo.queries import get_depot
@@ -174,7 +175,7 @@ def ledger_rows(session, flt: LedgerFilter, *, batch: int = BATCH) -> Iterator[l
     The rows come from one statement (one snapshot of the ledger) through a server-side
     cursor, so a million rows take no more memory than a batch.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if backend(session.get_bind()).server_text:
         for chunk in _server_rows(session, _select(flt, _text_columns()), batch):
             yield from chunk
         return
@@ -193,7 +194,7 @@ def csv_batches(session, flt: LedgerFilter, *,
     (``_quoted``), so that Python only joins them: the export then runs at a good share of
     COPY's own rate (docs/benchmarks.md, "Ledger exports").
     """
-    if session.get_bind().dialect.name != "postgresql":
+    if not backend(session.get_bind()).server_text:
         rows = ledger_rows(session, flt, batch=batch)
         while chunk := list(islice(rows, batch)):
             yield csv_lines(chunk), len(chunk), chunk[-1][0], chunk[-1][-1]
@@ -229,7 +230,7 @@ def rows_by_id(session, ids: list[int]) -> dict[int, list[str] | tuple[str, ...]
     """Return the text cells of the given ledger rows, by id (missing ids are left out)."""
     if not ids:
         return {}
-    if session.get_bind().dialect.name == "postgresql":
+    if backend(session.get_bind()).server_text:
         # The rows of a batch of a file are neighbours in id order: one range scan, formatted
         # by the server, instead of a thousand-value IN list.
         span = _select(LedgerFilter(), _text_columns()).where(

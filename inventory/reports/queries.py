@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, and_, case, cast, func, select, text
+from sqlalchemy import BigInteger, and_, case, cast, func, select
 
 from inventory.catalogue.models import Item
-from inventory.db import utcnow
+from inventory.db import backend, utcnow
 from inventory.geo.models import AREA_LEVELS, Area, Depot
 from inventory.reports.scope import Period, Scope
 from inventory.stock.models import Lot, Movement
@@ -219,10 +219,7 @@ REPORT_WORK_MEM = "64MB"
 
 def _prepare(session) -> None:
     """Give the report's one big query room on PostgreSQL, for this transaction only."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
-        # Compiling its expressions costs more than it saves for a query this short.
-        session.execute(text("SET LOCAL jit = off"))
+    backend(session.get_bind()).make_room(session, REPORT_WORK_MEM)
 
 
 def _lines(session, conditions: dict, until, scope: Scope) -> list[Line]:
