@@ -8,6 +8,7 @@ import uuid
 from collections import defaultdict
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -140,8 +141,8 @@ class SharedApps:
     a second, more than most tests. Between tests the database is put back (a fresh copy of
     the SQLite template; PostgreSQL's tables emptied) and so is everything a test may change
     on the app: its settings, its request hooks, the token cache, the jobs queue and the
-    login counts. A test that changes the app otherwise (adds a blueprint) is marked
-    ``fresh_app`` and gets an app of its own."""
+    login counts. A test that changes the app otherwise (adds a route or a blueprint) is marked
+    ``fresh_app`` and gets an app of its own; one that adds them unmarked fails."""
 
     def __init__(self, sqlite_template, workdir):
         self.sqlite_template = sqlite_template
@@ -206,6 +207,18 @@ class SharedApps:
                 yield app
             finally:
                 db.session.remove()
+                self._refuse_changed(app)
+
+    def _refuse_changed(self, app):
+        """Fail a test that added routes or blueprints to a shared app without being marked
+        ``fresh_app``, and retire that app, so that no later test sees what it added."""
+        added = app.extensions["pristine"].added(app)
+        if added:
+            url = app.config["SQLALCHEMY_DATABASE_URI"]
+            self.apps.pop(url, None)
+            self.worlds.pop(url, None)
+            pytest.fail(f"the test added {', '.join(added)} to the shared app; mark it "
+                        "fresh_app to have an app of its own", pytrace=False)
 
 
 def fresh_app(request) -> bool:
@@ -304,6 +317,13 @@ class _Pristine:
         self.config = dict(app.config)
         self.hooks = {name: _copy_hooks(getattr(app, name)) for name in HOOKS}
         self.limiter_enabled = _limiter().enabled
+        self.routes = frozenset(app.view_functions)
+        self.blueprints = frozenset(app.blueprints)
+
+    def added(self, app) -> list[str]:
+        """Name the routes and blueprints added since the app was built."""
+        return sorted(set(app.view_functions) - self.routes) + sorted(
+            set(app.blueprints) - self.blueprints)
 
     def restore(self, app):
         from inventory.auth.tokens import TokenCache
