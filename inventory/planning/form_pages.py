@@ -9,6 +9,7 @@ from sqlalchemy import select
 from inventory.base import N_
 from inventory.catalogue.models import Item
 from inventory.errors import DomainError
+from inventory.geo import queries as geo
 from inventory.geo.models import Depot
 from inventory.outlets.models import Outlet
 from inventory.outlets.queries import list_outlets
@@ -73,9 +74,7 @@ def choices(session, kind: str) -> Choices:
                                    .order_by(Target.id)))
     shelters = list(session.scalars(select(Shelter).where(Shelter.active.is_(True))
                                     .order_by(Shelter.code)))
-    depots = list(session.scalars(select(Depot).where(Depot.active.is_(True),
-                                                      Depot.kind != "shelter")
-                                  .order_by(Depot.code)))
+    depots = geo.depots(session, shelters=False)
     receiving = [depot for depot in depots if depot.kind in RECEIVING_KINDS
                  and depot.area.level in RECEIVING_TIERS]
     found = Choices(targets, shelters, depots, receiving,

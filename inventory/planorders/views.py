@@ -10,11 +10,11 @@ from inventory.auth.permissions import can_move_stock
 from inventory.db import db
 from inventory.documents.views import pdf_response, refused
 from inventory.errors import DomainError, InvalidInput
+from inventory.geo import queries as geo
 from inventory.geo.queries import get_depot
 from inventory.i18n import current_language
 from inventory.planorders import papers, queries, rotation
 from inventory.planorders.services import MAKERS
-from inventory.transfers.queries import all_depots
 from inventory.xlsx import send_workbook
 
 bp = Blueprint("planorders", __name__)
@@ -86,7 +86,7 @@ def rotation_index():
         flash(_message(error), "error")
         views, status = [], error.status
     return render_template("planorders/rotation_index.html", views=views,
-                           depots=all_depots(db.session), args=request.args,
+                           depots=geo.depots(db.session, active_only=False), args=request.args,
                            states=queries.ROTATION_STATES), status
 
 

@@ -305,13 +305,3 @@ def expiring_by_month(session, months: int = 12, today: date | None = None
 def all_norms(session) -> list[Norm]:
     """Every norm, by season and item."""
     return list(session.scalars(select(Norm).order_by(Norm.season, Norm.item_id)))
-
-
-def areas(session) -> list[Area]:
-    """Every area, for the target form."""
-    return list(session.scalars(select(Area).order_by(Area.code)))
-
-
-def items(session) -> list[Item]:
-    """Every catalogue item, for the minimum and norm forms."""
-    return list(session.scalars(select(Item).order_by(Item.code)))

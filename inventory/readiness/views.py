@@ -6,9 +6,11 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from inventory.auth import permissions
+from inventory.catalogue import queries as catalogue
 from inventory.contracts import queries as contract_queries
 from inventory.db import db
 from inventory.errors import DomainError, InvalidInput
+from inventory.geo import queries as geo
 from inventory.geo.models import LEVEL_LABELS
 from inventory.i18n import current_language
 from inventory.inputs import parse_day, parse_number
@@ -37,7 +39,7 @@ def index():
                            shelters=shelters.capacity_by_area(db.session),
                            coverage_class=coverage_class,
                            manages=current_user.role in permissions.MANAGERS,
-                           areas=queries.areas(db.session), items=queries.items(db.session))
+                           areas=geo.areas(db.session), items=catalogue.items(db.session))
 
 
 def _act(action, done: str):
@@ -109,7 +111,7 @@ def norms():
     """The per-person norms (人均标准) that turn people into items; the bureau edits them."""
     return render_template("readiness/norms.html", norms=queries.all_norms(db.session),
                            manages=current_user.role in permissions.MANAGERS,
-                           items=queries.items(db.session))
+                           items=catalogue.items(db.session))
 
 
 @bp.post("/norms")

@@ -59,8 +59,3 @@ def depots_for(session, user) -> list[Depot]:
     else:
         depots = session.scalars(select(Depot).where(Depot.active)).all()
     return sorted(depots, key=_own_first)
-
-
-def active_depots(session) -> list[Depot]:
-    """Every active depot by code (where a transfer may go)."""
-    return list(session.scalars(select(Depot).where(Depot.active).order_by(Depot.code)))

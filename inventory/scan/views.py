@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from inventory.base import ROOT
 from inventory.db import db
+from inventory.geo import queries as geo
 from inventory.scan import queries
 from inventory.stock.models import LOT_SOURCES
 
@@ -24,7 +25,7 @@ SHELL_VERSION = "5"
 def screen():
     """The keeper's one screen: scan, see, act; queue actions while offline."""
     return render_template("scan/scan.html", depots=queries.depots_for(db.session, current_user),
-                           all_depots=queries.active_depots(db.session),
+                           all_depots=geo.depots(db.session),
                            sources=LOT_SOURCES, moves_stock=current_user.role in MOVERS)
 
 

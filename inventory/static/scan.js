@@ -620,19 +620,27 @@
 
   // -- stocktake ------------------------------------------------------------------------------
 
+  // Bumped by every look-up and every change of the open stocktake: a look-up answered after
+  // a newer one, or after the keeper started or submitted a count, drops its stale answer.
+  let stocktakeVersion = 0;
+
+  function setStocktake(stocktake) {
+    stocktakeVersion += 1;
+    state.stocktake = stocktake;
+    renderStocktake();
+  }
+
   async function loadStocktake() {
+    const version = ++stocktakeVersion;
     const result = await api("GET", `/api/v1/stocktakes?depot=${encodeURIComponent(depot())}&status=counting`).catch(() => null);
     let open = result && result.ok && result.data.length ? result.data[0] : null;
     if (!open) {
       const submitted = await api("GET", `/api/v1/stocktakes?depot=${encodeURIComponent(depot())}&status=submitted`).catch(() => null);
       open = submitted && submitted.ok && submitted.data.length ? submitted.data[0] : null;
     }
-    if (open) {
-      const detail = await api("GET", `/api/v1/stocktakes/${open.id}`);
-      state.stocktake = detail.data;
-    } else {
-      state.stocktake = null;
-    }
+    const detail = open ? await api("GET", `/api/v1/stocktakes/${open.id}`) : null;
+    if (version !== stocktakeVersion) return;
+    state.stocktake = detail ? detail.data : null;
     renderStocktake();
   }
 
@@ -657,8 +665,7 @@
     $("count-confirm").hidden = true;
     const result = await api("POST", `/api/v1/stocktakes/${state.stocktake.id}/submit`, undefined, {"Idempotency-Key": newKey()});
     if (!result.ok) { say(result.data ? result.data.message : T.network_error, "error"); return; }
-    state.stocktake = result.data;
-    renderStocktake();
+    setStocktake(result.data);
     say(T.submitted, "ok");
   }
 
@@ -666,8 +673,7 @@
     $("count-start").addEventListener("click", async () => {
       const result = await api("POST", "/api/v1/stocktakes", {depot: depot()}, {"Idempotency-Key": newKey()});
       if (!result.ok) { say(result.data ? result.data.message : T.network_error, "error"); return; }
-      state.stocktake = result.data;
-      renderStocktake();
+      setStocktake(result.data);
     });
     // Uncounted lots stay at their book quantity: say how many before the keeper submits.
     $("count-submit").addEventListener("click", () => {

@@ -135,19 +135,6 @@ def transfer_detail(session, number: str) -> TransferDetail:
     return TransferDetail(transfer, list(transfer.lines), list(movements))
 
 
-def all_depots(session, *, active: bool = False) -> list[Depot]:
-    """Depots by code, for the filters and the form (only active ones when asked)."""
-    query = select(Depot).order_by(Depot.code)
-    if active:
-        query = query.where(Depot.active.is_(True))
-    return list(session.scalars(query))
-
-
-def items(session) -> list[Item]:
-    """The catalogue by code, for choosing what to send."""
-    return list(session.scalars(select(Item).order_by(Item.code)))
-
-
 def source_depots(session, user) -> list[Depot]:
     """The active depots the user may order a transfer out of."""
     query = select(Depot).where(Depot.active.is_(True)).order_by(Depot.code)

@@ -9,10 +9,12 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from inventory.auth.permissions import can_move_stock, can_plan_transfers
+from inventory.catalogue import queries as catalogue
 from inventory.db import db
 from inventory.documents import papers
 from inventory.documents.views import pdf_response, refused
 from inventory.errors import DomainError, Forbidden
+from inventory.geo import queries as geo
 from inventory.i18n import current_language
 from inventory.inputs import parse_day
 from inventory.transfers import queries, services
@@ -53,7 +55,7 @@ def index():
         result, status = queries.TransferPage([], 0, 1, 1), error.status
     return render_template(
         "transfers/index.html", result=result, args=request.args,
-        depots=queries.all_depots(db.session),
+        depots=geo.depots(db.session, active_only=False),
         can_order=bool(queries.source_depots(db.session, current_user))), status
 
 
@@ -86,8 +88,8 @@ def new():
     if request.form.get("action") != "save":
         form.takes = {}  # a new proposal replaces the quantities typed on the last one
     return render_template("transfers/new.html", form=form, proposals=proposals,
-                           sources=sources, depots=queries.all_depots(db.session, active=True),
-                           items=queries.items(db.session)), status
+                           sources=sources, depots=geo.depots(db.session),
+                           items=catalogue.items(db.session)), status
 
 
 def _show(number: str, status: int = 200):

@@ -278,6 +278,39 @@ def test_a_stocktake_by_scanning(phone, live_world, live_app):
     assert (row.expected, row.counted) == (12, 11)
 
 
+def test_a_look_up_answered_late_does_not_undo_the_stocktake_just_started(
+        phone, live_world, live_app):
+    from inventory.stock import services
+
+    services.receive(db.session, live_world.users["keeper"], depot="XZ-01",
+                     item="SH-TENT-12", quantity=12, lot_code="CNT-LATE")
+    page = phone.new_page()
+    log_in(page, "keeper")
+    held, holding = [], [True]
+
+    def late(route):
+        """Answer a look-up of the open stocktake as the server saw it then (none open), but
+        only after the keeper has started one, as on a slow network."""
+        if holding[0]:
+            held.append((route, route.fetch()))
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/stocktakes?*", late)
+    page.goto("/scan/")
+    page.click("[role=tab][data-tab=count]")
+    page.click("#count-start")
+    page.wait_for_selector("#count-open:not([hidden])")
+    assert held, "the look-ups were held"
+    holding[0] = False
+    for route, answer in held:
+        route.fulfill(response=answer)
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#count-open").is_visible()
+    scan(page, "CNT-LATE")
+    page.wait_for_selector("#form-count:not([hidden])")
+
+
 def test_a_transfer_out_from_the_scan_screen_puts_goods_in_transit(phone, live_world, live_app):
     from inventory.stock import services
     from inventory.transfers.models import Transfer
