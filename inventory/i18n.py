@@ -25,6 +25,11 @@ def current_language() -> str:
     return next((code for code in LANGUAGES if Locale.parse(code) == locale), DEFAULT)
 
 
+def message_of(error) -> str:
+    """Return a domain error's message in the page's language."""
+    return error.message("en" if current_language() == "en" else "zh")
+
+
 def html_lang() -> str:
     """Name the pages' current language as ``<html lang>`` wants it: ``zh-CN`` or ``en``."""
     return current_language().replace("_", "-")

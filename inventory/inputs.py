@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from inventory.errors import DomainError, InvalidInput
-from inventory.i18n import current_language
+from inventory.i18n import current_language, message_of
 from inventory.values import FIRST_DAY, LAST_DAY, MAX_WHOLE, bad_character, refuse_bad_values
 
 __all__ = ["MAX_WHOLE", "bad_character", "check_request", "init_app", "parse_day",
@@ -178,7 +178,7 @@ def _refuse(where: str, problem: str):
 
 def refused_page(error: DomainError):
     """A page that says why a request was refused, with the error's status."""
-    message = error.message("en" if current_language() == "en" else "zh")
+    message = message_of(error)
     return render_template("documents/refused.html", title=gettext("输入有误"),
                            message=message), error.status
 

@@ -14,7 +14,7 @@ from inventory.db import db, utcnow
 from inventory.errors import DomainError, NotFound
 from inventory.geo import queries as geo
 from inventory.geo.models import Depot
-from inventory.i18n import current_language
+from inventory.i18n import message_of
 
 bp = Blueprint("users", __name__)
 #: logging in and out (the users' pages are ``bp``)
@@ -57,7 +57,7 @@ def _admin_only() -> None:
 
 
 def _refused(error: DomainError) -> None:
-    flash(error.message("en" if current_language() == "en" else "zh"), "error")
+    flash(message_of(error), "error")
 
 
 def _depots() -> list[Depot]:

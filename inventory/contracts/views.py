@@ -3,7 +3,7 @@ travel times. The bureau calls off and settles; a depot's keeper receives the de
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
@@ -16,13 +16,13 @@ from inventory.contracts.models import (
     CALL_OFF_STATUS_LABELS,
 )
 from inventory.db import db
-from inventory.errors import DomainError, InvalidInput
+from inventory.errors import InvalidInput
 from inventory.geo import queries as geo
-from inventory.i18n import current_language
 from inventory.inputs import parse_day, parse_number
 from inventory.readiness import queries as readiness_queries
 from inventory.readiness import services as readiness
 from inventory.transport import queries as transport
+from inventory.web.forms import act
 from inventory.xlsx import add_table, send_workbook, workbook
 
 bp = Blueprint("contracts", __name__, url_prefix="/reserves")
@@ -47,12 +47,7 @@ def index():
 
 
 def _act(action, done: str):
-    try:
-        action()
-        flash(done, "ok")
-    except DomainError as error:
-        flash(error.message("en" if current_language() == "en" else "zh"), "error")
-    return redirect(url_for("contracts.index"))
+    return act(action, done, url_for("contracts.index"))
 
 
 def _int(name: str, *, required: bool = True) -> int | None:

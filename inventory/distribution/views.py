@@ -27,7 +27,7 @@ from inventory.documents.views import pdf_response
 from inventory.errors import DomainError, InvalidInput
 from inventory.geo import queries as geo
 from inventory.geo.models import Depot
-from inventory.i18n import current_language
+from inventory.i18n import message_of
 from inventory.imports.services import Limits, read_upload
 from inventory.inputs import parse_day
 
@@ -51,9 +51,6 @@ def _depots() -> list[Depot]:
         return geo.depots(db.session)
     return []
 
-
-def _message(error: DomainError) -> str:
-    return error.message("en" if current_language() == "en" else "zh")
 
 
 def _filters() -> dict:
@@ -145,7 +142,7 @@ def stage():
         batch = services.stage_batch(db.session, current_user, id_key=hash_key(), depot=depot,
                                      households=households, filename=upload.filename[:200])
     except DomainError as error:
-        flash(_message(error), "error")
+        flash(message_of(error), "error")
         return redirect(url_for("distribution.index"))
     return redirect(url_for("distribution.batch", code=batch.code))
 
@@ -196,7 +193,7 @@ def issue(code):
         services.issue_batch(db.session, current_user, code, id_key=hash_key(),
                              confirm_repeats=request.form.get("confirm_repeats") == "on")
     except DomainError as error:
-        flash(_message(error), "error")
+        flash(message_of(error), "error")
     else:
         flash(gettext("已按登记表发放。"), "ok")
     return redirect(url_for("distribution.batch", code=code))
@@ -211,7 +208,7 @@ def confirm(code):
         data = upload.read(domain.MAX_PHOTO_BYTES + 1) if upload else b""
         services.confirm_batch(db.session, current_user, code, domain.image_from_upload(data))
     except DomainError as error:
-        flash(_message(error), "error")
+        flash(message_of(error), "error")
     else:
         flash(gettext("签字照片已保存。"), "ok")
     return redirect(url_for("distribution.batch", code=code))
@@ -235,7 +232,7 @@ def recipient_trace():
                 id_number=request.form.get("id_number", "")[:30],
                 name=request.form.get("name", "")[:50], phone=request.form.get("phone", "")[:30])
         except DomainError as error:
-            flash(_message(error), "error")
+            flash(message_of(error), "error")
     return render_template("distribution/recipient.html", found=found,
                            name=request.form.get("name", "")[:50],
                            phone=request.form.get("phone", "")[:30])

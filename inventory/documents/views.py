@@ -8,7 +8,7 @@ from flask_login import login_required
 from inventory.db import db
 from inventory.documents import layout, papers, queries
 from inventory.errors import DomainError, InvalidInput
-from inventory.i18n import current_language
+from inventory.i18n import message_of
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -22,7 +22,7 @@ def pdf_response(document: layout.Document) -> Response:
 
 def refused(error: DomainError, title: str):
     """A page that says why a request was refused, with the error's status."""
-    message = error.message("en" if current_language() == "en" else "zh")
+    message = message_of(error)
     return render_template("documents/refused.html", title=title, message=message), error.status
 
 

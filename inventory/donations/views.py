@@ -17,26 +17,15 @@ from inventory.donations.api import read_disclosure
 from inventory.errors import DomainError, InvalidInput, NotFound
 from inventory.geo import queries as geo
 from inventory.geo.models import Depot
-from inventory.i18n import current_language
+from inventory.i18n import message_of
 from inventory.inputs import MAX_WHOLE, parse_day
 from inventory.web import download
+from inventory.web.forms import act
 
 bp = Blueprint("donations", __name__, url_prefix="/donations")
 #: rows of goods on the new pledge form
 PLEDGE_FORM_LINES = 3
 
-
-def _message(error: DomainError) -> str:
-    return error.message("en" if current_language() == "en" else "zh")
-
-
-def _act(action, done: str, back: str):
-    try:
-        action()
-        flash(done, "ok")
-    except DomainError as error:
-        flash(_message(error), "error")
-    return redirect(back)
 
 
 def _edits() -> bool:
@@ -73,7 +62,7 @@ def index():
 def create_donor():
     """Register a donor from the form (bureau, admin)."""
     form = request.form
-    return _act(lambda: services.create_donor(
+    return act(lambda: services.create_donor(
         db.session, current_user, name=form.get("name", ""), kind=form.get("kind", ""),
         contact_name=form.get("contact_name"), contact_phone=form.get("contact_phone"),
         address=form.get("address"), anonymous=form.get("anonymous") == "on",
@@ -101,7 +90,7 @@ def create_pledge():
             amount=form.get("amount", "").strip() or None, purpose=form.get("purpose"),
             pledged_on=_day(form.get("pledged_on", ""), "pledged_on"), note=form.get("note"))
     except DomainError as error:
-        flash(_message(error), "error")
+        flash(message_of(error), "error")
         return redirect(url_for("donations.index"))
     flash(gettext("捐赠登记 %(number)s 已保存。", number=pledge.number), "ok")
     return redirect(url_for("donations.pledge", pledge_id=pledge.id))
@@ -153,7 +142,7 @@ def receive_goods(pledge_id):
     except NotFound:
         abort(404)
     except DomainError as error:
-        flash(_message(error), "error")
+        flash(message_of(error), "error")
         return redirect(back)
     flash(gettext("已入库，接收单 %(number)s。", number=receipt.number), "ok")
     return redirect(back)
@@ -164,7 +153,7 @@ def receive_goods(pledge_id):
 def receive_money(pledge_id):
     """Record money received against the pledge from the form (bureau, admin)."""
     form = request.form
-    return _act(lambda: services.receive_money(
+    return act(lambda: services.receive_money(
         db.session, current_user, pledge_id, amount=form.get("amount", "").strip() or None,
         note=form.get("note")), gettext("资金已登记。"),
         url_for("donations.pledge", pledge_id=pledge_id))
@@ -207,7 +196,7 @@ def disclosure():
     try:
         report = read_disclosure(_period_query())
     except DomainError as error:
-        flash(_message(error), "error")
+        flash(message_of(error), "error")
         return redirect(url_for("donations.disclosure"))
     return render_template("donations/disclosure.html", report=report,
                            notes=papers.notes(), args=request.args)
@@ -221,6 +210,6 @@ def disclosure_file(fmt):
     try:
         report = read_disclosure(_period_query())
     except DomainError as error:
-        flash(_message(error), "error")
+        flash(message_of(error), "error")
         return redirect(url_for("donations.disclosure"))
     return papers.send_disclosure(report, fmt)

@@ -17,7 +17,7 @@ from inventory.exports import EXPORT_ROLES, files, pdffile, queries
 from inventory.exports.downloads import send
 from inventory.exports.schemas import ExportPageQuerySchema
 from inventory.geo.models import AREA_LEVELS
-from inventory.i18n import current_language
+from inventory.i18n import message_of
 from inventory.reports import build
 from inventory.stock.models import MOVEMENT_KINDS
 from inventory.web import download
@@ -61,7 +61,7 @@ def index():
     try:
         flt = _filter()
     except DomainError as error:
-        message = error.message("en" if current_language() == "en" else "zh")
+        message = message_of(error)
         return render_template("exports/index.html", count=None, error=message, **form), \
             error.status
     return render_template("exports/index.html", count=queries.count_rows(db.session, flt),

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from inventory.db import db
 from inventory.errors import DomainError
-from inventory.i18n import current_language
+from inventory.i18n import message_of
 from inventory.imports import services
 from inventory.imports.columns import KINDS
 
@@ -50,7 +50,7 @@ def preview(kind):
         data = services.read_upload(upload.stream, limits)
         found = services.preview(db.session, kind, data, upload.filename, limits)
     except DomainError as error:
-        flash(error.message("en" if current_language() == "en" else "zh"), "warn")
+        flash(message_of(error), "warn")
         return redirect(url_for("imports.index"))
     token = hashlib.sha256(data).hexdigest() + Path(upload.filename).suffix.lower()
     (_store() / token).write_bytes(data)
@@ -75,7 +75,7 @@ def commit(kind):
         found = services.commit(db.session, current_user, kind, path.read_bytes(), token,
                                 services.Limits.of(current_app.config))
     except DomainError as error:
-        flash(error.message("en" if current_language() == "en" else "zh"), "warn")
+        flash(message_of(error), "warn")
         return redirect(url_for("imports.index"))
     path.unlink(missing_ok=True)
     counts = "，".join(f"{gettext(services.ACTION_LABELS[action])} {n}"

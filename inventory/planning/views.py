@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from inventory import clock
 from inventory.db import db
 from inventory.errors import DomainError, InvalidInput
-from inventory.i18n import current_language
+from inventory.i18n import current_language, message_of
 from inventory.inputs import parse_number
 from inventory.jobs.models import STATUS_LABELS
 from inventory.planning import (
@@ -27,6 +27,7 @@ from inventory.planning.pages import COLUMNS, FIGURES, LISTS, VERDICTS
 from inventory.planorders.services import orders_for_run
 from inventory.readiness.models import SEASON_LABELS
 from inventory.web import download
+from inventory.web.forms import act
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
 
@@ -40,17 +41,6 @@ def labels():
 
 def _plans() -> bool:
     return current_user.role in services.PLANNERS
-
-
-def _act(action, done: str, back: str, forward=None):
-    """Run a service for a form; say how it went; go to ``forward(result)`` or back."""
-    try:
-        result = action()
-    except DomainError as error:
-        flash(error.message("en" if current_language() == "en" else "zh"), "error")
-        return redirect(back)
-    flash(done, "ok")
-    return redirect(forward(result) if forward else back)
 
 
 @bp.get("/")
@@ -75,7 +65,7 @@ def create():
     except InvalidInput:
         flash(gettext("时限须为数字。"), "error")
         return redirect(url_for("planning.index"))
-    return _act(lambda: services.create_scenario(db.session, current_user, **fields),
+    return act(lambda: services.create_scenario(db.session, current_user, **fields),
                 gettext("方案已保存。"), url_for("planning.index"),
                 lambda made: url_for("planning.scenario", scenario_id=made.id))
 
@@ -92,7 +82,7 @@ def scenario(scenario_id):
 @login_required
 def start(scenario_id):
     """Run the scenario (planner, bureau, admin)."""
-    return _act(lambda: services.start_run(db.session, current_user, scenario_id),
+    return act(lambda: services.start_run(db.session, current_user, scenario_id),
                 gettext("已提交运行。"), url_for("planning.scenario", scenario_id=scenario_id),
                 lambda run: url_for("planning.run", run_id=run.id))
 
@@ -101,7 +91,7 @@ def start(scenario_id):
 @login_required
 def copy(scenario_id):
     """Copy the scenario (planner, bureau, admin)."""
-    return _act(lambda: services.copy_scenario(db.session, current_user, scenario_id),
+    return act(lambda: services.copy_scenario(db.session, current_user, scenario_id),
                 gettext("已复制方案。"), url_for("planning.scenario", scenario_id=scenario_id),
                 lambda made: url_for("planning.scenario", scenario_id=made.id))
 
@@ -119,7 +109,7 @@ def run(run_id):
 def cancel(run_id):
     """Cancel the run (planner, bureau, admin)."""
     back = url_for("planning.run", run_id=run_id)
-    return _act(lambda: services.cancel_run(db.session, current_user, run_id),
+    return act(lambda: services.cancel_run(db.session, current_user, run_id),
                 gettext("已要求取消运行。"), back)
 
 
@@ -128,7 +118,7 @@ def cancel(run_id):
 def make_orders(run_id):
     """Turn the run's plan into draft transfers, call-offs and orders (planner, bureau,
     admin); then show them."""
-    return _act(lambda: orders_for_run(db.session, current_user, run_id),
+    return act(lambda: orders_for_run(db.session, current_user, run_id),
                 gettext("已按方案生成工单，调拨单为草稿，待保管员出库。"),
                 url_for("planning.run", run_id=run_id),
                 lambda made: url_for("planorders.run_orders", run_id=run_id))
@@ -152,7 +142,7 @@ def _spread_into(draft):
     try:
         sites, target = checks.sites_from_target(db.session, int(draft.target))
     except DomainError as error:
-        return error.message("en" if current_language() == "en" else "zh")
+        return message_of(error)
     draft.spread_from = draft.target
     draft.sites = [{"shelter": s["shelter"], "people": str(s["people"]),
                     "priority": f"{s['priority']:g}"} for s in sites]
@@ -178,7 +168,7 @@ def _submitted(draft, save, *, scenario=None):
     except DomainError as error:
         db.session.rollback()
         return _form_page(draft, scenario=scenario, errors=error.errors, status=error.status,
-                          error=error.message("en" if current_language() == "en" else "zh"))
+                          error=message_of(error))
     flash(gettext("方案已保存。"), "ok")
     return redirect(url_for("planning.scenario", scenario_id=saved.id))
 
@@ -249,5 +239,5 @@ def planning_headline():
 @login_required
 def run_headline():
     """Save and run the headline's two scenarios (planner, bureau, admin)."""
-    return _act(lambda: headline.run_headline(db.session, current_user),
+    return act(lambda: headline.run_headline(db.session, current_user),
                 gettext("已提交两个方案的运行，完成后此处显示结果。"), url_for("planning.index"))

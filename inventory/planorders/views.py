@@ -12,16 +12,13 @@ from inventory.documents.views import pdf_response, refused
 from inventory.errors import DomainError, InvalidInput
 from inventory.geo import queries as geo
 from inventory.geo.queries import get_depot
-from inventory.i18n import current_language
+from inventory.i18n import message_of
 from inventory.planorders import papers, queries, rotation
 from inventory.planorders.services import MAKERS
 from inventory.xlsx import send_workbook
 
 bp = Blueprint("planorders", __name__)
 
-
-def _message(error: DomainError) -> str:
-    return error.message("en" if current_language() == "en" else "zh")
 
 
 @bp.get("/plan-orders/")
@@ -83,7 +80,7 @@ def rotation_index():
                                "The state is open, done or cancelled.", {"state": ["unknown"]})
         views = queries.rotation_orders(db.session, depot=depot, state=state)
     except DomainError as error:
-        flash(_message(error), "error")
+        flash(message_of(error), "error")
         views, status = [], error.status
     return render_template("planorders/rotation_index.html", views=views,
                            depots=geo.depots(db.session, active_only=False), args=request.args,
@@ -120,7 +117,7 @@ def rotation_cancel(number):
         rotation.cancel(db.session, current_user, order_id=view.order.id,
                         reason=request.form.get("reason", ""))
     except DomainError as error:
-        flash(_message(error), "error")
+        flash(message_of(error), "error")
         return _show(number, error.status)
     flash(gettext("已取消轮换工单。"), "ok")
     return redirect(url_for("planorders.rotation_show", number=number), 303)

@@ -12,11 +12,12 @@ from inventory.db import db
 from inventory.errors import DomainError, InvalidInput
 from inventory.geo import queries as geo
 from inventory.geo.models import LEVEL_LABELS
-from inventory.i18n import current_language
+from inventory.i18n import message_of
 from inventory.inputs import parse_day, parse_number
 from inventory.readiness import queries, services
 from inventory.readiness.models import SEASON_LABELS
 from inventory.shelters import queries as shelters
+from inventory.web.forms import act
 from inventory.xlsx import add_table, send_workbook, workbook
 
 bp = Blueprint("readiness", __name__, url_prefix="/readiness")
@@ -43,12 +44,7 @@ def index():
 
 
 def _act(action, done: str):
-    try:
-        action()
-        flash(done, "ok")
-    except DomainError as error:
-        flash(error.message("en" if current_language() == "en" else "zh"), "error")
-    return redirect(url_for("readiness.index"))
+    return act(action, done, url_for("readiness.index"))
 
 
 def _number(name: str, kind=int, *, required: bool = True):
@@ -130,7 +126,7 @@ def set_norm():
         save()
         flash(gettext("人均标准已保存。"), "ok")
     except DomainError as error:
-        flash(error.message("en" if current_language() == "en" else "zh"), "error")
+        flash(message_of(error), "error")
     return redirect(url_for("readiness.norms"))
 
 

@@ -11,7 +11,7 @@ from inventory.db import db
 from inventory.documents.views import refused
 from inventory.errors import DomainError, InvalidInput
 from inventory.geo.models import AREA_LEVELS
-from inventory.i18n import current_language
+from inventory.i18n import message_of
 from inventory.reports import build, downloads, labels
 from inventory.reports.queries import MOVEMENT_COLUMNS
 from inventory.reports.schemas import OnHandQuerySchema, PeriodQuerySchema, SummaryQuerySchema
@@ -49,7 +49,7 @@ def _page(kind: str):
             return refused(error, gettext("您无权查看此报表"))
         return render_template(template, kind=kind, report=None, filters=filters,
                                shown=filters,
-                               error=error.message("en" if current_language() == "en" else "zh"),
+                               error=message_of(error),
                                **_form()), error.status
     return render_template(template, kind=kind, report=report, filters=filters,
                            shown=_shown(report, filters), error=None, **_form())

@@ -8,8 +8,9 @@ from flask_login import current_user, login_required
 from inventory.db import db
 from inventory.errors import DomainError
 from inventory.geo import queries as geo
-from inventory.i18n import current_language
+from inventory.i18n import message_of
 from inventory.shelters import queries, services
+from inventory.web.forms import act
 
 bp = Blueprint("shelters", __name__, url_prefix="/shelters")
 
@@ -29,15 +30,6 @@ def _form() -> dict:
     values = {key: (request.form.get(key, "").strip() or None) for key in TEXT_FIELDS}
     values["active"] = request.form.get("active") == "on"
     return values
-
-
-def _act(action, done: str, back: str):
-    try:
-        action()
-        flash(done, "ok")
-    except DomainError as error:
-        flash(error.message("en" if current_language() == "en" else "zh"), "error")
-    return redirect(back)
 
 
 @bp.get("/")
@@ -60,7 +52,7 @@ def create():
     try:
         services.create_shelter(db.session, current_user, code=code, **values)
     except DomainError as error:
-        flash(error.message("en" if current_language() == "en" else "zh"), "error")
+        flash(message_of(error), "error")
         return redirect(url_for("shelters.index"))
     flash(gettext("避难场所已登记，接收点已建立。"), "ok")
     return redirect(url_for("shelters.detail", code=code))
@@ -84,7 +76,7 @@ def detail(code):
 @login_required
 def update(code):
     """Change a shelter from the edit form (bureau, admin)."""
-    return _act(lambda: services.update_shelter(db.session, current_user, code, **_form()),
+    return act(lambda: services.update_shelter(db.session, current_user, code, **_form()),
                 gettext("避难场所已更新。"), url_for("shelters.detail", code=code))
 
 
@@ -92,7 +84,7 @@ def update(code):
 @login_required
 def travel_time(code):
     """Record the road hours from a depot to the shelter (bureau, admin)."""
-    return _act(lambda: services.set_travel_time(
+    return act(lambda: services.set_travel_time(
         db.session, current_user, depot=request.form.get("depot", ""), shelter=code,
         hours=request.form.get("hours", "").strip() or None),
         gettext("行驶时间已保存。"), url_for("shelters.detail", code=code))

@@ -11,7 +11,7 @@ from inventory.base import N_
 from inventory.contracts import queries as contract_queries
 from inventory.db import db
 from inventory.errors import DomainError, NotFound
-from inventory.i18n import current_language
+from inventory.i18n import message_of
 from inventory.stock import queries, services
 
 bp = Blueprint("lots", __name__, url_prefix="/lots")
@@ -70,7 +70,7 @@ def set_status(lot_id):
     except NotFound:
         abort(404)
     except DomainError as error:
-        flash(error.message("en" if current_language() == "en" else "zh"), "error")
+        flash(message_of(error), "error")
     else:
         flash(gettext(DONE[status]), "ok")
     return redirect(url_for("stock.lot", lot_id=lot_id))

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from inventory.db import db
 from inventory.errors import DomainError
-from inventory.i18n import current_language
+from inventory.i18n import message_of
 from inventory.stocktake import queries, services
 from inventory.stocktake.models import Stocktake
 
@@ -45,5 +45,5 @@ def decide(stocktake_id):
             services.reject(db.session, current_user, stocktake_id, note=note or "")
             flash(gettext("已退回复盘。"), "ok")
     except DomainError as error:
-        flash(error.message("en" if current_language() == "en" else "zh"), "error")
+        flash(message_of(error), "error")
     return redirect(url_for("stocktakes.show", stocktake_id=stocktake_id))

@@ -15,7 +15,7 @@ from inventory.documents import papers
 from inventory.documents.views import pdf_response, refused
 from inventory.errors import DomainError, Forbidden
 from inventory.geo import queries as geo
-from inventory.i18n import current_language
+from inventory.i18n import message_of
 from inventory.inputs import parse_day
 from inventory.transfers import queries, services
 from inventory.transfers.forms import TransferForm, digits
@@ -24,9 +24,6 @@ from inventory.transport.views import dispatch_with_waybill, waybill_form_values
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 
-
-def _message(error: DomainError) -> str:
-    return error.message("en" if current_language() == "en" else "zh")
 
 
 def _date(name: str) -> date | None:
@@ -51,7 +48,7 @@ def index():
         result = queries.list_transfers(db.session, _filters(),
                                         int(page) if digits(page, 9) else 1)
     except DomainError as error:
-        flash(_message(error), "error")
+        flash(message_of(error), "error")
         result, status = queries.TransferPage([], 0, 1, 1), error.status
     return render_template(
         "transfers/index.html", result=result, args=request.args,
@@ -83,7 +80,7 @@ def new():
                 flash(gettext("已保存调拨单 %(number)s（草稿）。", number=transfer.number), "ok")
                 return redirect(url_for("transfers.show", number=transfer.number), 303)
     except DomainError as error:
-        flash(_message(error), "error")
+        flash(message_of(error), "error")
         status = error.status
     if request.form.get("action") != "save":
         form.takes = {}  # a new proposal replaces the quantities typed on the last one
@@ -123,7 +120,7 @@ def _act(number: str, action, done: str):
     try:
         action(transfer.id)
     except DomainError as error:
-        flash(_message(error), "error")
+        flash(message_of(error), "error")
         return _show(number, error.status)
     flash(done, "ok")
     return redirect(url_for("transfers.show", number=number), 303)

@@ -1,7 +1,7 @@
 """Transport pages: the registers (carriers, vehicles, transport agreements), goods in transit,
 one waybill with its QR code and arrival, the printable waybill, and measured trip times."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
@@ -10,12 +10,12 @@ from inventory.db import db
 from inventory.documents.views import pdf_response, refused
 from inventory.errors import DomainError
 from inventory.geo import queries as geo
-from inventory.i18n import current_language
 from inventory.transfers import services as transfers
 from inventory.transfers.queries import get_by_number
 from inventory.transport import papers, queries, scanning, services, waybills
 from inventory.transport.models import Waybill
 from inventory.uow import unit_of_work
+from inventory.web.forms import act
 
 bp = Blueprint("transport", __name__, url_prefix="/transport")
 
@@ -24,9 +24,6 @@ WAYBILL_FIELDS = ("carrier", "plate", "driver_name", "driver_phone", "seal_numbe
 #: seconds between reloads of the in-transit list, which a duty officer leaves open
 REFRESH_SECONDS = 60
 
-
-def _message(error: DomainError) -> str:
-    return error.message("en" if current_language() == "en" else "zh")
 
 
 def _manages() -> bool:
@@ -39,12 +36,7 @@ def _form(names) -> dict:
 
 
 def _act(action, done: str, back: str):
-    try:
-        action()
-        flash(done, "ok")
-    except DomainError as error:
-        flash(_message(error), "error")
-    return redirect(back, 303)
+    return act(action, done, back, code=303)
 
 
 # -- used by the transfer pages ---------------------------------------------------------
