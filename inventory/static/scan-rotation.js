@@ -10,7 +10,7 @@
 
   const screen = window.scanScreen;
   if (!screen || !document.getElementById("tab-rotation")) return;
-  const {T, app, api, enqueue, queue, el, say, depot, load, save, showTab, hooks} = screen;
+  const {T, app, api, enqueue, queue, el, say, depot, load, save, showTab, hooks, newest} = screen;
   const CACHE_KEY = `reserves.rotation.${app.dataset.user}`;
   const list = document.getElementById("rotation-list");
   const scanned = {};
@@ -30,11 +30,14 @@
   }
 
   async function loadOrders() {
+    const current = newest("rotation");  // a depot switched since makes this answer stale
     let orders = cached();
     try {
       const result = await api("GET", `/api/v1/rotation-orders?depot=${encodeURIComponent(depot())}&state=open`);
+      if (!current()) return;
       if (result.ok) { orders = result.data; remember(orders); }
     } catch (e) {
+      if (!current()) return;
       say(T.offline_cached, "warn");
     }
     render(orders);

@@ -8,7 +8,7 @@
 
   const screen = window.scanScreen;
   if (!screen || !document.getElementById("tab-incoming")) return;
-  const {T, api, enqueue, say, depot, hooks} = screen;
+  const {T, api, enqueue, say, depot, hooks, newest} = screen;
   const WAYBILL = /(\/q\/W-\d|^W-\d+-|^YD-\d{4}-\d+$)/i;
   // transfers of the current depot on the road with a waybill not yet arrived, by id
   let awaiting = {};
@@ -24,8 +24,9 @@
   });
 
   hooks.tabs.incoming = async () => {
+    const current = newest("in-transit");  // a depot switched since makes this answer stale
     const result = await api("GET", `/api/v1/in-transit?depot=${encodeURIComponent(depot())}`).catch(() => null);
-    if (!result || !result.ok) return;
+    if (!current() || !result || !result.ok) return;
     awaiting = {};
     result.data.filter((load) => load.transfer_id && load.waybill && !load.arrived_at && load.to_depot === depot())
       .forEach((load) => { awaiting[load.transfer_id] = load.waybill.number; });

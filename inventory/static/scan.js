@@ -35,6 +35,14 @@
   }
   function save(key, value) { localStorage.setItem(key, JSON.stringify(value)); }
 
+  // Each call of a look-up makes the answers of its earlier calls stale: newest(name) returns
+  // a check that says whether this call is still the newest of its name.
+  const generations = {};
+  function newest(name) {
+    const mine = (generations[name] = (generations[name] || 0) + 1);
+    return () => generations[name] === mine;
+  }
+
   function nowWithZone() {
     const d = new Date();
     const pad = (n) => String(Math.abs(n)).padStart(2, "0");
@@ -279,14 +287,18 @@
     if (!code || tickIncoming(code) || hooks.scans.some((hook) => hook(code))) return;
     say("");
     showTab("lot");
+    // Labels scanned in quick succession: only the last one's answer is shown.
+    const current = newest("lookup");
     let result;
     try {
       result = await api("GET", `/api/v1/scan?code=${encodeURIComponent(code)}`);
     } catch (e) {
+      if (!current()) return;
       const cached = cachedLookup(code);
       if (cached) { showLot(cached); say(T.offline_cached, "warn"); } else { say(`${T.network_error} · ${T.not_found}`, "error"); }
       return;
     }
+    if (!current()) return;
     if (!result.ok) { say((result.data && result.data.message) || T.not_found, "error"); return; }
     const data = result.data;
     if (data.kind === "lot") {
@@ -588,7 +600,9 @@
 
   async function loadIncoming() {
     const list = $("incoming-list");
+    const current = newest("incoming");
     const result = await api("GET", `/api/v1/transfers?depot=${encodeURIComponent(depot())}&status=dispatched`).catch(() => null);
+    if (!current()) return;  // the keeper has since switched depots or reopened the tab
     if (!result || !result.ok) { list.replaceChildren(el("p", {class: "muted", text: T.network_error})); return; }
     const transfers = result.data.filter((t) => t.to_depot === depot());
     if (!transfers.length) { list.replaceChildren(el("p", {class: "muted", text: T.no_incoming})); return; }
@@ -620,18 +634,15 @@
 
   // -- stocktake ------------------------------------------------------------------------------
 
-  // Bumped by every look-up and every change of the open stocktake: a look-up answered after
-  // a newer one, or after the keeper started or submitted a count, drops its stale answer.
-  let stocktakeVersion = 0;
-
+  // A look-up answered after the keeper started or submitted a count is stale too.
   function setStocktake(stocktake) {
-    stocktakeVersion += 1;
+    newest("stocktake");
     state.stocktake = stocktake;
     renderStocktake();
   }
 
   async function loadStocktake() {
-    const version = ++stocktakeVersion;
+    const current = newest("stocktake");
     const result = await api("GET", `/api/v1/stocktakes?depot=${encodeURIComponent(depot())}&status=counting`).catch(() => null);
     let open = result && result.ok && result.data.length ? result.data[0] : null;
     if (!open) {
@@ -639,7 +650,7 @@
       open = submitted && submitted.ok && submitted.data.length ? submitted.data[0] : null;
     }
     const detail = open ? await api("GET", `/api/v1/stocktakes/${open.id}`) : null;
-    if (version !== stocktakeVersion) return;
+    if (!current()) return;
     state.stocktake = detail ? detail.data : null;
     renderStocktake();
   }
@@ -698,7 +709,7 @@
   });
 
   window.scanScreen = {T, app, api, enqueue, queue, flush, el, text, say, depot, load, save,
-                       showTab, hooks};
+                       showTab, hooks, newest};
 
   // -- start ----------------------------------------------------------------------------------
 

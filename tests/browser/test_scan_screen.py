@@ -311,6 +311,34 @@ def test_a_look_up_answered_late_does_not_undo_the_stocktake_just_started(
     page.wait_for_selector("#form-count:not([hidden])")
 
 
+def test_of_two_labels_scanned_in_quick_succession_the_last_is_shown_whatever_answers_first(
+        phone, live_world, live_app):
+    from inventory.stock import services
+
+    for code in ("FIRST-1", "SECOND-1"):
+        services.receive(db.session, live_world.users["keeper"], depot="XZ-01",
+                         item="SH-TENT-12", quantity=5, lot_code=code)
+    page = phone.new_page()
+    log_in(page, "keeper")
+    page.goto("/scan/")
+    held = []
+
+    def slow_first(route):
+        """The first label's answer comes only after the second label's."""
+        held.append((route, route.fetch()))
+
+    page.route("**/api/v1/scan?code=FIRST-1", slow_first)
+    scan(page, "FIRST-1")
+    scan(page, "SECOND-1")
+    page.wait_for_function(
+        "() => document.getElementById('lot-code').textContent === 'SECOND-1'")
+    assert held, "the first answer was held"
+    for route, answer in held:
+        route.fulfill(response=answer)
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#lot-code").inner_text() == "SECOND-1"
+
+
 def test_a_transfer_out_from_the_scan_screen_puts_goods_in_transit(phone, live_world, live_app):
     from inventory.stock import services
     from inventory.transfers.models import Transfer
