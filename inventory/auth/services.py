@@ -174,8 +174,7 @@ def change_own_password(session, user_id: int, current: str, new: str) -> User:
     :raise InvalidInput: when the current password is wrong or the new one too short.
     """
     with unit_of_work(session):
-        user = session.scalar(select(User).where(User.id == user_id).with_for_update(of=User)
-                              .execution_options(populate_existing=True))
+        user = fetch_one(session, User, User.id == user_id, lock=True)
         if not passwords.matches(user.password_hash, current or ""):
             raise InvalidInput("当前密码不正确。", "The current password is wrong.",
                                {"current_password": ["wrong password"]})
@@ -377,8 +376,8 @@ def revoke_user_token(session, actor, username: str, token_id: int,
 
 def _revoke_one(session, actor, user_id: int, token_id: int, cache: TokenCache | None) -> None:
     with unit_of_work(session):
-        record = session.scalar(select(ApiToken).where(
-            ApiToken.id == token_id, ApiToken.user_id == user_id).with_for_update(of=ApiToken))
+        record = fetch_one(session, ApiToken, ApiToken.id == token_id,
+                           ApiToken.user_id == user_id, lock=True)
         if record is None:
             raise NotFound(f"没有编号为 {token_id} 的访问令牌。", f"No token {token_id}.",
                            {"token": ["unknown token"]})

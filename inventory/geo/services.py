@@ -4,11 +4,10 @@ were before each change."""
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from sqlalchemy import select
-
 from inventory import audit
 from inventory.api.fields import is_free_of_control_characters
 from inventory.auth.permissions import DEPOT_EDITORS, ensure_role
+from inventory.db import fetch_one
 from inventory.errors import InvalidInput, NotFound
 from inventory.geo.models import DEPOT_FIELD_LABELS, DEPOT_KINDS, Depot
 from inventory.uow import unit_of_work
@@ -145,8 +144,7 @@ def update_depot(session, actor, code: str, **changes) -> Depot:
 
 
 def _locked_depot(session, code: str) -> Depot:
-    depot = session.scalar(select(Depot).where(Depot.code == code).with_for_update(of=Depot)
-                           .execution_options(populate_existing=True))
+    depot = fetch_one(session, Depot, Depot.code == code, lock=True)
     if depot is None:
         raise NotFound(f"没有编号为 {code} 的储备库。", f"No depot with code {code}.",
                        {"depot": ["unknown depot"]})

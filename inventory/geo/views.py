@@ -11,7 +11,7 @@ from inventory.db import db
 from inventory.errors import DomainError
 from inventory.geo import queries, services
 from inventory.geo.models import DEPOT_FIELD_LABELS, Depot
-from inventory.i18n import current_language
+from inventory.i18n import current_language, message_of
 
 bp = Blueprint("depots", __name__, url_prefix="/depots")
 
@@ -33,12 +33,12 @@ def edit(code):
         except services.DepotDetailsInvalid as error:
             problems = error.problems
         except DomainError as error:
-            flash(error.message(_language()), "error")
+            flash(message_of(error), "error")
             return redirect(url_for("stock.depot", code=code))
         else:
             flash(gettext("储备库信息已保存。"), "ok")
             return redirect(url_for("stock.depot", code=code))
-    english = _language() == "en"
+    english = current_language() == "en"
     return render_template(
         "geo/depot_edit.html", depot=depot,
         values=request.form if problems else form_values(depot),
@@ -82,6 +82,3 @@ def _shown(value) -> str:
         return f"{value.normalize():f}"
     return "" if value is None else str(value)
 
-
-def _language() -> str:
-    return "en" if current_language() == "en" else "zh"

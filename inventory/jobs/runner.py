@@ -8,7 +8,7 @@ import time
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
-from inventory.db import db, discard, utcnow
+from inventory.db import db, discard, fetch_one, utcnow
 from inventory.jobs.models import Job
 from inventory.uow import unit_of_work
 
@@ -104,7 +104,7 @@ def _start(session, job_id: int) -> Job | None:
 
 
 def _claim(session, job_id: int) -> Job | None:
-    return session.scalar(select(Job).where(Job.id == job_id).with_for_update(of=Job.__table__))
+    return fetch_one(session, Job, Job.id == job_id, lock=True)
 
 
 def _end_connection():

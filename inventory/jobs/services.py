@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from inventory import audit
 from inventory.auth.permissions import ensure_role
-from inventory.db import utcnow
+from inventory.db import fetch_one, utcnow
 from inventory.errors import Forbidden, InvalidInput, NotFound, StateConflict
 from inventory.jobs import queue
 from inventory.jobs.models import ENDED, Job
@@ -110,9 +110,7 @@ def cancel(session, actor, job_id: int) -> Job:
     """
     jobs = queue.current_queue()
     with unit_of_work(session):
-        job = session.scalar(select(Job).where(Job.id == job_id)
-                             .with_for_update(of=Job.__table__)
-                             .execution_options(populate_existing=True))
+        job = fetch_one(session, Job, Job.id == job_id, lock=True)
         if job is None:
             get_job(session, job_id)  # raises NotFound
         if actor.role not in CANCELLERS and job.requested_by_id != actor.id:

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from inventory.catalogue import queries as catalogue
 from inventory.db import db
 from inventory.errors import DomainError
-from inventory.i18n import current_language
+from inventory.i18n import current_language, message_of
 from inventory.outlets import queries, services
 from inventory.outlets.models import OUTLET_KIND_LABELS
 from inventory.planning.forms import field_errors
@@ -38,9 +38,8 @@ def _items():
 
 def _refused(error: DomainError, template: str, **context):
     """Show the form again with what was typed and why it was refused."""
-    english = current_language() == "en"
     return render_template(template, items=_items(), edits=_edits(),
-                           error=error.message("en" if english else "zh"),
+                           error=message_of(error),
                            errors=field_errors(error.errors, current_language()),
                            **context), error.status
 

@@ -13,11 +13,9 @@ import hashlib
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from inventory import audit
 from inventory.auth.permissions import ensure_role
-from inventory.db import utcnow
+from inventory.db import fetch_one, utcnow
 from inventory.errors import InvalidInput, StateConflict
 from inventory.jobs import services as jobs
 from inventory.planning import checks, facts, inputs, queries
@@ -85,9 +83,7 @@ def update_scenario(session, actor, scenario_id: int, **changes) -> Scenario:
     ensure_role(actor, *PLANNERS)
     with unit_of_work(session):
         # Locked, so two changes at once are versioned and logged one after the other.
-        scenario = session.scalar(select(Scenario).where(Scenario.id == scenario_id)
-                                  .with_for_update(of=Scenario.__table__)
-                                  .execution_options(populate_existing=True))
+        scenario = fetch_one(session, Scenario, Scenario.id == scenario_id, lock=True)
         if scenario is None:
             queries.get_scenario(session, scenario_id)  # raises NotFound
         before = snapshot(scenario)

@@ -4,6 +4,7 @@ without HTTP."""
 from sqlalchemy import select
 
 from inventory.errors import NotFound
+from inventory.geo import queries as geo
 from inventory.geo.models import Depot
 from inventory.labels import payload, service
 from inventory.transport import waybills
@@ -57,5 +58,5 @@ def depots_for(session, user) -> list[Depot]:
     if user.role == "keeper":
         depots = [depot for depot in user.depots if depot.active]
     else:
-        depots = session.scalars(select(Depot).where(Depot.active)).all()
+        depots = geo.depots(session)
     return sorted(depots, key=_own_first)

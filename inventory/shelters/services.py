@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from inventory import audit
 from inventory.auth.permissions import ensure_role
-from inventory.db import utcnow
+from inventory.db import fetch_one, utcnow
 from inventory.errors import InvalidInput, NotFound, StateConflict
 from inventory.geo.models import Area, Depot
 from inventory.shelters.models import SHELTER_CLASSES, Shelter, ShelterTravelTime
@@ -91,9 +91,7 @@ def update_shelter(session, actor, code: str, **changes) -> Shelter:
                            dict.fromkeys(unknown, ["cannot be changed"]))
     values = checked(changes, partial=True)
     with unit_of_work(session):
-        shelter = session.scalar(select(Shelter).where(Shelter.code == code)
-                                 .with_for_update(of=Shelter.__table__)
-                                 .execution_options(populate_existing=True))
+        shelter = fetch_one(session, Shelter, Shelter.code == code, lock=True)
         if shelter is None:
             get_shelter(session, code)  # raises NotFound
         before = snapshot(shelter)

@@ -60,9 +60,7 @@ def record_for_transfer(session, actor, transfer_id: int, **values) -> Waybill:
     """
     values = checked(values)
     with unit_of_work(session):
-        transfer = session.scalar(select(Transfer).where(Transfer.id == transfer_id)
-                                  .with_for_update(of=Transfer)
-                                  .execution_options(populate_existing=True))
+        transfer = fetch_one(session, Transfer, Transfer.id == transfer_id, lock=True)
         if transfer is None:
             raise NotFound(f"没有编号为 {transfer_id} 的调拨单。",
                            f"No transfer with id {transfer_id}.")
